@@ -1,0 +1,16 @@
+//! vpnsnap keeps the history of an organisation's cloud VPN (IPsec)
+//! connections: providers' listings are normalized into one model and stored
+//! as versioned rows in SQLite, with field-level change records.
+//!
+//! The binary (`src/main.rs`) is a thin layer over this library; `tests/`
+//! drive both.
+
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod fingerprint;
+pub mod import;
+pub mod model;
+pub mod provider;
+pub mod store;
+pub mod time;

@@ -1,0 +1,290 @@
+//! Providers: what each cloud's API bodies look like and how their objects
+//! become the model. One file per provider; [`ProviderKind`] is the single
+//! list of providers, and the `match`es in this file are the only dispatch.
+//!
+//! The provider-independent steps live here: the pre-shared key is taken out
+//! and fingerprinted, then every secret-named key is redacted, before a
+//! provider's normalizer ever sees the object.
+
+pub mod fields;
+pub mod huaweicloud;
+pub mod openstack;
+pub mod tencent;
+pub mod tencent_legacy;
+pub mod vocabulary;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde_json::Value;
+
+use crate::fingerprint::PskFingerprinter;
+use crate::model::Connection;
+
+/// The kinds of source vpnsnap can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ProviderKind {
+    /// Huawei Cloud VPN, API v5.
+    HuaweiCloud,
+    /// OpenStack Neutron VPNaaS v2.0.
+    OpenStack,
+    /// Tencent Cloud VPC API 3.0 (`DescribeVpnConnections`).
+    Tencent,
+    /// Tencent Cloud legacy VPC API v2 (`DescribeVpnConn`).
+    TencentLegacy,
+}
+
+impl ProviderKind {
+    pub const ALL: [ProviderKind; 4] = [
+        ProviderKind::HuaweiCloud,
+        ProviderKind::OpenStack,
+        ProviderKind::Tencent,
+        ProviderKind::TencentLegacy,
+    ];
+
+    /// The name used in the config (`kind = "..."`), the CLI and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::HuaweiCloud => "huaweicloud",
+            ProviderKind::OpenStack => "openstack",
+            ProviderKind::Tencent => "tencent",
+            ProviderKind::TencentLegacy => "tencent-legacy",
+        }
+    }
+
+    /// The kinds' names joined for messages: `huaweicloud | openstack | ...`.
+    pub fn names() -> String {
+        ProviderKind::ALL.map(ProviderKind::as_str).join(" | ")
+    }
+}
+
+impl fmt::Display for ProviderKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ProviderKind {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        ProviderKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
+            .ok_or_else(|| format!("unknown kind {name:?} (expected {})", ProviderKind::names()))
+    }
+}
+
+/// A body that is not the documented shape: where, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct DecodeError {
+    /// JSON path into the body, e.g. `$.vpn_connections[2].id`.
+    pub path: String,
+    pub message: String,
+}
+
+impl DecodeError {
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> DecodeError {
+        DecodeError { path: path.into(), message: message.into() }
+    }
+}
+
+/// Kinds of objects a connection can reference by id (OpenStack).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RelatedKind {
+    IkePolicy,
+    IpsecPolicy,
+    VpnService,
+    EndpointGroup,
+}
+
+/// Objects collected alongside the connections and referenced by id,
+/// already redacted.
+#[derive(Debug, Default, Clone)]
+pub struct Related {
+    objects: HashMap<(RelatedKind, String), Value>,
+}
+
+impl Related {
+    /// Adds an object; `path` locates it for the error when it has no id.
+    pub fn insert(&mut self, kind: RelatedKind, mut object: Value, path: &str) -> Result<(), DecodeError> {
+        let id = match object.get("id") {
+            Some(Value::String(id)) if !id.is_empty() => id.clone(),
+            _ => return Err(DecodeError::new(format!("{path}.id"), "missing or not a string")),
+        };
+        redact_secrets(&mut object);
+        self.objects.insert((kind, id), object);
+        Ok(())
+    }
+
+    pub fn get(&self, kind: RelatedKind, id: &str) -> Option<&Value> {
+        self.objects.get(&(kind, id.to_string()))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.objects.len()
+    }
+}
+
+/// What one response body contained: connection objects as received
+/// (unredacted, with their JSON paths), objects they reference, and the
+/// total the server announced, if any.
+#[derive(Debug, Default)]
+pub struct Page {
+    pub connections: Vec<(String, Value)>,
+    pub related: Vec<(RelatedKind, String, Value)>,
+    pub total_count: Option<u64>,
+}
+
+/// Reads a response body of `kind`: any list or single-object body the
+/// provider returns for connections (and, for OpenStack, the policy,
+/// vpnservice and endpoint-group bodies).
+pub fn decode_page(kind: ProviderKind, body: Value) -> Result<Page, DecodeError> {
+    match kind {
+        ProviderKind::HuaweiCloud => huaweicloud::decode_page(body),
+        ProviderKind::OpenStack => openstack::decode_page(body),
+        ProviderKind::Tencent => tencent::decode_page(body),
+        ProviderKind::TencentLegacy => tencent_legacy::decode_page(body),
+    }
+}
+
+/// Where the objects being normalized came from.
+#[derive(Debug, Clone, Copy)]
+pub struct NormalizeContext<'a> {
+    pub source: &'a str,
+    pub region: Option<&'a str>,
+    pub account: Option<&'a str>,
+}
+
+/// What a provider's normalizer makes of one (already redacted) object.
+#[derive(Debug)]
+pub struct ProviderOutput {
+    pub connection: Connection,
+    /// The referenced objects that went into the model (OpenStack), by role
+    /// (`ikepolicy`, `ipsecpolicy`, `vpnservice`, `local_ep_group`, `peer_ep_group`).
+    pub related: Option<Value>,
+    /// What the model does not cover of the connection object.
+    pub unmapped: Value,
+    /// What the model does not cover of `related`.
+    pub unmapped_related: Value,
+    pub warnings: Vec<String>,
+}
+
+/// One connection, normalized, with its redacted raw JSON.
+#[derive(Debug)]
+pub struct Normalized {
+    pub connection: Connection,
+    /// The object as received, secrets replaced by `"[redacted]"`.
+    pub raw: Value,
+    /// Referenced objects that went into the model, redacted (OpenStack).
+    pub related: Option<Value>,
+    pub unmapped: Value,
+    pub unmapped_related: Value,
+    pub warnings: Vec<String>,
+}
+
+/// Normalizes one connection object of `kind` found at `path` in its body.
+pub fn normalize(
+    kind: ProviderKind,
+    path: &str,
+    mut object: Value,
+    related: &Related,
+    context: &NormalizeContext<'_>,
+    fingerprinter: &PskFingerprinter,
+) -> Result<Normalized, DecodeError> {
+    if !object.is_object() {
+        return Err(DecodeError::new(path, "expected a connection object"));
+    }
+    let psk_fingerprint = top_level_psk(&object).map(|psk| fingerprinter.fingerprint(psk));
+    redact_secrets(&mut object);
+    let mut output = match kind {
+        ProviderKind::HuaweiCloud => huaweicloud::normalize(path, &object, context)?,
+        ProviderKind::OpenStack => openstack::normalize(path, &object, related, context)?,
+        ProviderKind::Tencent => tencent::normalize(path, &object, context)?,
+        ProviderKind::TencentLegacy => tencent_legacy::normalize(path, &object, context)?,
+    };
+    output.connection.psk_fingerprint = psk_fingerprint;
+    Ok(Normalized {
+        connection: output.connection,
+        raw: object,
+        related: output.related,
+        unmapped: output.unmapped,
+        unmapped_related: output.unmapped_related,
+        warnings: output.warnings,
+    })
+}
+
+/// The replacement for every secret value kept in raw JSON.
+pub const REDACTED: &str = "[redacted]";
+
+/// Key names (compared case-insensitively, ignoring `_` and `-`) whose
+/// values are secrets: `psk`, `preSharedKey`, `PreShareKey`, ...
+fn is_secret_key(key: &str) -> bool {
+    let folded: String =
+        key.chars().filter(|c| *c != '_' && *c != '-').flat_map(char::to_lowercase).collect();
+    matches!(folded.as_str(), "psk" | "presharedkey" | "presharekey")
+}
+
+/// The connection's own pre-shared key, if it has a non-empty one.
+fn top_level_psk(object: &Value) -> Option<&str> {
+    object.as_object()?.iter().find_map(|(key, value)| match value {
+        Value::String(psk) if is_secret_key(key) && !psk.is_empty() => Some(psk.as_str()),
+        _ => None,
+    })
+}
+
+/// Replaces the value of every secret-named key, at any depth, by `"[redacted]"`.
+pub fn redact_secrets(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                if is_secret_key(key) {
+                    if !child.is_null() {
+                        *child = Value::from(REDACTED);
+                    }
+                } else {
+                    redact_secrets(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact_secrets),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn secrets_are_redacted_at_any_depth_and_case() {
+        let mut body = json!({
+            "psk": "a", "PSK": "b", "nested": [{"preSharedKey": "c", "PreShareKey": "d", "pre_shared_key": "e"}],
+            "name": "psk"
+        });
+        redact_secrets(&mut body);
+        assert_eq!(
+            body,
+            json!({
+                "psk": REDACTED, "PSK": REDACTED,
+                "nested": [{"preSharedKey": REDACTED, "PreShareKey": REDACTED, "pre_shared_key": REDACTED}],
+                "name": "psk"
+            })
+        );
+    }
+
+    #[test]
+    fn kinds_round_trip_through_their_names() {
+        for kind in ProviderKind::ALL {
+            assert_eq!(kind.as_str().parse::<ProviderKind>(), Ok(kind));
+        }
+        assert!("aws".parse::<ProviderKind>().is_err());
+    }
+}

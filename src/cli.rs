@@ -1,1 +1,96 @@
-//! PLACEHOLDER
+//! Command-line interface: clap derive types only.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::provider::ProviderKind;
+use crate::time::Timestamp;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  failure (nothing was stored)
+  2  usage or configuration error";
+
+/// Keeps the versioned history of your cloud VPN (IPsec) connections in SQLite.
+#[derive(Debug, Parser)]
+#[command(name = "vpnsnap", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// Config file [default: ./vpnsnap.toml]
+    #[arg(long, global = true, value_name = "PATH", env = "VPNSNAP_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Database file; overrides `database` in the config
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// More detail on stderr (-v, -vv); RUST_LOG overrides
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Only errors on stderr
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Ingest saved API responses of one source as one run
+    Import(ImportArgs),
+    /// Work with the configuration
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Several files are one listing of the source (its pages). The listing proves deletions only
+when every connection file is a list body; single-object bodies are stored without
+inferring anything about other connections.
+
+Examples:
+  vpnsnap --db vpn.db import --source hw-prod --kind huaweicloud page1.json page2.json
+  vpnsnap import --source os-lab --observed-at 2026-11-20T08:00:00Z conns.json ikepolicies.json ipsecpolicies.json")]
+pub struct ImportArgs {
+    /// The source's name: its identity in history ([a-z0-9_-]+)
+    #[arg(long, value_name = "NAME")]
+    pub source: String,
+
+    /// Provider kind; needed when the source is not in the config
+    #[arg(long, value_name = "KIND", value_parser = parse_kind)]
+    pub kind: Option<ProviderKind>,
+
+    /// When the responses were taken (RFC3339) [default: now]
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub observed_at: Option<Timestamp>,
+
+    /// Region to record; defaults to the source's configured region
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Account (project, tenant or app id) to record; defaults to the configured one
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+
+    /// Saved response bodies (JSON)
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the config and print it resolved, secrets shown as ***
+    Check,
+}
+
+fn parse_kind(text: &str) -> Result<ProviderKind, String> {
+    text.parse()
+}
+
+fn parse_time(text: &str) -> Result<Timestamp, String> {
+    Timestamp::parse_rfc3339(text)
+}

@@ -37,7 +37,9 @@ pub enum FingerprintKeyError {
     Read { path: PathBuf, source: std::io::Error },
     #[error("cannot create the fingerprint key file {path}: {source}")]
     Create { path: PathBuf, source: std::io::Error },
-    #[error("the fingerprint key file {path} is empty or not hex; restore it from a backup (fingerprints depend on it)")]
+    #[error(
+        "the fingerprint key file {path} is empty or not hex; restore it from a backup (fingerprints depend on it)"
+    )]
     Malformed { path: PathBuf },
     #[error("no randomness available to create a fingerprint key: {0}")]
     Random(String),

@@ -1,1 +1,73 @@
-//! PLACEHOLDER
+//! Observation times: UTC instants written as RFC3339 with milliseconds
+//! (`2026-11-22T10:15:00.000Z`), one fixed width so that text order is time
+//! order in SQL.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// A UTC instant at millisecond precision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(DateTime<Utc>);
+
+impl Timestamp {
+    /// The current time. Only commands call this; the library is handed its clock.
+    pub fn now() -> Timestamp {
+        Timestamp::from_datetime(Utc::now())
+    }
+
+    /// Truncates to milliseconds, the precision stored.
+    pub fn from_datetime(instant: DateTime<Utc>) -> Timestamp {
+        let millis = instant.timestamp_millis();
+        Timestamp(DateTime::from_timestamp_millis(millis).unwrap_or(instant))
+    }
+
+    pub fn from_unix_seconds(seconds: i64) -> Option<Timestamp> {
+        DateTime::from_timestamp(seconds, 0).map(Timestamp)
+    }
+
+    pub fn datetime(self) -> DateTime<Utc> {
+        self.0
+    }
+
+    /// Parses RFC3339 with any offset, e.g. `2026-11-22T10:15:00+08:00`.
+    pub fn parse_rfc3339(text: &str) -> Result<Timestamp, String> {
+        DateTime::parse_from_rfc3339(text.trim())
+            .map(|instant| Timestamp::from_datetime(instant.with_timezone(&Utc)))
+            .map_err(|error| format!("{text:?} is not an RFC3339 time ({error}); write e.g. 2026-11-22T10:15:00Z"))
+    }
+
+    /// Whole seconds from `earlier` to `self`.
+    pub fn seconds_since(self, earlier: Timestamp) -> i64 {
+        (self.0 - earlier.0).num_seconds()
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::Millis, true))
+    }
+}
+
+impl FromStr for Timestamp {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Timestamp::parse_rfc3339(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_offsets_and_writes_fixed_width_utc() {
+        let time = Timestamp::parse_rfc3339("2026-11-22T18:15:00+08:00").unwrap();
+        assert_eq!(time.to_string(), "2026-11-22T10:15:00.000Z");
+        let precise = Timestamp::parse_rfc3339("2026-11-22T10:15:00.123456Z").unwrap();
+        assert_eq!(precise.to_string(), "2026-11-22T10:15:00.123Z");
+        assert!(Timestamp::parse_rfc3339("yesterday").unwrap_err().contains("RFC3339"));
+    }
+}

@@ -1,1 +1,5 @@
+//! The integration tests: one test binary (see STYLE.md), one module per area.
 
+mod support;
+
+mod history;

@@ -1,1 +1,68 @@
-//! PLACEHOLDER
+//! Subcommands, one file each: thin layers over the library. This file
+//! holds what they share: finding the config, the database and the PSK
+//! fingerprint key.
+
+pub mod config_check;
+pub mod import;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use secrecy::ExposeSecret;
+
+use crate::cli::{Cli, Command};
+use crate::config::Config;
+use crate::fingerprint::PskFingerprinter;
+
+/// A mistake in how vpnsnap was called or configured (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    match &cli.command {
+        Command::Import(args) => import::run(&cli, args),
+        Command::Config(command) => config_check::run(&cli, command),
+    }
+}
+
+/// The default config file, used when neither `--config` nor `$VPNSNAP_CONFIG` names one.
+pub const DEFAULT_CONFIG: &str = "vpnsnap.toml";
+
+/// Loads the config: the one named (which must exist), else `./vpnsnap.toml`
+/// if it exists. `None` when no config was named and the default is absent.
+pub fn load_config(cli: &Cli) -> Result<Option<Config>> {
+    let (path, named) = match &cli.config {
+        Some(path) => (path.clone(), true),
+        None => (PathBuf::from(DEFAULT_CONFIG), false),
+    };
+    if !named && !path.exists() {
+        return Ok(None);
+    }
+    let env = |name: &str| std::env::var(name).ok();
+    let config = crate::config::load(&path, &env)?;
+    Ok(Some(config))
+}
+
+/// The database: `--db`, else the config's `database`.
+pub fn database_path(cli: &Cli, config: Option<&Config>) -> Result<PathBuf> {
+    match (&cli.db, config) {
+        (Some(path), _) => Ok(path.clone()),
+        (None, Some(config)) => Ok(config.database.clone()),
+        (None, None) => Err(UsageError(format!(
+            "no database given: pass --db PATH, or write a config ({DEFAULT_CONFIG}, --config PATH or $VPNSNAP_CONFIG)"
+        ))
+        .into()),
+    }
+}
+
+/// The PSK fingerprinter: the config's `fingerprint_key`, else the key file
+/// beside the database (created on first use).
+pub fn fingerprinter(config: Option<&Config>, database: &Path) -> Result<PskFingerprinter> {
+    if let Some(key) = config.and_then(|config| config.fingerprint_key.as_ref()) {
+        return Ok(PskFingerprinter::new(key.expose_secret().as_bytes()));
+    }
+    let key_file = PskFingerprinter::key_file_for(database);
+    PskFingerprinter::from_key_file(&key_file).context("loading the PSK fingerprint key")
+}

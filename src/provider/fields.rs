@@ -191,9 +191,7 @@ fn remove(root: &mut Value, dotted: &str) -> Option<Value> {
         None => (None, dotted),
     };
     let parent = match parent_path {
-        Some(parent_path) => parent_path
-            .split('.')
-            .try_fold(root, |value, key| value.as_object_mut()?.get_mut(key))?,
+        Some(parent_path) => parent_path.split('.').try_fold(root, |value, key| value.as_object_mut()?.get_mut(key))?,
         None => root,
     };
     parent.as_object_mut()?.remove(leaf)

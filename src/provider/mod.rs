@@ -36,12 +36,8 @@ pub enum ProviderKind {
 }
 
 impl ProviderKind {
-    pub const ALL: [ProviderKind; 4] = [
-        ProviderKind::HuaweiCloud,
-        ProviderKind::OpenStack,
-        ProviderKind::Tencent,
-        ProviderKind::TencentLegacy,
-    ];
+    pub const ALL: [ProviderKind; 4] =
+        [ProviderKind::HuaweiCloud, ProviderKind::OpenStack, ProviderKind::Tencent, ProviderKind::TencentLegacy];
 
     /// The name used in the config (`kind = "..."`), the CLI and the database.
     pub fn as_str(self) -> &'static str {
@@ -154,6 +150,13 @@ pub fn decode_page(kind: ProviderKind, body: Value) -> Result<Page, DecodeError>
     }
 }
 
+/// Whether a body holds one connection (a "show" response) rather than a
+/// listing: a listing made of such bodies is partial, and proves nothing
+/// about the connections it does not contain.
+pub fn is_single_object_body(body: &Value) -> bool {
+    ["vpn_connection", "ipsec_site_connection"].iter().any(|key| body.get(key).is_some())
+}
+
 /// Where the objects being normalized came from.
 #[derive(Debug, Clone, Copy)]
 pub struct NormalizeContext<'a> {
@@ -220,14 +223,32 @@ pub fn normalize(
     })
 }
 
+/// Fields of a connection object that change on every call without anything
+/// having changed (session durations, message counters, request ids): they
+/// are kept in the stored raw JSON of a version but never make a new one.
+pub fn volatile_paths(kind: ProviderKind) -> &'static [&'static str] {
+    match kind {
+        ProviderKind::HuaweiCloud => &[
+            "request_id",
+            "bgp_peer.state_duration",
+            "bgp_peer.received_messages",
+            "bgp_peer.sent_messages",
+            "bgp_peer.received_updates",
+            "bgp_peer.sent_updates",
+        ],
+        ProviderKind::OpenStack => &[],
+        ProviderKind::Tencent => &["RequestId"],
+        ProviderKind::TencentLegacy => &[],
+    }
+}
+
 /// The replacement for every secret value kept in raw JSON.
 pub const REDACTED: &str = "[redacted]";
 
 /// Key names (compared case-insensitively, ignoring `_` and `-`) whose
 /// values are secrets: `psk`, `preSharedKey`, `PreShareKey`, ...
 fn is_secret_key(key: &str) -> bool {
-    let folded: String =
-        key.chars().filter(|c| *c != '_' && *c != '-').flat_map(char::to_lowercase).collect();
+    let folded: String = key.chars().filter(|c| *c != '_' && *c != '-').flat_map(char::to_lowercase).collect();
     matches!(folded.as_str(), "psk" | "presharedkey" | "presharekey")
 }
 

@@ -1,1 +1,144 @@
-//! PLACEHOLDER
+//! The history store: opening the database (file mode, pragmas, then
+//! migrations) and the entry points for writing a run and reading back.
+//!
+//! Schema and semantics are documented in `migrations/` and in the README
+//! ("The database, for analysts").
+
+mod content;
+mod diff;
+mod write;
+
+use std::fs;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection as Sqlite, OpenFlags, OptionalExtension};
+
+pub use content::content_hash;
+pub use write::{RunKind, RunRecord, RunSummary, SourceOutcome, SourceResult, SourceSummary};
+
+use crate::fingerprint::PskFingerprinter;
+
+mod embedded {
+    refinery::embed_migrations!("migrations");
+}
+
+/// How long a writer waits for another writer's transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Errors of the store; callers branch on them (e.g. append-only refusals are
+/// the user's to fix, SQLite errors are not).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the database file {path}: {source}")]
+    Create { path: PathBuf, source: std::io::Error },
+    #[error("cannot open the database {path}: {source}")]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error("cannot migrate the database {path} to the current schema: {source}")]
+    Migrate { path: PathBuf, source: Box<refinery::Error> },
+    #[error(
+        "source {source_name:?}: history is append-only, and its latest run was observed at {latest}; \
+         {given} is earlier (pass a later --observed-at)"
+    )]
+    NotAppendOnly { source_name: String, latest: String, given: String },
+    #[error(
+        "the PSK fingerprint key differs from the one this database was written with \
+         (key id {stored}, now {current}); every fingerprint would change. Restore the \
+         original key (the fingerprint_key setting or the key file beside the database)"
+    )]
+    FingerprintKeyChanged { stored: String, current: String },
+    #[error("source {0:?} appears twice in one run")]
+    DuplicateSource(String),
+    #[error("source {source_name:?}: connection {connection_id:?} is listed twice in one run")]
+    DuplicateConnection { source_name: String, connection_id: String },
+    #[error("injected fault after {0} writes (test hook)")]
+    InjectedFault(usize),
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// An open history database.
+pub struct Store {
+    sqlite: Sqlite,
+    path: PathBuf,
+    fault_after_writes: Option<usize>,
+}
+
+impl Store {
+    /// Opens (creating it with mode 0600 if absent) the database at `path`,
+    /// sets the pragmas and applies pending migrations.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            create_owner_only(path)?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut sqlite =
+            Sqlite::open_with_flags(path, flags).map_err(|source| StoreError::Open { path: path.into(), source })?;
+        set_pragmas(&sqlite).map_err(|source| StoreError::Open { path: path.into(), source })?;
+        embedded::migrations::runner()
+            .run(&mut sqlite)
+            .map_err(|source| StoreError::Migrate { path: path.into(), source: Box::new(source) })?;
+        Ok(Store { sqlite, path: path.to_path_buf(), fault_after_writes: None })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The underlying SQLite connection, for reading.
+    pub fn sqlite(&self) -> &Sqlite {
+        &self.sqlite
+    }
+
+    /// Test hook: make the next [`Store::write_run`] fail after `writes`
+    /// statements, as a crash between writes would.
+    #[doc(hidden)]
+    pub fn inject_fault_after_writes(&mut self, writes: usize) {
+        self.fault_after_writes = Some(writes);
+    }
+
+    /// Writes one run in one transaction: all of it or, on any error, none.
+    pub fn write_run(&mut self, run: &RunRecord, fingerprinter: &PskFingerprinter) -> Result<RunSummary, StoreError> {
+        let fault_after = self.fault_after_writes.take();
+        write::write_run(&mut self.sqlite, run, fingerprinter, fault_after)
+    }
+
+    /// The latest observation time recorded for a source, if any run saw it.
+    pub fn latest_observed_at(&self, source: &str) -> Result<Option<String>, StoreError> {
+        let latest = self
+            .sqlite
+            .query_row("SELECT max(observed_at) FROM run_sources WHERE source = ?1", [source], |row| {
+                row.get::<_, Option<String>>(0)
+            })
+            .optional()?
+            .flatten();
+        Ok(latest)
+    }
+}
+
+fn create_owner_only(path: &Path) -> Result<(), StoreError> {
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map(drop)
+        .or_else(|error| match error.kind() {
+            std::io::ErrorKind::AlreadyExists => Ok(()),
+            _ => Err(error),
+        })
+        .map_err(|source| StoreError::Create { path: path.to_path_buf(), source })
+}
+
+/// Pragmas for every connection, outside any transaction and before migrating.
+fn set_pragmas(sqlite: &Sqlite) -> rusqlite::Result<()> {
+    sqlite.busy_timeout(BUSY_TIMEOUT)?;
+    let mode: String = sqlite.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(rusqlite::Error::InvalidParameterName(format!("journal_mode is {mode}, WAL could not be enabled")));
+    }
+    sqlite.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
+    Ok(())
+}

@@ -1,0 +1,84 @@
+//! `vpnsnap import`: saved API responses of one source, stored as one run.
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+
+use super::UsageError;
+use crate::cli::{Cli, ImportArgs};
+
+use crate::import::{ImportRequest, read_listing};
+use crate::store::{RunKind, RunRecord, RunSummary, Store};
+use crate::time::Timestamp;
+
+pub fn run(cli: &Cli, args: &ImportArgs) -> Result<()> {
+    let started_at = Timestamp::now();
+    crate::config::validate_source_name(&args.source)
+        .map_err(|message| UsageError(format!("--source {:?}: {message}", args.source)))?;
+    let config = super::load_config(cli)?;
+    let configured = config.as_ref().and_then(|config| config.source(&args.source));
+    let kind = match (args.kind, configured) {
+        (Some(kind), Some(source)) if kind != source.kind => {
+            return Err(UsageError(format!(
+                "--kind {kind} contradicts the config, where source {:?} is {}",
+                args.source, source.kind
+            ))
+            .into());
+        }
+        (Some(kind), _) => kind,
+        (None, Some(source)) => source.kind,
+        (None, None) => {
+            return Err(UsageError(format!(
+                "source {:?} is not in the config: pass --kind ({})",
+                args.source,
+                crate::provider::ProviderKind::names()
+            ))
+            .into());
+        }
+    };
+    let database = super::database_path(cli, config.as_ref())?;
+    let fingerprinter = super::fingerprinter(config.as_ref(), &database)?;
+    let request = ImportRequest {
+        source: args.source.clone(),
+        kind,
+        region: args.region.clone().or_else(|| configured.map(|source| source.region.clone())),
+        account: args.account.clone().or_else(|| configured.and_then(|source| source.account.clone())),
+        observed_at: args.observed_at.unwrap_or(started_at),
+        files: args.files.clone(),
+    };
+    let listing = read_listing(&request, &fingerprinter)?;
+    for warning in &listing.warnings {
+        tracing::warn!("{warning}");
+    }
+    let mut store = Store::open(&database)?;
+    let run = RunRecord { kind: RunKind::Import, started_at, finished_at: Timestamp::now(), sources: vec![listing] };
+    let summary = store
+        .write_run(&run, &fingerprinter)
+        .with_context(|| format!("storing the import into {}", database.display()))?;
+    print_summary(&mut std::io::stdout().lock(), &summary, &request)?;
+    Ok(())
+}
+
+fn print_summary(out: &mut impl Write, summary: &RunSummary, request: &ImportRequest) -> std::io::Result<()> {
+    writeln!(out, "run {} (import), observed at {}", summary.run_id, request.observed_at)?;
+    for source in &summary.sources {
+        writeln!(
+            out,
+            "  {} ({}): {}, {} connections: {} created, {} changed, {} deleted, {} recreated, {} unchanged{}",
+            source.source,
+            source.provider,
+            source.outcome,
+            source.items,
+            source.created,
+            source.changed,
+            source.deleted,
+            source.recreated,
+            source.unchanged,
+            match source.warnings {
+                0 => String::new(),
+                count => format!(", {count} warnings"),
+            }
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,82 @@
+//! A version's content hash: what decides whether a listing shows a change.
+//!
+//! Content = the model's field values + the redacted raw JSON + the
+//! referenced objects' JSON, minus the provider's volatile fields
+//! ([`crate::provider::volatile_paths`]). JSON maps are ordered by key, so
+//! the same content always serializes, and hashes, the same way.
+
+use std::io::Write;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::provider::{Normalized, ProviderKind, volatile_paths};
+
+/// Bytes of SHA-256 kept: ample to tell one connection's versions apart.
+pub const CONTENT_HASH_BYTES: usize = 16;
+
+struct HashWriter(Sha256);
+
+impl Write for HashWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The content hash of a normalized connection.
+pub fn content_hash(kind: ProviderKind, item: &Normalized) -> [u8; CONTENT_HASH_BYTES] {
+    let mut writer = HashWriter(Sha256::new());
+    for value in item.connection.field_values() {
+        match value {
+            Some(value) => write_json(&mut writer, &value.to_json()),
+            None => writer.0.update(b"-"),
+        }
+        writer.0.update(b"\x1f");
+    }
+    let volatile = volatile_paths(kind);
+    if volatile.iter().any(|path| has_path(&item.raw, path)) {
+        let mut stable = item.raw.clone();
+        for path in volatile {
+            remove_path(&mut stable, path);
+        }
+        write_json(&mut writer, &stable);
+    } else {
+        write_json(&mut writer, &item.raw);
+    }
+    writer.0.update(b"\x1f");
+    if let Some(related) = &item.related {
+        write_json(&mut writer, related);
+    }
+    let digest = writer.0.finalize();
+    let mut hash = [0u8; CONTENT_HASH_BYTES];
+    hash.copy_from_slice(&digest[..CONTENT_HASH_BYTES]);
+    hash
+}
+
+fn write_json(writer: &mut HashWriter, value: &Value) {
+    // Writing into a hasher cannot fail, and a serde_json::Value always serializes.
+    let _ = serde_json::to_writer(writer, value);
+}
+
+fn has_path(value: &Value, dotted: &str) -> bool {
+    dotted.split('.').try_fold(value, |value, key| value.as_object()?.get(key)).is_some()
+}
+
+fn remove_path(value: &mut Value, dotted: &str) {
+    let (parent_path, leaf) = match dotted.rsplit_once('.') {
+        Some((parent, leaf)) => (Some(parent), leaf),
+        None => (None, dotted),
+    };
+    let parent = match parent_path {
+        Some(parent_path) => parent_path.split('.').try_fold(value, |value, key| value.as_object_mut()?.get_mut(key)),
+        None => Some(value),
+    };
+    if let Some(map) = parent.and_then(Value::as_object_mut) {
+        map.remove(leaf);
+    }
+}

@@ -1,0 +1,512 @@
+//! Writing one run: per source, compare the listing with the latest versions
+//! and write new versions, tombstones and field changes, all in one
+//! `BEGIN IMMEDIATE` transaction.
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params, params_from_iter};
+use serde_json::Value;
+
+use super::StoreError;
+use super::content::content_hash;
+use super::diff::{FieldChange, model_changes, raw_changes};
+use crate::fingerprint::PskFingerprinter;
+use crate::model::{FIELDS, FieldKind, FieldValue, NORMALIZER_VERSION};
+use crate::provider::{Normalized, ProviderKind, volatile_paths};
+use crate::time::Timestamp;
+
+/// What started a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunKind {
+    Collect,
+    Import,
+}
+
+impl RunKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            RunKind::Collect => "collect",
+            RunKind::Import => "import",
+        }
+    }
+}
+
+/// One run to write: what each source's listing gave.
+#[derive(Debug)]
+pub struct RunRecord {
+    pub kind: RunKind,
+    pub started_at: Timestamp,
+    pub finished_at: Timestamp,
+    pub sources: Vec<SourceResult>,
+}
+
+/// One source's listing in a run.
+#[derive(Debug)]
+pub struct SourceResult {
+    pub source: String,
+    pub provider: ProviderKind,
+    /// When the listing was taken.
+    pub observed_at: Timestamp,
+    pub outcome: SourceOutcome,
+    /// Normalization warnings (JSON paths and what was wrong).
+    pub warnings: Vec<String>,
+}
+
+/// What a source's listing amounted to.
+#[derive(Debug)]
+pub enum SourceOutcome {
+    /// Every connection of the source: absent ones are deleted.
+    Complete(Vec<Normalized>),
+    /// Some connections (e.g. single-object bodies): nothing is inferred
+    /// about the others.
+    Partial(Vec<Normalized>),
+    /// The listing failed: nothing is stored or inferred.
+    Failed { error: String, item_count: usize },
+}
+
+impl SourceOutcome {
+    fn as_str(&self) -> &'static str {
+        match self {
+            SourceOutcome::Complete(_) => "ok",
+            SourceOutcome::Partial(_) => "partial",
+            SourceOutcome::Failed { .. } => "failed",
+        }
+    }
+}
+
+/// What writing a source did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceSummary {
+    pub source: String,
+    pub provider: String,
+    /// `ok`, `partial` or `failed`.
+    pub outcome: String,
+    pub items: usize,
+    pub created: usize,
+    pub changed: usize,
+    pub deleted: usize,
+    pub recreated: usize,
+    pub unchanged: usize,
+    pub warnings: usize,
+    pub error: Option<String>,
+}
+
+impl SourceSummary {
+    /// Versions written: every event counts one.
+    pub fn versions_written(&self) -> usize {
+        self.created + self.changed + self.deleted + self.recreated
+    }
+}
+
+/// What writing a run did.
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    pub run_id: i64,
+    pub sources: Vec<SourceSummary>,
+}
+
+/// Counts statements so a test can inject a fault between two writes.
+struct Writes {
+    done: usize,
+    fail_after: Option<usize>,
+}
+
+impl Writes {
+    fn tick(&mut self) -> Result<(), StoreError> {
+        self.done += 1;
+        match self.fail_after {
+            Some(limit) if self.done > limit => Err(StoreError::InjectedFault(limit)),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The latest version of a connection of the source being written.
+struct Latest {
+    connection: i64,
+    version_id: i64,
+    version: i64,
+    deleted: bool,
+    hash: Option<Vec<u8>>,
+}
+
+pub(super) fn write_run(
+    sqlite: &mut rusqlite::Connection,
+    run: &RunRecord,
+    fingerprinter: &PskFingerprinter,
+    fault_after: Option<usize>,
+) -> Result<RunSummary, StoreError> {
+    let mut seen_sources = HashSet::new();
+    for source in &run.sources {
+        if !seen_sources.insert(source.source.as_str()) {
+            return Err(StoreError::DuplicateSource(source.source.clone()));
+        }
+    }
+    let tx = sqlite.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut writes = Writes { done: 0, fail_after: fault_after };
+    check_fingerprint_key(&tx, fingerprinter, &mut writes)?;
+    for source in &run.sources {
+        check_append_only(&tx, source)?;
+    }
+    tx.execute(
+        "INSERT INTO runs (kind, started_at, finished_at, vpnsnap_version) VALUES (?1, ?2, ?3, ?4)",
+        params![run.kind.as_str(), run.started_at.to_string(), run.finished_at.to_string(), env!("CARGO_PKG_VERSION")],
+    )?;
+    writes.tick()?;
+    let run_id = tx.last_insert_rowid();
+    let mut summaries = Vec::with_capacity(run.sources.len());
+    for source in &run.sources {
+        summaries.push(write_source(&tx, run_id, source, &mut writes)?);
+    }
+    tx.commit()?;
+    Ok(RunSummary { run_id, sources: summaries })
+}
+
+fn check_fingerprint_key(
+    tx: &Transaction<'_>,
+    fingerprinter: &PskFingerprinter,
+    writes: &mut Writes,
+) -> Result<(), StoreError> {
+    let current = fingerprinter.key_id();
+    let stored: Option<String> =
+        tx.query_row("SELECT value FROM meta WHERE key = 'fingerprint_key_id'", [], |row| row.get(0)).optional()?;
+    match stored {
+        Some(stored) if stored != current => Err(StoreError::FingerprintKeyChanged { stored, current }),
+        Some(_) => Ok(()),
+        None => {
+            tx.execute("INSERT INTO meta (key, value) VALUES ('fingerprint_key_id', ?1)", [current])?;
+            writes.tick()
+        }
+    }
+}
+
+fn check_append_only(tx: &Transaction<'_>, source: &SourceResult) -> Result<(), StoreError> {
+    let latest: Option<String> =
+        tx.query_row("SELECT max(observed_at) FROM run_sources WHERE source = ?1", [&source.source], |row| row.get(0))?;
+    let given = source.observed_at.to_string();
+    match latest {
+        Some(latest) if given < latest => {
+            Err(StoreError::NotAppendOnly { source_name: source.source.clone(), latest, given })
+        }
+        _ => Ok(()),
+    }
+}
+
+fn write_source(
+    tx: &Transaction<'_>,
+    run_id: i64,
+    source: &SourceResult,
+    writes: &mut Writes,
+) -> Result<SourceSummary, StoreError> {
+    let mut summary = SourceSummary {
+        source: source.source.clone(),
+        provider: source.provider.as_str().to_string(),
+        outcome: source.outcome.as_str().to_string(),
+        warnings: source.warnings.len(),
+        ..SourceSummary::default()
+    };
+    let observed_at = source.observed_at.to_string();
+    let previous_observed_at: Option<String> = tx.query_row(
+        "SELECT max(observed_at) FROM run_sources WHERE source = ?1 AND outcome = 'ok'",
+        [&source.source],
+        |row| row.get(0),
+    )?;
+    let (items, complete) = match &source.outcome {
+        SourceOutcome::Complete(items) => (items.as_slice(), true),
+        SourceOutcome::Partial(items) => (items.as_slice(), false),
+        SourceOutcome::Failed { error, item_count } => {
+            summary.items = *item_count;
+            summary.error = Some(error.clone());
+            insert_run_source(tx, run_id, source, &summary, writes)?;
+            return Ok(summary);
+        }
+    };
+    summary.items = items.len();
+    let context = VersionContext {
+        run_id,
+        kind: source.provider,
+        observed_at: &observed_at,
+        previous_observed_at: previous_observed_at.as_deref(),
+    };
+    let mut latest = load_latest(tx, &source.source)?;
+    let mut listed = HashSet::with_capacity(items.len());
+    for item in items {
+        let connection_id = item.connection.connection_id.as_str();
+        if !listed.insert(connection_id) {
+            return Err(StoreError::DuplicateConnection {
+                source_name: source.source.clone(),
+                connection_id: connection_id.to_string(),
+            });
+        }
+        let hash = content_hash(source.provider, item);
+        match latest.remove(connection_id) {
+            None => {
+                tx.execute(
+                    "INSERT INTO connections (source, provider, connection_id) VALUES (?1, ?2, ?3)",
+                    params![source.source, source.provider.as_str(), connection_id],
+                )?;
+                writes.tick()?;
+                let connection = tx.last_insert_rowid();
+                insert_version(tx, &context, connection, 1, "created", item, &hash, &[], writes)?;
+                summary.created += 1;
+            }
+            Some(previous) if previous.deleted => {
+                let last_live = last_live_version(tx, previous.connection)?;
+                let changes = match last_live {
+                    Some(last_live) => changes_since(tx, &context, last_live, item)?,
+                    None => Vec::new(),
+                };
+                supersede(tx, previous.version_id, &observed_at, writes)?;
+                let version = previous.version + 1;
+                insert_version(tx, &context, previous.connection, version, "recreated", item, &hash, &changes, writes)?;
+                summary.recreated += 1;
+            }
+            Some(previous) if previous.hash.as_deref() == Some(hash.as_slice()) => {
+                summary.unchanged += 1;
+            }
+            Some(previous) => {
+                let changes = changes_since(tx, &context, previous.version_id, item)?;
+                supersede(tx, previous.version_id, &observed_at, writes)?;
+                let version = previous.version + 1;
+                insert_version(tx, &context, previous.connection, version, "changed", item, &hash, &changes, writes)?;
+                summary.changed += 1;
+            }
+        }
+    }
+    if complete {
+        let mut absent: Vec<(&String, &Latest)> = latest.iter().filter(|(_, latest)| !latest.deleted).collect();
+        absent.sort_by(|a, b| a.0.cmp(b.0));
+        for (_, previous) in absent {
+            insert_tombstone(tx, &context, previous, writes)?;
+            summary.deleted += 1;
+        }
+    }
+    insert_run_source(tx, run_id, source, &summary, writes)?;
+    Ok(summary)
+}
+
+fn insert_run_source(
+    tx: &Transaction<'_>,
+    run_id: i64,
+    source: &SourceResult,
+    summary: &SourceSummary,
+    writes: &mut Writes,
+) -> Result<(), StoreError> {
+    let warnings = (!source.warnings.is_empty()).then(|| Value::from(source.warnings.clone()).to_string());
+    tx.execute(
+        "INSERT INTO run_sources (run_id, source, provider, observed_at, outcome, item_count, \
+         created, changed, deleted, recreated, error, warnings) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            run_id,
+            source.source,
+            source.provider.as_str(),
+            source.observed_at.to_string(),
+            summary.outcome,
+            summary.items as i64,
+            summary.created as i64,
+            summary.changed as i64,
+            summary.deleted as i64,
+            summary.recreated as i64,
+            summary.error,
+            warnings,
+        ],
+    )?;
+    writes.tick()
+}
+
+fn load_latest(tx: &Transaction<'_>, source: &str) -> Result<HashMap<String, Latest>, StoreError> {
+    let mut statement = tx.prepare_cached(
+        "SELECT c.connection_id, c.id, v.id, v.version, v.event, v.content_hash \
+         FROM connections c JOIN versions v ON v.connection = c.id AND v.valid_to IS NULL \
+         WHERE c.source = ?1",
+    )?;
+    let rows = statement.query_map([source], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            Latest {
+                connection: row.get(1)?,
+                version_id: row.get(2)?,
+                version: row.get(3)?,
+                deleted: row.get::<_, String>(4)? == "deleted",
+                hash: row.get(5)?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<Result<HashMap<_, _>, _>>()?)
+}
+
+fn last_live_version(tx: &Transaction<'_>, connection: i64) -> Result<Option<i64>, StoreError> {
+    Ok(tx
+        .query_row(
+            "SELECT id FROM versions WHERE connection = ?1 AND event <> 'deleted' ORDER BY version DESC LIMIT 1",
+            [connection],
+            |row| row.get(0),
+        )
+        .optional()?)
+}
+
+struct VersionContext<'a> {
+    run_id: i64,
+    kind: ProviderKind,
+    observed_at: &'a str,
+    previous_observed_at: Option<&'a str>,
+}
+
+/// The field changes from a stored version to a newly listed item.
+fn changes_since(
+    tx: &Transaction<'_>,
+    context: &VersionContext<'_>,
+    version_id: i64,
+    item: &Normalized,
+) -> Result<Vec<FieldChange>, StoreError> {
+    let old_values = read_field_values(tx, version_id)?;
+    let mut changes = model_changes(&old_values, &item.connection.field_values());
+    let (old_raw, old_related) = read_raw(tx, version_id)?;
+    let volatile = volatile_paths(context.kind);
+    changes.extend(raw_changes("raw", old_raw.as_ref(), Some(&item.raw), &item.unmapped, volatile));
+    changes.extend(raw_changes("related", old_related.as_ref(), item.related.as_ref(), &item.unmapped_related, &[]));
+    Ok(changes)
+}
+
+fn read_field_values(tx: &Transaction<'_>, version_id: i64) -> Result<Vec<Option<FieldValue>>, StoreError> {
+    let columns: Vec<&str> = FIELDS.iter().map(|field| field.column).collect();
+    let sql = format!("SELECT {} FROM versions WHERE id = ?1", columns.join(", "));
+    let mut statement = tx.prepare_cached(&sql)?;
+    let values = statement.query_row([version_id], |row| {
+        FIELDS
+            .iter()
+            .enumerate()
+            .map(|(index, field)| {
+                let value: SqlValue = row.get(index)?;
+                Ok(field_value_from_sql(field.kind, value))
+            })
+            .collect::<rusqlite::Result<Vec<_>>>()
+    })?;
+    Ok(values)
+}
+
+fn read_raw(tx: &Transaction<'_>, version_id: i64) -> Result<(Option<Value>, Option<Value>), StoreError> {
+    let texts: Option<(String, Option<String>)> = tx
+        .query_row("SELECT raw_json, related_json FROM version_raw WHERE version_id = ?1", [version_id], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .optional()?;
+    Ok(match texts {
+        Some((raw, related)) => {
+            (serde_json::from_str(&raw).ok(), related.and_then(|related| serde_json::from_str(&related).ok()))
+        }
+        None => (None, None),
+    })
+}
+
+/// A stored column value back as a model value.
+pub(super) fn field_value_from_sql(kind: FieldKind, value: SqlValue) -> Option<FieldValue> {
+    match (kind, value) {
+        (_, SqlValue::Null) => None,
+        (FieldKind::Boolean, SqlValue::Integer(number)) => Some(FieldValue::Boolean(number != 0)),
+        (_, SqlValue::Integer(number)) => Some(FieldValue::Integer(number)),
+        (FieldKind::List, SqlValue::Text(text)) => Some(match serde_json::from_str::<Vec<String>>(&text) {
+            Ok(items) => FieldValue::List(items),
+            Err(_) => FieldValue::Text(text),
+        }),
+        (_, SqlValue::Text(text)) => Some(FieldValue::Text(text)),
+        (_, SqlValue::Real(number)) => Some(FieldValue::Text(number.to_string())),
+        (_, SqlValue::Blob(bytes)) => Some(FieldValue::Text(hex::encode(bytes))),
+    }
+}
+
+fn field_value_to_sql(value: Option<FieldValue>) -> SqlValue {
+    match value {
+        None => SqlValue::Null,
+        Some(FieldValue::Text(text)) => SqlValue::Text(text),
+        Some(FieldValue::Integer(number)) => SqlValue::Integer(number),
+        Some(FieldValue::Boolean(flag)) => SqlValue::Integer(i64::from(flag)),
+        Some(list @ FieldValue::List(_)) => SqlValue::Text(list.display()),
+    }
+}
+
+fn supersede(tx: &Transaction<'_>, version_id: i64, observed_at: &str, writes: &mut Writes) -> Result<(), StoreError> {
+    tx.prepare_cached("UPDATE versions SET valid_to = ?1 WHERE id = ?2")?.execute(params![observed_at, version_id])?;
+    writes.tick()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert_version(
+    tx: &Transaction<'_>,
+    context: &VersionContext<'_>,
+    connection: i64,
+    version: i64,
+    event: &str,
+    item: &Normalized,
+    hash: &[u8],
+    changes: &[FieldChange],
+    writes: &mut Writes,
+) -> Result<(), StoreError> {
+    let columns: Vec<&str> = FIELDS.iter().map(|field| field.column).collect();
+    let placeholders: Vec<String> = (9..9 + FIELDS.len()).map(|index| format!("?{index}")).collect();
+    let sql = format!(
+        "INSERT INTO versions (connection, version, event, run_id, observed_at, previous_observed_at, \
+         content_hash, normalizer_version, {}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, {})",
+        columns.join(", "),
+        placeholders.join(", ")
+    );
+    let mut values: Vec<SqlValue> = vec![
+        SqlValue::Integer(connection),
+        SqlValue::Integer(version),
+        SqlValue::Text(event.to_string()),
+        SqlValue::Integer(context.run_id),
+        SqlValue::Text(context.observed_at.to_string()),
+        context.previous_observed_at.map_or(SqlValue::Null, |text| SqlValue::Text(text.to_string())),
+        SqlValue::Blob(hash.to_vec()),
+        SqlValue::Integer(NORMALIZER_VERSION),
+    ];
+    values.extend(item.connection.field_values().into_iter().map(field_value_to_sql));
+    tx.prepare_cached(&sql)?.execute(params_from_iter(values))?;
+    writes.tick()?;
+    let version_id = tx.last_insert_rowid();
+    tx.prepare_cached("INSERT INTO version_raw (version_id, raw_json, related_json) VALUES (?1, ?2, ?3)")?
+        .execute(params![version_id, item.raw.to_string(), item.related.as_ref().map(Value::to_string)])?;
+    writes.tick()?;
+    insert_changes(tx, version_id, changes, writes)
+}
+
+fn insert_changes(
+    tx: &Transaction<'_>,
+    version_id: i64,
+    changes: &[FieldChange],
+    writes: &mut Writes,
+) -> Result<(), StoreError> {
+    let mut statement = tx.prepare_cached(
+        "INSERT INTO field_changes (version_id, field, old_value, new_value) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for change in changes {
+        statement.execute(params![version_id, change.field, change.old_value, change.new_value])?;
+        writes.tick()?;
+    }
+    Ok(())
+}
+
+/// A tombstone: event `deleted`, no content but the name it last had.
+fn insert_tombstone(
+    tx: &Transaction<'_>,
+    context: &VersionContext<'_>,
+    previous: &Latest,
+    writes: &mut Writes,
+) -> Result<(), StoreError> {
+    supersede(tx, previous.version_id, context.observed_at, writes)?;
+    tx.prepare_cached(
+        "INSERT INTO versions (connection, version, event, run_id, observed_at, previous_observed_at, name) \
+         SELECT ?1, ?2, 'deleted', ?3, ?4, ?5, name FROM versions WHERE id = ?6",
+    )?
+    .execute(params![
+        previous.connection,
+        previous.version + 1,
+        context.run_id,
+        context.observed_at,
+        context.previous_observed_at,
+        previous.version_id
+    ])?;
+    writes.tick()
+}

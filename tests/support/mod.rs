@@ -1,0 +1,117 @@
+//! Shared helpers for the integration tests.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+use vpnsnap::fingerprint::PskFingerprinter;
+use vpnsnap::model::{Connection, Status};
+use vpnsnap::provider::{Normalized, ProviderKind};
+use vpnsnap::store::{RunKind, RunRecord, RunSummary, SourceOutcome, SourceResult, Store};
+use vpnsnap::time::Timestamp;
+
+pub fn fingerprinter() -> PskFingerprinter {
+    PskFingerprinter::new(b"integration-test-key")
+}
+
+/// `2026-11-0{day}T{hour}:00:00Z`, for readable test times.
+pub fn at(day: u32, hour: u32) -> Timestamp {
+    Timestamp::parse_rfc3339(&format!("2026-11-{day:02}T{hour:02}:00:00Z")).unwrap()
+}
+
+/// A Huawei-like connection as a collector would hand it to the store.
+pub fn item(id: &str, status: Status) -> Normalized {
+    let mut connection = Connection::new("hw", "huaweicloud", id, status);
+    connection.name = Some(format!("name-{id}"));
+    connection.provider_status = Some(status.as_str().to_string());
+    connection.ike.encryption_algorithm = Some("aes-128".into());
+    connection.ipsec.pfs = Some("group14".into());
+    Normalized {
+        connection,
+        raw: json!({"id": id, "name": format!("name-{id}"), "status": status.as_str(), "mtu": 1500}),
+        related: None,
+        unmapped: json!({"mtu": 1500}),
+        unmapped_related: json!({}),
+        warnings: Vec::new(),
+    }
+}
+
+pub fn with_raw(mut item: Normalized, key: &str, value: Value) -> Normalized {
+    item.raw[key] = value.clone();
+    item.unmapped[key] = value;
+    item
+}
+
+pub fn source(name: &str, observed_at: Timestamp, outcome: SourceOutcome) -> SourceResult {
+    SourceResult {
+        source: name.to_string(),
+        provider: ProviderKind::HuaweiCloud,
+        observed_at,
+        outcome,
+        warnings: Vec::new(),
+    }
+}
+
+pub fn write(store: &mut Store, sources: Vec<SourceResult>) -> RunSummary {
+    try_write(store, sources).unwrap()
+}
+
+pub fn try_write(store: &mut Store, sources: Vec<SourceResult>) -> Result<RunSummary, vpnsnap::store::StoreError> {
+    let started_at = sources.first().map(|source| source.observed_at).unwrap_or_else(Timestamp::now);
+    let run = RunRecord { kind: RunKind::Collect, started_at, finished_at: started_at, sources };
+    store.write_run(&run, &fingerprinter())
+}
+
+pub fn temp_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("history.db")).unwrap();
+    (dir, store)
+}
+
+/// Rows of a query as strings, for exact comparisons.
+pub fn rows(store: &Store, sql: &str) -> Vec<Vec<String>> {
+    let mut statement = store.sqlite().prepare(sql).unwrap();
+    let columns = statement.column_count();
+    statement
+        .query_map([], |row| {
+            (0..columns)
+                .map(|index| {
+                    let value: rusqlite::types::Value = row.get(index)?;
+                    Ok(match value {
+                        rusqlite::types::Value::Null => "NULL".to_string(),
+                        rusqlite::types::Value::Integer(number) => number.to_string(),
+                        rusqlite::types::Value::Real(number) => number.to_string(),
+                        rusqlite::types::Value::Text(text) => text,
+                        rusqlite::types::Value::Blob(bytes) => format!("<{} bytes>", bytes.len()),
+                    })
+                })
+                .collect()
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// The field changes recorded, as (connection_id, version, event, field, old, new).
+pub fn changes(store: &Store) -> Vec<Vec<String>> {
+    rows(
+        store,
+        "SELECT connection_id, version, event, field, coalesce(old_value, 'NULL'), coalesce(new_value, 'NULL') \
+         FROM connection_changes ORDER BY connection_id, version, field",
+    )
+}
+
+/// Every table's content, to prove a failed write changed nothing.
+pub fn dump(store: &Store) -> Vec<Vec<String>> {
+    let mut all = Vec::new();
+    for table in ["meta", "runs", "run_sources", "connections", "versions", "version_raw", "field_changes"] {
+        all.push(vec![format!("-- {table}")]);
+        all.extend(rows(store, &format!("SELECT * FROM {table} ORDER BY 1, 2")));
+    }
+    all
+}
+
+pub fn fixture(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(path)
+}

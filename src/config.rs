@@ -29,7 +29,11 @@ pub fn load(path: &Path, _env: &dyn Fn(&str) -> Option<String>) -> Result<Config
     Err(ConfigError(format!("stub {}", path.display())))
 }
 pub fn validate_source_name(name: &str) -> Result<(), String> {
-    if !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-') {
+    if !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+    {
         Ok(())
     } else {
         Err("must match [a-z0-9_-]+".into())

@@ -34,9 +34,15 @@ impl std::fmt::Debug for PskFingerprinter {
 #[derive(Debug, thiserror::Error)]
 pub enum FingerprintKeyError {
     #[error("cannot read the fingerprint key file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot create the fingerprint key file {path}: {source}")]
-    Create { path: PathBuf, source: std::io::Error },
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error(
         "the fingerprint key file {path} is empty or not hex; restore it from a backup (fingerprints depend on it)"
     )]
@@ -48,13 +54,18 @@ pub enum FingerprintKeyError {
 impl PskFingerprinter {
     /// A fingerprinter with this key (e.g. from `fingerprint_key` in the config).
     pub fn new(key: &[u8]) -> PskFingerprinter {
-        PskFingerprinter { key: SecretSlice::from(key.to_vec()) }
+        PskFingerprinter {
+            key: SecretSlice::from(key.to_vec()),
+        }
     }
 
     /// The key file used for a database when the config names no key:
     /// `<database>.fingerprint-key` beside it.
     pub fn key_file_for(database: &Path) -> PathBuf {
-        let mut name = database.file_name().map(|name| name.to_os_string()).unwrap_or_default();
+        let mut name = database
+            .file_name()
+            .map(|name| name.to_os_string())
+            .unwrap_or_default();
         name.push(".fingerprint-key");
         database.with_file_name(name)
     }
@@ -66,14 +77,21 @@ impl PskFingerprinter {
                 let key = hex::decode(text.trim())
                     .ok()
                     .filter(|key| !key.is_empty())
-                    .ok_or_else(|| FingerprintKeyError::Malformed { path: path.to_path_buf() })?;
+                    .ok_or_else(|| FingerprintKeyError::Malformed {
+                        path: path.to_path_buf(),
+                    })?;
                 Ok(PskFingerprinter::new(&key))
             }
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 let mut key = [0u8; 32];
-                getrandom::fill(&mut key).map_err(|error| FingerprintKeyError::Random(error.to_string()))?;
+                getrandom::fill(&mut key)
+                    .map_err(|error| FingerprintKeyError::Random(error.to_string()))?;
                 let create = |path: &Path| -> std::io::Result<()> {
-                    let mut file = fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+                    let mut file = fs::OpenOptions::new()
+                        .write(true)
+                        .create_new(true)
+                        .mode(0o600)
+                        .open(path)?;
                     file.write_all(hex::encode(key).as_bytes())?;
                     file.write_all(b"\n")?;
                     file.sync_all()
@@ -84,10 +102,16 @@ impl PskFingerprinter {
                     Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
                         PskFingerprinter::from_key_file(path)
                     }
-                    Err(source) => Err(FingerprintKeyError::Create { path: path.to_path_buf(), source }),
+                    Err(source) => Err(FingerprintKeyError::Create {
+                        path: path.to_path_buf(),
+                        source,
+                    }),
                 }
             }
-            Err(source) => Err(FingerprintKeyError::Read { path: path.to_path_buf(), source }),
+            Err(source) => Err(FingerprintKeyError::Read {
+                path: path.to_path_buf(),
+                source,
+            }),
         }
     }
 
@@ -124,8 +148,14 @@ mod tests {
     fn fingerprint_is_keyed_hmac_sha256_cut_to_16_hex() {
         // HMAC-SHA256("key", "The quick brown fox jumps over the lazy dog") (RFC 4231 style vector).
         let fingerprinter = PskFingerprinter::new(b"key");
-        assert_eq!(fingerprinter.fingerprint("The quick brown fox jumps over the lazy dog"), "f7bc83f430538424");
-        assert_ne!(PskFingerprinter::new(b"other").fingerprint("secret"), fingerprinter.fingerprint("secret"));
+        assert_eq!(
+            fingerprinter.fingerprint("The quick brown fox jumps over the lazy dog"),
+            "f7bc83f430538424"
+        );
+        assert_ne!(
+            PskFingerprinter::new(b"other").fingerprint("secret"),
+            fingerprinter.fingerprint("secret")
+        );
     }
 
     #[test]

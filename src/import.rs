@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::fingerprint::PskFingerprinter;
-use crate::provider::{self, DecodeError, NormalizeContext, Normalized, ProviderKind, Related, is_single_object_body};
+use crate::provider::{
+    self, DecodeError, NormalizeContext, Normalized, ProviderKind, Related, is_single_object_body,
+};
 use crate::store::{SourceOutcome, SourceResult, content_hash};
 use crate::time::Timestamp;
 
@@ -31,22 +33,43 @@ pub struct ImportRequest {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error("{file}: cannot read: {source}")]
-    Read { file: PathBuf, source: std::io::Error },
+    Read {
+        file: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{file}: invalid JSON at line {line}, column {column}: {message}")]
-    Json { file: PathBuf, line: usize, column: usize, message: String },
+    Json {
+        file: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("{file}: not a {kind} response body: {error}")]
-    Decode { file: PathBuf, kind: ProviderKind, error: DecodeError },
+    Decode {
+        file: PathBuf,
+        kind: ProviderKind,
+        error: DecodeError,
+    },
     #[error(
         "{first} and {second} both hold connection {connection_id:?} with different content; \
          one listing holds each connection once"
     )]
-    Conflict { first: PathBuf, second: PathBuf, connection_id: String },
-    #[error("none of the files holds {kind} connections (only referenced objects such as policies)")]
+    Conflict {
+        first: PathBuf,
+        second: PathBuf,
+        connection_id: String,
+    },
+    #[error(
+        "none of the files holds {kind} connections (only referenced objects such as policies)"
+    )]
     NoConnections { kind: ProviderKind },
 }
 
 /// Reads, decodes and normalizes the files into one source listing.
-pub fn read_listing(request: &ImportRequest, fingerprinter: &PskFingerprinter) -> Result<SourceResult, ImportError> {
+pub fn read_listing(
+    request: &ImportRequest,
+    fingerprinter: &PskFingerprinter,
+) -> Result<SourceResult, ImportError> {
     let mut connections: Vec<(&Path, String, Value)> = Vec::new();
     let mut related = Related::default();
     let mut any_list = false;
@@ -54,23 +77,30 @@ pub fn read_listing(request: &ImportRequest, fingerprinter: &PskFingerprinter) -
     for file in &request.files {
         let body = read_json(file)?;
         let single = is_single_object_body(&body);
-        let page = provider::decode_page(request.kind, body).map_err(|error| ImportError::Decode {
-            file: file.clone(),
-            kind: request.kind,
-            error,
-        })?;
+        let page =
+            provider::decode_page(request.kind, body).map_err(|error| ImportError::Decode {
+                file: file.clone(),
+                kind: request.kind,
+                error,
+            })?;
         if !page.connections.is_empty() || page.related.is_empty() {
             any_single |= single;
             any_list |= !single;
         }
         for (kind, path, object) in page.related {
-            related.insert(kind, object, &path).map_err(|error| ImportError::Decode {
-                file: file.clone(),
-                kind: request.kind,
-                error,
-            })?;
+            related
+                .insert(kind, object, &path)
+                .map_err(|error| ImportError::Decode {
+                    file: file.clone(),
+                    kind: request.kind,
+                    error,
+                })?;
         }
-        connections.extend(page.connections.into_iter().map(|(path, object)| (file.as_path(), path, object)));
+        connections.extend(
+            page.connections
+                .into_iter()
+                .map(|(path, object)| (file.as_path(), path, object)),
+        );
     }
     if !any_list && !any_single {
         return Err(ImportError::NoConnections { kind: request.kind });
@@ -84,9 +114,24 @@ pub fn read_listing(request: &ImportRequest, fingerprinter: &PskFingerprinter) -
     let mut found_in: HashMap<String, (usize, &Path)> = HashMap::new();
     let mut warnings = Vec::new();
     for (file, path, object) in connections {
-        let item = provider::normalize(request.kind, &path, object, &related, &context, fingerprinter)
-            .map_err(|error| ImportError::Decode { file: file.to_path_buf(), kind: request.kind, error })?;
-        warnings.extend(item.warnings.iter().map(|warning| format!("{}: {warning}", file.display())));
+        let item = provider::normalize(
+            request.kind,
+            &path,
+            object,
+            &related,
+            &context,
+            fingerprinter,
+        )
+        .map_err(|error| ImportError::Decode {
+            file: file.to_path_buf(),
+            kind: request.kind,
+            error,
+        })?;
+        warnings.extend(
+            item.warnings
+                .iter()
+                .map(|warning| format!("{}: {warning}", file.display())),
+        );
         let connection_id = item.connection.connection_id.clone();
         match found_in.get(&connection_id) {
             Some(&(index, first)) => {
@@ -104,7 +149,11 @@ pub fn read_listing(request: &ImportRequest, fingerprinter: &PskFingerprinter) -
             }
         }
     }
-    let outcome = if any_single { SourceOutcome::Partial(items) } else { SourceOutcome::Complete(items) };
+    let outcome = if any_single {
+        SourceOutcome::Partial(items)
+    } else {
+        SourceOutcome::Complete(items)
+    };
     Ok(SourceResult {
         source: request.source.clone(),
         provider: request.kind,
@@ -115,8 +164,10 @@ pub fn read_listing(request: &ImportRequest, fingerprinter: &PskFingerprinter) -
 }
 
 fn read_json(file: &Path) -> Result<Value, ImportError> {
-    let text =
-        std::fs::read_to_string(file).map_err(|source| ImportError::Read { file: file.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(file).map_err(|source| ImportError::Read {
+        file: file.to_path_buf(),
+        source,
+    })?;
     serde_json::from_str(&text).map_err(|error| ImportError::Json {
         file: file.to_path_buf(),
         line: error.line(),

@@ -19,7 +19,10 @@ fn main() -> ExitCode {
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
-            if error.chain().any(|cause| cause.is::<UsageError>() || cause.is::<ConfigError>()) {
+            if error
+                .chain()
+                .any(|cause| cause.is::<UsageError>() || cause.is::<ConfigError>())
+            {
                 ExitCode::from(2)
             } else {
                 ExitCode::FAILURE
@@ -36,7 +39,11 @@ fn init_logging(cli: &Cli) {
         (false, _) => "debug",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
 }
 
 /// `vpnsnap ... | head` closing the pipe early is not an error.

@@ -188,12 +188,20 @@ pub const FIELDS: &[Field] = &[
     field("dpd.timeout", "dpd_timeout", Integer),
     field("dpd.action", "dpd_action", Text),
     field("ipsec.auth_algorithm", "ipsec_auth_algorithm", Text),
-    field("ipsec.encryption_algorithm", "ipsec_encryption_algorithm", Text),
+    field(
+        "ipsec.encryption_algorithm",
+        "ipsec_encryption_algorithm",
+        Text,
+    ),
     field("ipsec.pfs", "ipsec_pfs", Text),
     field("ipsec.transform_protocol", "ipsec_transform_protocol", Text),
     field("ipsec.encapsulation_mode", "ipsec_encapsulation_mode", Text),
     field("ipsec.lifetime_seconds", "ipsec_lifetime_seconds", Integer),
-    field("ipsec.lifetime_kilobytes", "ipsec_lifetime_kilobytes", Integer),
+    field(
+        "ipsec.lifetime_kilobytes",
+        "ipsec_lifetime_kilobytes",
+        Integer,
+    ),
     field("psk_fingerprint", "psk_fingerprint", Text),
     field("created_at", "created_at", Text),
     field("updated_at", "updated_at", Text),
@@ -288,7 +296,8 @@ impl Connection {
             text(&self.peer_address),
             list(&self.local_subnets),
             list(&self.peer_subnets),
-            self.routing.map(|routing| FieldValue::Text(routing.as_str().to_string())),
+            self.routing
+                .map(|routing| FieldValue::Text(routing.as_str().to_string())),
             self.admin_state_up.map(FieldValue::Boolean),
             text(&self.ike.version),
             text(&self.ike.auth_algorithm),
@@ -341,7 +350,11 @@ mod tests {
                 (FieldKind::List, Some(FieldValue::List(_))) => true,
                 _ => false,
             };
-            assert!(matches, "field {} has a value of the wrong kind", field.name);
+            assert!(
+                matches,
+                "field {} has a value of the wrong kind",
+                field.name
+            );
             assert_eq!(field.column, field.name.replace('.', "_"));
         }
     }

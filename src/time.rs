@@ -35,7 +35,11 @@ impl Timestamp {
     pub fn parse_rfc3339(text: &str) -> Result<Timestamp, String> {
         DateTime::parse_from_rfc3339(text.trim())
             .map(|instant| Timestamp::from_datetime(instant.with_timezone(&Utc)))
-            .map_err(|error| format!("{text:?} is not an RFC3339 time ({error}); write e.g. 2026-11-22T10:15:00Z"))
+            .map_err(|error| {
+                format!(
+                    "{text:?} is not an RFC3339 time ({error}); write e.g. 2026-11-22T10:15:00Z"
+                )
+            })
     }
 
     /// Whole seconds from `earlier` to `self`.
@@ -68,6 +72,10 @@ mod tests {
         assert_eq!(time.to_string(), "2026-11-22T10:15:00.000Z");
         let precise = Timestamp::parse_rfc3339("2026-11-22T10:15:00.123456Z").unwrap();
         assert_eq!(precise.to_string(), "2026-11-22T10:15:00.123Z");
-        assert!(Timestamp::parse_rfc3339("yesterday").unwrap_err().contains("RFC3339"));
+        assert!(
+            Timestamp::parse_rfc3339("yesterday")
+                .unwrap_err()
+                .contains("RFC3339")
+        );
     }
 }

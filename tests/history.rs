@@ -15,22 +15,43 @@ fn ok(items: Vec<vpnsnap::provider::Normalized>) -> SourceOutcome {
 #[test]
 fn an_identical_listing_writes_no_versions() {
     let (_dir, mut store) = temp_store();
-    let first =
-        write(&mut store, vec![source("hw", at(1, 0), ok(vec![item("a", Status::Active), item("b", Status::Down)]))]);
+    let first = write(
+        &mut store,
+        vec![source(
+            "hw",
+            at(1, 0),
+            ok(vec![item("a", Status::Active), item("b", Status::Down)]),
+        )],
+    );
     assert_eq!(first.sources[0].created, 2);
-    let second =
-        write(&mut store, vec![source("hw", at(1, 1), ok(vec![item("b", Status::Down), item("a", Status::Active)]))]);
+    let second = write(
+        &mut store,
+        vec![source(
+            "hw",
+            at(1, 1),
+            ok(vec![item("b", Status::Down), item("a", Status::Active)]),
+        )],
+    );
     assert_eq!(second.sources[0].versions_written(), 0);
     assert_eq!(second.sources[0].unchanged, 2);
-    assert_eq!(rows(&store, "SELECT count(*) FROM versions"), vec![vec!["2"]]);
+    assert_eq!(
+        rows(&store, "SELECT count(*) FROM versions"),
+        vec![vec!["2"]]
+    );
     assert_eq!(rows(&store, "SELECT count(*) FROM runs"), vec![vec!["2"]]);
 }
 
 #[test]
 fn a_status_flip_records_exactly_its_fields() {
     let (_dir, mut store) = temp_store();
-    write(&mut store, vec![source("hw", at(1, 0), ok(vec![item("a", Status::Active)]))]);
-    write(&mut store, vec![source("hw", at(1, 1), ok(vec![item("a", Status::Down)]))]);
+    write(
+        &mut store,
+        vec![source("hw", at(1, 0), ok(vec![item("a", Status::Active)]))],
+    );
+    write(
+        &mut store,
+        vec![source("hw", at(1, 1), ok(vec![item("a", Status::Down)]))],
+    );
     assert_eq!(
         changes(&store),
         vec![
@@ -39,7 +60,10 @@ fn a_status_flip_records_exactly_its_fields() {
         ]
     );
     assert_eq!(
-        rows(&store, "SELECT observed_at, previous_observed_at FROM connection_changes WHERE field = 'status'"),
+        rows(
+            &store,
+            "SELECT observed_at, previous_observed_at FROM connection_changes WHERE field = 'status'"
+        ),
         vec![vec!["2026-11-01T01:00:00.000Z", "2026-11-01T00:00:00.000Z"]]
     );
     assert_eq!(
@@ -48,7 +72,12 @@ fn a_status_flip_records_exactly_its_fields() {
             "SELECT version, valid_from, coalesce(valid_to, 'NULL'), status FROM connection_versions ORDER BY version"
         ),
         vec![
-            vec!["1", "2026-11-01T00:00:00.000Z", "2026-11-01T01:00:00.000Z", "ACTIVE"],
+            vec![
+                "1",
+                "2026-11-01T00:00:00.000Z",
+                "2026-11-01T01:00:00.000Z",
+                "ACTIVE"
+            ],
             vec!["2", "2026-11-01T01:00:00.000Z", "NULL", "DOWN"],
         ]
     );
@@ -68,9 +97,23 @@ fn policy_and_psk_changes_are_field_changes_null_safe() {
     assert_eq!(
         changes(&store),
         vec![
-            vec!["a", "2", "changed", "ike.encryption_algorithm", "aes-128", "aes-256"],
+            vec![
+                "a",
+                "2",
+                "changed",
+                "ike.encryption_algorithm",
+                "aes-128",
+                "aes-256"
+            ],
             vec!["a", "2", "changed", "ipsec.pfs", "group14", "NULL"],
-            vec!["a", "2", "changed", "psk_fingerprint", "1111111111111111", "2222222222222222"],
+            vec![
+                "a",
+                "2",
+                "changed",
+                "psk_fingerprint",
+                "1111111111111111",
+                "2222222222222222"
+            ],
         ]
     );
 }
@@ -78,20 +121,54 @@ fn policy_and_psk_changes_are_field_changes_null_safe() {
 #[test]
 fn a_change_outside_the_model_is_a_raw_field_change() {
     let (_dir, mut store) = temp_store();
-    write(&mut store, vec![source("hw", at(1, 0), ok(vec![item("a", Status::Active)]))]);
-    write(&mut store, vec![source("hw", at(1, 1), ok(vec![with_raw(item("a", Status::Active), "mtu", json!(1400))]))]);
-    assert_eq!(changes(&store), vec![vec!["a", "2", "changed", "raw.mtu", "1500", "1400"]]);
+    write(
+        &mut store,
+        vec![source("hw", at(1, 0), ok(vec![item("a", Status::Active)]))],
+    );
+    write(
+        &mut store,
+        vec![source(
+            "hw",
+            at(1, 1),
+            ok(vec![with_raw(
+                item("a", Status::Active),
+                "mtu",
+                json!(1400),
+            )]),
+        )],
+    );
+    assert_eq!(
+        changes(&store),
+        vec![vec!["a", "2", "changed", "raw.mtu", "1500", "1400"]]
+    );
 }
 
 #[test]
 fn deletion_then_reappearance_are_events() {
     let (_dir, mut store) = temp_store();
-    write(&mut store, vec![source("hw", at(1, 0), ok(vec![item("a", Status::Active), item("b", Status::Active)]))]);
-    let deleted = write(&mut store, vec![source("hw", at(1, 1), ok(vec![item("a", Status::Active)]))]);
+    write(
+        &mut store,
+        vec![source(
+            "hw",
+            at(1, 0),
+            ok(vec![item("a", Status::Active), item("b", Status::Active)]),
+        )],
+    );
+    let deleted = write(
+        &mut store,
+        vec![source("hw", at(1, 1), ok(vec![item("a", Status::Active)]))],
+    );
     assert_eq!(deleted.sources[0].deleted, 1);
     let mut back = item("b", Status::Down);
     back.connection.name = Some("renamed".into());
-    let recreated = write(&mut store, vec![source("hw", at(1, 2), ok(vec![item("a", Status::Active), back]))]);
+    let recreated = write(
+        &mut store,
+        vec![source(
+            "hw",
+            at(1, 2),
+            ok(vec![item("a", Status::Active), back]),
+        )],
+    );
     assert_eq!(recreated.sources[0].recreated, 1);
     assert_eq!(
         rows(
@@ -101,11 +178,20 @@ fn deletion_then_reappearance_are_events() {
         vec![
             vec!["1", "created", "name-b", "ACTIVE", "[]"],
             vec!["2", "deleted", "name-b", "NULL", "[]"],
-            vec!["3", "recreated", "renamed", "DOWN", r#"["name","provider_status","status"]"#],
+            vec![
+                "3",
+                "recreated",
+                "renamed",
+                "DOWN",
+                r#"["name","provider_status","status"]"#
+            ],
         ]
     );
     assert_eq!(
-        rows(&store, "SELECT connection_id FROM current_connections ORDER BY connection_id"),
+        rows(
+            &store,
+            "SELECT connection_id FROM current_connections ORDER BY connection_id"
+        ),
         vec![vec!["a"], vec!["b"]]
     );
 }
@@ -113,17 +199,32 @@ fn deletion_then_reappearance_are_events() {
 #[test]
 fn a_failed_source_infers_nothing() {
     let (_dir, mut store) = temp_store();
-    write(&mut store, vec![source("hw", at(1, 0), ok(vec![item("a", Status::Active)]))]);
-    let failed = SourceOutcome::Failed { error: "HTTP 500 on page 3".into(), item_count: 0 };
+    write(
+        &mut store,
+        vec![source("hw", at(1, 0), ok(vec![item("a", Status::Active)]))],
+    );
+    let failed = SourceOutcome::Failed {
+        error: "HTTP 500 on page 3".into(),
+        item_count: 0,
+    };
     let summary = write(&mut store, vec![source("hw", at(1, 1), failed)]);
     assert_eq!(summary.sources[0].outcome, "failed");
-    assert_eq!(rows(&store, "SELECT count(*) FROM versions"), vec![vec!["1"]]);
     assert_eq!(
-        rows(&store, "SELECT outcome, coalesce(error, 'NULL') FROM run_sources ORDER BY run_id"),
+        rows(&store, "SELECT count(*) FROM versions"),
+        vec![vec!["1"]]
+    );
+    assert_eq!(
+        rows(
+            &store,
+            "SELECT outcome, coalesce(error, 'NULL') FROM run_sources ORDER BY run_id"
+        ),
         vec![vec!["ok", "NULL"], vec!["failed", "HTTP 500 on page 3"]]
     );
     assert_eq!(
-        rows(&store, "SELECT connection_id, last_seen FROM current_connections"),
+        rows(
+            &store,
+            "SELECT connection_id, last_seen FROM current_connections"
+        ),
         vec![vec!["a", "2026-11-01T00:00:00.000Z"]]
     );
 }
@@ -131,36 +232,86 @@ fn a_failed_source_infers_nothing() {
 #[test]
 fn a_partial_listing_stores_its_items_and_deletes_nothing() {
     let (_dir, mut store) = temp_store();
-    write(&mut store, vec![source("hw", at(1, 0), ok(vec![item("a", Status::Active), item("b", Status::Active)]))]);
-    let summary =
-        write(&mut store, vec![source("hw", at(1, 1), SourceOutcome::Partial(vec![item("a", Status::Down)]))]);
-    assert_eq!((summary.sources[0].changed, summary.sources[0].deleted), (1, 0));
+    write(
+        &mut store,
+        vec![source(
+            "hw",
+            at(1, 0),
+            ok(vec![item("a", Status::Active), item("b", Status::Active)]),
+        )],
+    );
+    let summary = write(
+        &mut store,
+        vec![source(
+            "hw",
+            at(1, 1),
+            SourceOutcome::Partial(vec![item("a", Status::Down)]),
+        )],
+    );
+    assert_eq!(
+        (summary.sources[0].changed, summary.sources[0].deleted),
+        (1, 0)
+    );
 }
 
 #[test]
 fn a_fault_between_writes_leaves_the_database_unchanged() {
     let (_dir, mut store) = temp_store();
-    write(&mut store, vec![source("hw", at(1, 0), ok(vec![item("a", Status::Active), item("b", Status::Active)]))]);
+    write(
+        &mut store,
+        vec![source(
+            "hw",
+            at(1, 0),
+            ok(vec![item("a", Status::Active), item("b", Status::Active)]),
+        )],
+    );
     let before = dump(&store);
     for fault_after in 0..6 {
         store.inject_fault_after_writes(fault_after);
         let result = try_write(
             &mut store,
-            vec![source("hw", at(1, 1), ok(vec![item("a", Status::Down), item("c", Status::Active)]))],
+            vec![source(
+                "hw",
+                at(1, 1),
+                ok(vec![item("a", Status::Down), item("c", Status::Active)]),
+            )],
         );
-        assert!(matches!(result, Err(StoreError::InjectedFault(_))), "fault after {fault_after}: {result:?}");
-        assert_eq!(dump(&store), before, "fault after {fault_after} writes changed the database");
+        assert!(
+            matches!(result, Err(StoreError::InjectedFault(_))),
+            "fault after {fault_after}: {result:?}"
+        );
+        assert_eq!(
+            dump(&store),
+            before,
+            "fault after {fault_after} writes changed the database"
+        );
     }
     // Without a fault the same run goes through.
-    let summary =
-        write(&mut store, vec![source("hw", at(1, 1), ok(vec![item("a", Status::Down), item("c", Status::Active)]))]);
-    assert_eq!((summary.sources[0].created, summary.sources[0].changed, summary.sources[0].deleted), (1, 1, 1));
+    let summary = write(
+        &mut store,
+        vec![source(
+            "hw",
+            at(1, 1),
+            ok(vec![item("a", Status::Down), item("c", Status::Active)]),
+        )],
+    );
+    assert_eq!(
+        (
+            summary.sources[0].created,
+            summary.sources[0].changed,
+            summary.sources[0].deleted
+        ),
+        (1, 1, 1)
+    );
 }
 
 #[test]
 fn history_is_append_only() {
     let (_dir, mut store) = temp_store();
-    write(&mut store, vec![source("hw", at(2, 0), ok(vec![item("a", Status::Active)]))]);
+    write(
+        &mut store,
+        vec![source("hw", at(2, 0), ok(vec![item("a", Status::Active)]))],
+    );
     let before = dump(&store);
     let error = try_write(&mut store, vec![source("hw", at(1, 0), ok(vec![]))]).unwrap_err();
     assert_eq!(
@@ -174,7 +325,10 @@ fn history_is_append_only() {
 #[test]
 fn a_different_fingerprint_key_is_refused() {
     let (_dir, mut store) = temp_store();
-    write(&mut store, vec![source("hw", at(1, 0), ok(vec![item("a", Status::Active)]))]);
+    write(
+        &mut store,
+        vec![source("hw", at(1, 0), ok(vec![item("a", Status::Active)]))],
+    );
     let run = vpnsnap::store::RunRecord {
         kind: vpnsnap::store::RunKind::Import,
         started_at: at(1, 1),
@@ -182,7 +336,10 @@ fn a_different_fingerprint_key_is_refused() {
         sources: vec![source("hw", at(1, 1), ok(vec![]))],
     };
     let other = vpnsnap::fingerprint::PskFingerprinter::new(b"another key");
-    assert!(matches!(store.write_run(&run, &other), Err(StoreError::FingerprintKeyChanged { .. })));
+    assert!(matches!(
+        store.write_run(&run, &other),
+        Err(StoreError::FingerprintKeyChanged { .. })
+    ));
     assert_eq!(rows(&store, "SELECT count(*) FROM runs"), vec![vec!["1"]]);
 }
 
@@ -190,7 +347,11 @@ fn a_different_fingerprint_key_is_refused() {
 fn the_database_file_is_owner_only_and_in_wal_mode() {
     use std::os::unix::fs::PermissionsExt;
     let (dir, store) = temp_store();
-    let mode = std::fs::metadata(dir.path().join("history.db")).unwrap().permissions().mode() & 0o777;
+    let mode = std::fs::metadata(dir.path().join("history.db"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
     assert_eq!(mode, 0o600);
     assert_eq!(rows(&store, "PRAGMA journal_mode"), vec![vec!["wal"]]);
     assert_eq!(rows(&store, "PRAGMA foreign_keys"), vec![vec!["1"]]);
@@ -199,9 +360,15 @@ fn the_database_file_is_owner_only_and_in_wal_mode() {
 #[test]
 fn the_versions_table_has_a_column_per_model_field() {
     let (_dir, store) = temp_store();
-    let columns: Vec<String> =
-        rows(&store, "SELECT name FROM pragma_table_info('versions')").into_iter().map(|row| row[0].clone()).collect();
+    let columns: Vec<String> = rows(&store, "SELECT name FROM pragma_table_info('versions')")
+        .into_iter()
+        .map(|row| row[0].clone())
+        .collect();
     for field in vpnsnap::model::FIELDS {
-        assert!(columns.contains(&field.column.to_string()), "versions lacks column {}", field.column);
+        assert!(
+            columns.contains(&field.column.to_string()),
+            "versions lacks column {}",
+            field.column
+        );
     }
 }

@@ -16,7 +16,9 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<()> {
     crate::config::validate_source_name(&args.source)
         .map_err(|message| UsageError(format!("--source {:?}: {message}", args.source)))?;
     let config = super::load_config(cli)?;
-    let configured = config.as_ref().and_then(|config| config.source(&args.source));
+    let configured = config
+        .as_ref()
+        .and_then(|config| config.source(&args.source));
     let kind = match (args.kind, configured) {
         (Some(kind), Some(source)) if kind != source.kind => {
             return Err(UsageError(format!(
@@ -41,8 +43,14 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<()> {
     let request = ImportRequest {
         source: args.source.clone(),
         kind,
-        region: args.region.clone().or_else(|| configured.map(|source| source.region.clone())),
-        account: args.account.clone().or_else(|| configured.and_then(|source| source.account.clone())),
+        region: args
+            .region
+            .clone()
+            .or_else(|| configured.map(|source| source.region.clone())),
+        account: args
+            .account
+            .clone()
+            .or_else(|| configured.and_then(|source| source.account.clone())),
         observed_at: args.observed_at.unwrap_or(started_at),
         files: args.files.clone(),
     };
@@ -51,7 +59,12 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<()> {
         tracing::warn!("{warning}");
     }
     let mut store = Store::open(&database)?;
-    let run = RunRecord { kind: RunKind::Import, started_at, finished_at: Timestamp::now(), sources: vec![listing] };
+    let run = RunRecord {
+        kind: RunKind::Import,
+        started_at,
+        finished_at: Timestamp::now(),
+        sources: vec![listing],
+    };
     let summary = store
         .write_run(&run, &fingerprinter)
         .with_context(|| format!("storing the import into {}", database.display()))?;
@@ -59,8 +72,16 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<()> {
     Ok(())
 }
 
-fn print_summary(out: &mut impl Write, summary: &RunSummary, request: &ImportRequest) -> std::io::Result<()> {
-    writeln!(out, "run {} (import), observed at {}", summary.run_id, request.observed_at)?;
+fn print_summary(
+    out: &mut impl Write,
+    summary: &RunSummary,
+    request: &ImportRequest,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "run {} (import), observed at {}",
+        summary.run_id, request.observed_at
+    )?;
     for source in &summary.sources {
         writeln!(
             out,

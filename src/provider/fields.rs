@@ -23,7 +23,11 @@ pub struct Fields {
 impl Fields {
     /// Reads `object`, which sits at `path` in its body (used in warnings).
     pub fn new(object: Value, path: impl Into<String>) -> Fields {
-        Fields { root: object, path: path.into(), warnings: Vec::new() }
+        Fields {
+            root: object,
+            path: path.into(),
+            warnings: Vec::new(),
+        }
     }
 
     /// The JSON path of a dotted field below this object.
@@ -143,7 +147,10 @@ impl Fields {
 
     fn wrong_type<T>(&mut self, dotted: &str, expected: &str) -> Option<T> {
         let found = self.peek(dotted).map(json_type_name).unwrap_or("nothing");
-        self.warn(dotted, &format!("expected {expected}, found {found}; left out of the model"));
+        self.warn(
+            dotted,
+            &format!("expected {expected}, found {found}; left out of the model"),
+        );
         None
     }
 
@@ -182,7 +189,9 @@ pub fn json_type_name(value: &Value) -> &'static str {
 }
 
 fn lookup<'a>(root: &'a Value, dotted: &str) -> Option<&'a Value> {
-    dotted.split('.').try_fold(root, |value, key| value.as_object()?.get(key))
+    dotted
+        .split('.')
+        .try_fold(root, |value, key| value.as_object()?.get(key))
 }
 
 fn remove(root: &mut Value, dotted: &str) -> Option<Value> {
@@ -191,7 +200,9 @@ fn remove(root: &mut Value, dotted: &str) -> Option<Value> {
         None => (None, dotted),
     };
     let parent = match parent_path {
-        Some(parent_path) => parent_path.split('.').try_fold(root, |value, key| value.as_object_mut()?.get_mut(key))?,
+        Some(parent_path) => parent_path
+            .split('.')
+            .try_fold(root, |value, key| value.as_object_mut()?.get_mut(key))?,
         None => root,
     };
     parent.as_object_mut()?.remove(leaf)
@@ -236,7 +247,10 @@ mod tests {
         assert_eq!(unmapped, json!({"lifetime": "soon"}));
         assert_eq!(
             warnings,
-            vec!["$.lifetime: expected an integer, found a string; left out of the model".to_string()]
+            vec![
+                "$.lifetime: expected an integer, found a string; left out of the model"
+                    .to_string()
+            ]
         );
     }
 }

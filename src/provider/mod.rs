@@ -36,8 +36,12 @@ pub enum ProviderKind {
 }
 
 impl ProviderKind {
-    pub const ALL: [ProviderKind; 4] =
-        [ProviderKind::HuaweiCloud, ProviderKind::OpenStack, ProviderKind::Tencent, ProviderKind::TencentLegacy];
+    pub const ALL: [ProviderKind; 4] = [
+        ProviderKind::HuaweiCloud,
+        ProviderKind::OpenStack,
+        ProviderKind::Tencent,
+        ProviderKind::TencentLegacy,
+    ];
 
     /// The name used in the config (`kind = "..."`), the CLI and the database.
     pub fn as_str(self) -> &'static str {
@@ -83,7 +87,10 @@ pub struct DecodeError {
 
 impl DecodeError {
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> DecodeError {
-        DecodeError { path: path.into(), message: message.into() }
+        DecodeError {
+            path: path.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -105,10 +112,20 @@ pub struct Related {
 
 impl Related {
     /// Adds an object; `path` locates it for the error when it has no id.
-    pub fn insert(&mut self, kind: RelatedKind, mut object: Value, path: &str) -> Result<(), DecodeError> {
+    pub fn insert(
+        &mut self,
+        kind: RelatedKind,
+        mut object: Value,
+        path: &str,
+    ) -> Result<(), DecodeError> {
         let id = match object.get("id") {
             Some(Value::String(id)) if !id.is_empty() => id.clone(),
-            _ => return Err(DecodeError::new(format!("{path}.id"), "missing or not a string")),
+            _ => {
+                return Err(DecodeError::new(
+                    format!("{path}.id"),
+                    "missing or not a string",
+                ));
+            }
         };
         redact_secrets(&mut object);
         self.objects.insert((kind, id), object);
@@ -154,7 +171,9 @@ pub fn decode_page(kind: ProviderKind, body: Value) -> Result<Page, DecodeError>
 /// listing: a listing made of such bodies is partial, and proves nothing
 /// about the connections it does not contain.
 pub fn is_single_object_body(body: &Value) -> bool {
-    ["vpn_connection", "ipsec_site_connection"].iter().any(|key| body.get(key).is_some())
+    ["vpn_connection", "ipsec_site_connection"]
+        .iter()
+        .any(|key| body.get(key).is_some())
 }
 
 /// Where the objects being normalized came from.
@@ -248,16 +267,23 @@ pub const REDACTED: &str = "[redacted]";
 /// Key names (compared case-insensitively, ignoring `_` and `-`) whose
 /// values are secrets: `psk`, `preSharedKey`, `PreShareKey`, ...
 fn is_secret_key(key: &str) -> bool {
-    let folded: String = key.chars().filter(|c| *c != '_' && *c != '-').flat_map(char::to_lowercase).collect();
+    let folded: String = key
+        .chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect();
     matches!(folded.as_str(), "psk" | "presharedkey" | "presharekey")
 }
 
 /// The connection's own pre-shared key, if it has a non-empty one.
 fn top_level_psk(object: &Value) -> Option<&str> {
-    object.as_object()?.iter().find_map(|(key, value)| match value {
-        Value::String(psk) if is_secret_key(key) && !psk.is_empty() => Some(psk.as_str()),
-        _ => None,
-    })
+    object
+        .as_object()?
+        .iter()
+        .find_map(|(key, value)| match value {
+            Value::String(psk) if is_secret_key(key) && !psk.is_empty() => Some(psk.as_str()),
+            _ => None,
+        })
 }
 
 /// Replaces the value of every secret-named key, at any depth, by `"[redacted]"`.

@@ -64,7 +64,10 @@ fn write_json(writer: &mut HashWriter, value: &Value) {
 }
 
 fn has_path(value: &Value, dotted: &str) -> bool {
-    dotted.split('.').try_fold(value, |value, key| value.as_object()?.get(key)).is_some()
+    dotted
+        .split('.')
+        .try_fold(value, |value, key| value.as_object()?.get(key))
+        .is_some()
 }
 
 fn remove_path(value: &mut Value, dotted: &str) {
@@ -73,7 +76,9 @@ fn remove_path(value: &mut Value, dotted: &str) {
         None => (None, dotted),
     };
     let parent = match parent_path {
-        Some(parent_path) => parent_path.split('.').try_fold(value, |value, key| value.as_object_mut()?.get_mut(key)),
+        Some(parent_path) => parent_path
+            .split('.')
+            .try_fold(value, |value, key| value.as_object_mut()?.get_mut(key)),
         None => Some(value),
     };
     if let Some(map) = parent.and_then(Value::as_object_mut) {

@@ -47,7 +47,8 @@ pub fn raw_changes(
     let new_leaves = leaves(new);
     let unmapped_leaves = leaves(Some(new_unmapped));
     let mut changes = Vec::new();
-    let paths: std::collections::BTreeSet<&String> = old_leaves.keys().chain(new_leaves.keys()).collect();
+    let paths: std::collections::BTreeSet<&String> =
+        old_leaves.keys().chain(new_leaves.keys()).collect();
     for path in paths {
         let old_value = old_leaves.get(path);
         let new_value = new_leaves.get(path);
@@ -112,8 +113,14 @@ mod tests {
     fn model_changes_count_changes_from_and_to_absent() {
         let mut old = vec![None; FIELDS.len()];
         let mut new = old.clone();
-        let status = FIELDS.iter().position(|field| field.name == "status").unwrap();
-        let pfs = FIELDS.iter().position(|field| field.name == "ipsec.pfs").unwrap();
+        let status = FIELDS
+            .iter()
+            .position(|field| field.name == "status")
+            .unwrap();
+        let pfs = FIELDS
+            .iter()
+            .position(|field| field.name == "ipsec.pfs")
+            .unwrap();
         old[status] = Some(FieldValue::Text("ACTIVE".into()));
         new[status] = Some(FieldValue::Text("DOWN".into()));
         new[pfs] = Some(FieldValue::Text("group14".into()));
@@ -125,17 +132,28 @@ mod tests {
                     old_value: Some("ACTIVE".into()),
                     new_value: Some("DOWN".into())
                 },
-                FieldChange { field: "ipsec.pfs".into(), old_value: None, new_value: Some("group14".into()) },
+                FieldChange {
+                    field: "ipsec.pfs".into(),
+                    old_value: None,
+                    new_value: Some("group14".into())
+                },
             ]
         );
     }
 
     #[test]
     fn raw_changes_skip_what_the_model_covers() {
-        let old = json!({"name": "a", "mtu": 1500, "dpd": {"msg": "x", "timeout": 15}, "gone": true});
+        let old =
+            json!({"name": "a", "mtu": 1500, "dpd": {"msg": "x", "timeout": 15}, "gone": true});
         let new = json!({"name": "b", "mtu": 1400, "dpd": {"msg": "y", "timeout": 30}, "bgp": {"state_duration": 9}});
         let unmapped = json!({"mtu": 1400, "dpd": {"msg": "y"}});
-        let changes = raw_changes("raw", Some(&old), Some(&new), &unmapped, &["bgp.state_duration"]);
+        let changes = raw_changes(
+            "raw",
+            Some(&old),
+            Some(&new),
+            &unmapped,
+            &["bgp.state_duration"],
+        );
         let fields: Vec<_> = changes.iter().map(|change| change.field.as_str()).collect();
         assert_eq!(fields, ["raw.dpd.msg", "raw.gone", "raw.mtu"]);
         assert_eq!(changes[1].new_value, None);

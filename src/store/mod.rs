@@ -32,16 +32,29 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot create the database file {path}: {source}")]
-    Create { path: PathBuf, source: std::io::Error },
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot open the database {path}: {source}")]
-    Open { path: PathBuf, source: rusqlite::Error },
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
     #[error("cannot migrate the database {path} to the current schema: {source}")]
-    Migrate { path: PathBuf, source: Box<refinery::Error> },
+    Migrate {
+        path: PathBuf,
+        source: Box<refinery::Error>,
+    },
     #[error(
         "source {source_name:?}: history is append-only, and its latest run was observed at {latest}; \
          {given} is earlier (pass a later --observed-at)"
     )]
-    NotAppendOnly { source_name: String, latest: String, given: String },
+    NotAppendOnly {
+        source_name: String,
+        latest: String,
+        given: String,
+    },
     #[error(
         "the PSK fingerprint key differs from the one this database was written with \
          (key id {stored}, now {current}); every fingerprint would change. Restore the \
@@ -51,7 +64,10 @@ pub enum StoreError {
     #[error("source {0:?} appears twice in one run")]
     DuplicateSource(String),
     #[error("source {source_name:?}: connection {connection_id:?} is listed twice in one run")]
-    DuplicateConnection { source_name: String, connection_id: String },
+    DuplicateConnection {
+        source_name: String,
+        connection_id: String,
+    },
     #[error("injected fault after {0} writes (test hook)")]
     InjectedFault(usize),
     #[error(transparent)]
@@ -74,12 +90,25 @@ impl Store {
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut sqlite =
-            Sqlite::open_with_flags(path, flags).map_err(|source| StoreError::Open { path: path.into(), source })?;
-        set_pragmas(&sqlite).map_err(|source| StoreError::Open { path: path.into(), source })?;
+            Sqlite::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+                path: path.into(),
+                source,
+            })?;
+        set_pragmas(&sqlite).map_err(|source| StoreError::Open {
+            path: path.into(),
+            source,
+        })?;
         embedded::migrations::runner()
             .run(&mut sqlite)
-            .map_err(|source| StoreError::Migrate { path: path.into(), source: Box::new(source) })?;
-        Ok(Store { sqlite, path: path.to_path_buf(), fault_after_writes: None })
+            .map_err(|source| StoreError::Migrate {
+                path: path.into(),
+                source: Box::new(source),
+            })?;
+        Ok(Store {
+            sqlite,
+            path: path.to_path_buf(),
+            fault_after_writes: None,
+        })
     }
 
     /// The database file.
@@ -100,7 +129,11 @@ impl Store {
     }
 
     /// Writes one run in one transaction: all of it or, on any error, none.
-    pub fn write_run(&mut self, run: &RunRecord, fingerprinter: &PskFingerprinter) -> Result<RunSummary, StoreError> {
+    pub fn write_run(
+        &mut self,
+        run: &RunRecord,
+        fingerprinter: &PskFingerprinter,
+    ) -> Result<RunSummary, StoreError> {
         let fault_after = self.fault_after_writes.take();
         write::write_run(&mut self.sqlite, run, fingerprinter, fault_after)
     }
@@ -109,9 +142,11 @@ impl Store {
     pub fn latest_observed_at(&self, source: &str) -> Result<Option<String>, StoreError> {
         let latest = self
             .sqlite
-            .query_row("SELECT max(observed_at) FROM run_sources WHERE source = ?1", [source], |row| {
-                row.get::<_, Option<String>>(0)
-            })
+            .query_row(
+                "SELECT max(observed_at) FROM run_sources WHERE source = ?1",
+                [source],
+                |row| row.get::<_, Option<String>>(0),
+            )
             .optional()?
             .flatten();
         Ok(latest)
@@ -129,7 +164,10 @@ fn create_owner_only(path: &Path) -> Result<(), StoreError> {
             std::io::ErrorKind::AlreadyExists => Ok(()),
             _ => Err(error),
         })
-        .map_err(|source| StoreError::Create { path: path.to_path_buf(), source })
+        .map_err(|source| StoreError::Create {
+            path: path.to_path_buf(),
+            source,
+        })
 }
 
 /// Pragmas for every connection, outside any transaction and before migrating.
@@ -137,7 +175,9 @@ fn set_pragmas(sqlite: &Sqlite) -> rusqlite::Result<()> {
     sqlite.busy_timeout(BUSY_TIMEOUT)?;
     let mode: String = sqlite.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
-        return Err(rusqlite::Error::InvalidParameterName(format!("journal_mode is {mode}, WAL could not be enabled")));
+        return Err(rusqlite::Error::InvalidParameterName(format!(
+            "journal_mode is {mode}, WAL could not be enabled"
+        )));
     }
     sqlite.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
     Ok(())

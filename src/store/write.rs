@@ -144,14 +144,22 @@ pub(super) fn write_run(
         }
     }
     let tx = sqlite.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let mut writes = Writes { done: 0, fail_after: fault_after };
+    let mut writes = Writes {
+        done: 0,
+        fail_after: fault_after,
+    };
     check_fingerprint_key(&tx, fingerprinter, &mut writes)?;
     for source in &run.sources {
         check_append_only(&tx, source)?;
     }
     tx.execute(
         "INSERT INTO runs (kind, started_at, finished_at, vpnsnap_version) VALUES (?1, ?2, ?3, ?4)",
-        params![run.kind.as_str(), run.started_at.to_string(), run.finished_at.to_string(), env!("CARGO_PKG_VERSION")],
+        params![
+            run.kind.as_str(),
+            run.started_at.to_string(),
+            run.finished_at.to_string(),
+            env!("CARGO_PKG_VERSION")
+        ],
     )?;
     writes.tick()?;
     let run_id = tx.last_insert_rowid();
@@ -160,7 +168,10 @@ pub(super) fn write_run(
         summaries.push(write_source(&tx, run_id, source, &mut writes)?);
     }
     tx.commit()?;
-    Ok(RunSummary { run_id, sources: summaries })
+    Ok(RunSummary {
+        run_id,
+        sources: summaries,
+    })
 }
 
 fn check_fingerprint_key(
@@ -169,26 +180,41 @@ fn check_fingerprint_key(
     writes: &mut Writes,
 ) -> Result<(), StoreError> {
     let current = fingerprinter.key_id();
-    let stored: Option<String> =
-        tx.query_row("SELECT value FROM meta WHERE key = 'fingerprint_key_id'", [], |row| row.get(0)).optional()?;
+    let stored: Option<String> = tx
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'fingerprint_key_id'",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?;
     match stored {
-        Some(stored) if stored != current => Err(StoreError::FingerprintKeyChanged { stored, current }),
+        Some(stored) if stored != current => {
+            Err(StoreError::FingerprintKeyChanged { stored, current })
+        }
         Some(_) => Ok(()),
         None => {
-            tx.execute("INSERT INTO meta (key, value) VALUES ('fingerprint_key_id', ?1)", [current])?;
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('fingerprint_key_id', ?1)",
+                [current],
+            )?;
             writes.tick()
         }
     }
 }
 
 fn check_append_only(tx: &Transaction<'_>, source: &SourceResult) -> Result<(), StoreError> {
-    let latest: Option<String> =
-        tx.query_row("SELECT max(observed_at) FROM run_sources WHERE source = ?1", [&source.source], |row| row.get(0))?;
+    let latest: Option<String> = tx.query_row(
+        "SELECT max(observed_at) FROM run_sources WHERE source = ?1",
+        [&source.source],
+        |row| row.get(0),
+    )?;
     let given = source.observed_at.to_string();
     match latest {
-        Some(latest) if given < latest => {
-            Err(StoreError::NotAppendOnly { source_name: source.source.clone(), latest, given })
-        }
+        Some(latest) if given < latest => Err(StoreError::NotAppendOnly {
+            source_name: source.source.clone(),
+            latest,
+            given,
+        }),
         _ => Ok(()),
     }
 }
@@ -248,7 +274,17 @@ fn write_source(
                 )?;
                 writes.tick()?;
                 let connection = tx.last_insert_rowid();
-                insert_version(tx, &context, connection, 1, "created", item, &hash, &[], writes)?;
+                insert_version(
+                    tx,
+                    &context,
+                    connection,
+                    1,
+                    "created",
+                    item,
+                    &hash,
+                    &[],
+                    writes,
+                )?;
                 summary.created += 1;
             }
             Some(previous) if previous.deleted => {
@@ -259,7 +295,17 @@ fn write_source(
                 };
                 supersede(tx, previous.version_id, &observed_at, writes)?;
                 let version = previous.version + 1;
-                insert_version(tx, &context, previous.connection, version, "recreated", item, &hash, &changes, writes)?;
+                insert_version(
+                    tx,
+                    &context,
+                    previous.connection,
+                    version,
+                    "recreated",
+                    item,
+                    &hash,
+                    &changes,
+                    writes,
+                )?;
                 summary.recreated += 1;
             }
             Some(previous) if previous.hash.as_deref() == Some(hash.as_slice()) => {
@@ -269,13 +315,26 @@ fn write_source(
                 let changes = changes_since(tx, &context, previous.version_id, item)?;
                 supersede(tx, previous.version_id, &observed_at, writes)?;
                 let version = previous.version + 1;
-                insert_version(tx, &context, previous.connection, version, "changed", item, &hash, &changes, writes)?;
+                insert_version(
+                    tx,
+                    &context,
+                    previous.connection,
+                    version,
+                    "changed",
+                    item,
+                    &hash,
+                    &changes,
+                    writes,
+                )?;
                 summary.changed += 1;
             }
         }
     }
     if complete {
-        let mut absent: Vec<(&String, &Latest)> = latest.iter().filter(|(_, latest)| !latest.deleted).collect();
+        let mut absent: Vec<(&String, &Latest)> = latest
+            .iter()
+            .filter(|(_, latest)| !latest.deleted)
+            .collect();
         absent.sort_by(|a, b| a.0.cmp(b.0));
         for (_, previous) in absent {
             insert_tombstone(tx, &context, previous, writes)?;
@@ -293,7 +352,8 @@ fn insert_run_source(
     summary: &SourceSummary,
     writes: &mut Writes,
 ) -> Result<(), StoreError> {
-    let warnings = (!source.warnings.is_empty()).then(|| Value::from(source.warnings.clone()).to_string());
+    let warnings =
+        (!source.warnings.is_empty()).then(|| Value::from(source.warnings.clone()).to_string());
     tx.execute(
         "INSERT INTO run_sources (run_id, source, provider, observed_at, outcome, item_count, \
          created, changed, deleted, recreated, error, warnings) \
@@ -365,12 +425,27 @@ fn changes_since(
     let mut changes = model_changes(&old_values, &item.connection.field_values());
     let (old_raw, old_related) = read_raw(tx, version_id)?;
     let volatile = volatile_paths(context.kind);
-    changes.extend(raw_changes("raw", old_raw.as_ref(), Some(&item.raw), &item.unmapped, volatile));
-    changes.extend(raw_changes("related", old_related.as_ref(), item.related.as_ref(), &item.unmapped_related, &[]));
+    changes.extend(raw_changes(
+        "raw",
+        old_raw.as_ref(),
+        Some(&item.raw),
+        &item.unmapped,
+        volatile,
+    ));
+    changes.extend(raw_changes(
+        "related",
+        old_related.as_ref(),
+        item.related.as_ref(),
+        &item.unmapped_related,
+        &[],
+    ));
     Ok(changes)
 }
 
-fn read_field_values(tx: &Transaction<'_>, version_id: i64) -> Result<Vec<Option<FieldValue>>, StoreError> {
+fn read_field_values(
+    tx: &Transaction<'_>,
+    version_id: i64,
+) -> Result<Vec<Option<FieldValue>>, StoreError> {
     let columns: Vec<&str> = FIELDS.iter().map(|field| field.column).collect();
     let sql = format!("SELECT {} FROM versions WHERE id = ?1", columns.join(", "));
     let mut statement = tx.prepare_cached(&sql)?;
@@ -387,16 +462,22 @@ fn read_field_values(tx: &Transaction<'_>, version_id: i64) -> Result<Vec<Option
     Ok(values)
 }
 
-fn read_raw(tx: &Transaction<'_>, version_id: i64) -> Result<(Option<Value>, Option<Value>), StoreError> {
+fn read_raw(
+    tx: &Transaction<'_>,
+    version_id: i64,
+) -> Result<(Option<Value>, Option<Value>), StoreError> {
     let texts: Option<(String, Option<String>)> = tx
-        .query_row("SELECT raw_json, related_json FROM version_raw WHERE version_id = ?1", [version_id], |row| {
-            Ok((row.get(0)?, row.get(1)?))
-        })
+        .query_row(
+            "SELECT raw_json, related_json FROM version_raw WHERE version_id = ?1",
+            [version_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
         .optional()?;
     Ok(match texts {
-        Some((raw, related)) => {
-            (serde_json::from_str(&raw).ok(), related.and_then(|related| serde_json::from_str(&related).ok()))
-        }
+        Some((raw, related)) => (
+            serde_json::from_str(&raw).ok(),
+            related.and_then(|related| serde_json::from_str(&related).ok()),
+        ),
         None => (None, None),
     })
 }
@@ -407,10 +488,12 @@ pub(super) fn field_value_from_sql(kind: FieldKind, value: SqlValue) -> Option<F
         (_, SqlValue::Null) => None,
         (FieldKind::Boolean, SqlValue::Integer(number)) => Some(FieldValue::Boolean(number != 0)),
         (_, SqlValue::Integer(number)) => Some(FieldValue::Integer(number)),
-        (FieldKind::List, SqlValue::Text(text)) => Some(match serde_json::from_str::<Vec<String>>(&text) {
-            Ok(items) => FieldValue::List(items),
-            Err(_) => FieldValue::Text(text),
-        }),
+        (FieldKind::List, SqlValue::Text(text)) => {
+            Some(match serde_json::from_str::<Vec<String>>(&text) {
+                Ok(items) => FieldValue::List(items),
+                Err(_) => FieldValue::Text(text),
+            })
+        }
         (_, SqlValue::Text(text)) => Some(FieldValue::Text(text)),
         (_, SqlValue::Real(number)) => Some(FieldValue::Text(number.to_string())),
         (_, SqlValue::Blob(bytes)) => Some(FieldValue::Text(hex::encode(bytes))),
@@ -427,8 +510,14 @@ fn field_value_to_sql(value: Option<FieldValue>) -> SqlValue {
     }
 }
 
-fn supersede(tx: &Transaction<'_>, version_id: i64, observed_at: &str, writes: &mut Writes) -> Result<(), StoreError> {
-    tx.prepare_cached("UPDATE versions SET valid_to = ?1 WHERE id = ?2")?.execute(params![observed_at, version_id])?;
+fn supersede(
+    tx: &Transaction<'_>,
+    version_id: i64,
+    observed_at: &str,
+    writes: &mut Writes,
+) -> Result<(), StoreError> {
+    tx.prepare_cached("UPDATE versions SET valid_to = ?1 WHERE id = ?2")?
+        .execute(params![observed_at, version_id])?;
     writes.tick()
 }
 
@@ -445,7 +534,9 @@ fn insert_version(
     writes: &mut Writes,
 ) -> Result<(), StoreError> {
     let columns: Vec<&str> = FIELDS.iter().map(|field| field.column).collect();
-    let placeholders: Vec<String> = (9..9 + FIELDS.len()).map(|index| format!("?{index}")).collect();
+    let placeholders: Vec<String> = (9..9 + FIELDS.len())
+        .map(|index| format!("?{index}"))
+        .collect();
     let sql = format!(
         "INSERT INTO versions (connection, version, event, run_id, observed_at, previous_observed_at, \
          content_hash, normalizer_version, {}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, {})",
@@ -458,16 +549,29 @@ fn insert_version(
         SqlValue::Text(event.to_string()),
         SqlValue::Integer(context.run_id),
         SqlValue::Text(context.observed_at.to_string()),
-        context.previous_observed_at.map_or(SqlValue::Null, |text| SqlValue::Text(text.to_string())),
+        context
+            .previous_observed_at
+            .map_or(SqlValue::Null, |text| SqlValue::Text(text.to_string())),
         SqlValue::Blob(hash.to_vec()),
         SqlValue::Integer(NORMALIZER_VERSION),
     ];
-    values.extend(item.connection.field_values().into_iter().map(field_value_to_sql));
+    values.extend(
+        item.connection
+            .field_values()
+            .into_iter()
+            .map(field_value_to_sql),
+    );
     tx.prepare_cached(&sql)?.execute(params_from_iter(values))?;
     writes.tick()?;
     let version_id = tx.last_insert_rowid();
-    tx.prepare_cached("INSERT INTO version_raw (version_id, raw_json, related_json) VALUES (?1, ?2, ?3)")?
-        .execute(params![version_id, item.raw.to_string(), item.related.as_ref().map(Value::to_string)])?;
+    tx.prepare_cached(
+        "INSERT INTO version_raw (version_id, raw_json, related_json) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![
+        version_id,
+        item.raw.to_string(),
+        item.related.as_ref().map(Value::to_string)
+    ])?;
     writes.tick()?;
     insert_changes(tx, version_id, changes, writes)
 }
@@ -482,7 +586,12 @@ fn insert_changes(
         "INSERT INTO field_changes (version_id, field, old_value, new_value) VALUES (?1, ?2, ?3, ?4)",
     )?;
     for change in changes {
-        statement.execute(params![version_id, change.field, change.old_value, change.new_value])?;
+        statement.execute(params![
+            version_id,
+            change.field,
+            change.old_value,
+            change.new_value
+        ])?;
         writes.tick()?;
     }
     Ok(())

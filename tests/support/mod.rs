@@ -57,9 +57,20 @@ pub fn write(store: &mut Store, sources: Vec<SourceResult>) -> RunSummary {
     try_write(store, sources).unwrap()
 }
 
-pub fn try_write(store: &mut Store, sources: Vec<SourceResult>) -> Result<RunSummary, vpnsnap::store::StoreError> {
-    let started_at = sources.first().map(|source| source.observed_at).unwrap_or_else(Timestamp::now);
-    let run = RunRecord { kind: RunKind::Collect, started_at, finished_at: started_at, sources };
+pub fn try_write(
+    store: &mut Store,
+    sources: Vec<SourceResult>,
+) -> Result<RunSummary, vpnsnap::store::StoreError> {
+    let started_at = sources
+        .first()
+        .map(|source| source.observed_at)
+        .unwrap_or_else(Timestamp::now);
+    let run = RunRecord {
+        kind: RunKind::Collect,
+        started_at,
+        finished_at: started_at,
+        sources,
+    };
     store.write_run(&run, &fingerprinter())
 }
 
@@ -105,7 +116,15 @@ pub fn changes(store: &Store) -> Vec<Vec<String>> {
 /// Every table's content, to prove a failed write changed nothing.
 pub fn dump(store: &Store) -> Vec<Vec<String>> {
     let mut all = Vec::new();
-    for table in ["meta", "runs", "run_sources", "connections", "versions", "version_raw", "field_changes"] {
+    for table in [
+        "meta",
+        "runs",
+        "run_sources",
+        "connections",
+        "versions",
+        "version_raw",
+        "field_changes",
+    ] {
         all.push(vec![format!("-- {table}")]);
         all.extend(rows(store, &format!("SELECT * FROM {table} ORDER BY 1, 2")));
     }
@@ -113,5 +132,7 @@ pub fn dump(store: &Store) -> Vec<Vec<String>> {
 }
 
 pub fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(path)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(path)
 }

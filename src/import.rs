@@ -15,7 +15,7 @@ use crate::fingerprint::PskFingerprinter;
 use crate::provider::{
     self, DecodeError, NormalizeContext, Normalized, ProviderKind, Related, is_single_object_body,
 };
-use crate::store::{SourceOutcome, SourceResult, content_hash};
+use crate::store::{SourceOutcome, SourceResult};
 use crate::time::Timestamp;
 
 /// What to import.
@@ -135,7 +135,7 @@ pub fn read_listing(
         let connection_id = item.connection.connection_id.clone();
         match found_in.get(&connection_id) {
             Some(&(index, first)) => {
-                if content_hash(request.kind, &items[index]) != content_hash(request.kind, &item) {
+                if items[index].content_hash != item.content_hash {
                     return Err(ImportError::Conflict {
                         first: first.to_path_buf(),
                         second: file.to_path_buf(),

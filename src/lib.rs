@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod content;
 pub mod fingerprint;
 pub mod import;
 pub mod model;

@@ -88,12 +88,18 @@ fn policy_and_psk_changes_are_field_changes_null_safe() {
     let (_dir, mut store) = temp_store();
     let mut before = item("a", Status::Active);
     before.connection.psk_fingerprint = Some("1111111111111111".into());
-    write(&mut store, vec![source("hw", at(1, 0), ok(vec![before]))]);
+    write(
+        &mut store,
+        vec![source("hw", at(1, 0), ok(vec![seal(before)]))],
+    );
     let mut after = item("a", Status::Active);
     after.connection.ike.encryption_algorithm = Some("aes-256".into());
     after.connection.ipsec.pfs = None;
     after.connection.psk_fingerprint = Some("2222222222222222".into());
-    write(&mut store, vec![source("hw", at(1, 1), ok(vec![after]))]);
+    write(
+        &mut store,
+        vec![source("hw", at(1, 1), ok(vec![seal(after)]))],
+    );
     assert_eq!(
         changes(&store),
         vec![
@@ -161,6 +167,7 @@ fn deletion_then_reappearance_are_events() {
     assert_eq!(deleted.sources[0].deleted, 1);
     let mut back = item("b", Status::Down);
     back.connection.name = Some("renamed".into());
+    let back = seal(back);
     let recreated = write(
         &mut store,
         vec![source(

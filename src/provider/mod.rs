@@ -19,6 +19,7 @@ use std::str::FromStr;
 
 use serde_json::Value;
 
+use crate::content::{CONTENT_HASH_BYTES, content_hash};
 use crate::fingerprint::PskFingerprinter;
 use crate::model::Connection;
 
@@ -198,14 +199,18 @@ pub struct ProviderOutput {
     pub warnings: Vec<String>,
 }
 
-/// One connection, normalized, with its redacted raw JSON.
-#[derive(Debug)]
+/// One connection, normalized, with its redacted raw JSON (kept as compact
+/// text: a listing of many connections holds these until it is stored).
+#[derive(Debug, Clone)]
 pub struct Normalized {
     pub connection: Connection,
-    /// The object as received, secrets replaced by `"[redacted]"`.
-    pub raw: Value,
+    /// The object as received, secrets replaced by `"[redacted]"`, keys sorted.
+    pub raw_json: String,
     /// Referenced objects that went into the model, redacted (OpenStack).
-    pub related: Option<Value>,
+    pub related_json: Option<String>,
+    /// See [`crate::content`]: equal hashes mean no new version.
+    pub content_hash: [u8; CONTENT_HASH_BYTES],
+    /// What the model does not cover of the object (for `raw.*` changes).
     pub unmapped: Value,
     pub unmapped_related: Value,
     pub warnings: Vec<String>,
@@ -232,10 +237,12 @@ pub fn normalize(
         ProviderKind::TencentLegacy => tencent_legacy::normalize(path, &object, context)?,
     };
     output.connection.psk_fingerprint = psk_fingerprint;
+    let content_hash = content_hash(kind, &output.connection, &object, output.related.as_ref());
     Ok(Normalized {
         connection: output.connection,
-        raw: object,
-        related: output.related,
+        raw_json: object.to_string(),
+        related_json: output.related.as_ref().map(Value::to_string),
+        content_hash,
         unmapped: output.unmapped,
         unmapped_related: output.unmapped_related,
         warnings: output.warnings,

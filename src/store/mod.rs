@@ -4,7 +4,6 @@
 //! Schema and semantics are documented in `migrations/` and in the README
 //! ("The database, for analysts").
 
-mod content;
 mod diff;
 mod write;
 
@@ -15,7 +14,6 @@ use std::time::Duration;
 
 use rusqlite::{Connection as Sqlite, OpenFlags, OptionalExtension};
 
-pub use content::content_hash;
 pub use write::{RunKind, RunRecord, RunSummary, SourceOutcome, SourceResult, SourceSummary};
 
 use crate::fingerprint::PskFingerprinter;

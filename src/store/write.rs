@@ -9,7 +9,6 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params, para
 use serde_json::Value;
 
 use super::StoreError;
-use super::content::content_hash;
 use super::diff::{FieldChange, model_changes, raw_changes};
 use crate::fingerprint::PskFingerprinter;
 use crate::model::{FIELDS, FieldKind, FieldValue, NORMALIZER_VERSION};
@@ -265,7 +264,7 @@ fn write_source(
                 connection_id: connection_id.to_string(),
             });
         }
-        let hash = content_hash(source.provider, item);
+        let hash = item.content_hash;
         match latest.remove(connection_id) {
             None => {
                 tx.execute(
@@ -424,18 +423,23 @@ fn changes_since(
     let old_values = read_field_values(tx, version_id)?;
     let mut changes = model_changes(&old_values, &item.connection.field_values());
     let (old_raw, old_related) = read_raw(tx, version_id)?;
+    let new_raw: Option<Value> = serde_json::from_str(&item.raw_json).ok();
+    let new_related: Option<Value> = item
+        .related_json
+        .as_deref()
+        .and_then(|text| serde_json::from_str(text).ok());
     let volatile = volatile_paths(context.kind);
     changes.extend(raw_changes(
         "raw",
         old_raw.as_ref(),
-        Some(&item.raw),
+        new_raw.as_ref(),
         &item.unmapped,
         volatile,
     ));
     changes.extend(raw_changes(
         "related",
         old_related.as_ref(),
-        item.related.as_ref(),
+        new_related.as_ref(),
         &item.unmapped_related,
         &[],
     ));
@@ -567,11 +571,7 @@ fn insert_version(
     tx.prepare_cached(
         "INSERT INTO version_raw (version_id, raw_json, related_json) VALUES (?1, ?2, ?3)",
     )?
-    .execute(params![
-        version_id,
-        item.raw.to_string(),
-        item.related.as_ref().map(Value::to_string)
-    ])?;
+    .execute(params![version_id, item.raw_json, item.related_json])?;
     writes.tick()?;
     insert_changes(tx, version_id, changes, writes)
 }

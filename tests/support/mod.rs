@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
+use vpnsnap::content::content_hash;
 use vpnsnap::fingerprint::PskFingerprinter;
 use vpnsnap::model::{Connection, Status};
 use vpnsnap::provider::{Normalized, ProviderKind};
@@ -27,20 +28,32 @@ pub fn item(id: &str, status: Status) -> Normalized {
     connection.provider_status = Some(status.as_str().to_string());
     connection.ike.encryption_algorithm = Some("aes-128".into());
     connection.ipsec.pfs = Some("group14".into());
-    Normalized {
+    let raw =
+        json!({"id": id, "name": format!("name-{id}"), "status": status.as_str(), "mtu": 1500});
+    seal(Normalized {
         connection,
-        raw: json!({"id": id, "name": format!("name-{id}"), "status": status.as_str(), "mtu": 1500}),
-        related: None,
+        raw_json: raw.to_string(),
+        related_json: None,
+        content_hash: [0; 16],
         unmapped: json!({"mtu": 1500}),
         unmapped_related: json!({}),
         warnings: Vec::new(),
-    }
+    })
+}
+
+/// Recomputes the content hash after a test edited the item.
+pub fn seal(mut item: Normalized) -> Normalized {
+    let raw: Value = serde_json::from_str(&item.raw_json).unwrap();
+    item.content_hash = content_hash(ProviderKind::HuaweiCloud, &item.connection, &raw, None);
+    item
 }
 
 pub fn with_raw(mut item: Normalized, key: &str, value: Value) -> Normalized {
-    item.raw[key] = value.clone();
+    let mut raw: Value = serde_json::from_str(&item.raw_json).unwrap();
+    raw[key] = value.clone();
+    item.raw_json = raw.to_string();
     item.unmapped[key] = value;
-    item
+    seal(item)
 }
 
 pub fn source(name: &str, observed_at: Timestamp, outcome: SourceOutcome) -> SourceResult {

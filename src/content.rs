@@ -10,7 +10,8 @@ use std::io::Write;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::provider::{Normalized, ProviderKind, volatile_paths};
+use crate::model::Connection;
+use crate::provider::{ProviderKind, volatile_paths};
 
 /// Bytes of SHA-256 kept: ample to tell one connection's versions apart.
 pub const CONTENT_HASH_BYTES: usize = 16;
@@ -28,10 +29,16 @@ impl Write for HashWriter {
     }
 }
 
-/// The content hash of a normalized connection.
-pub fn content_hash(kind: ProviderKind, item: &Normalized) -> [u8; CONTENT_HASH_BYTES] {
+/// The content hash of a normalized connection with its redacted raw JSON
+/// and referenced objects.
+pub fn content_hash(
+    kind: ProviderKind,
+    connection: &Connection,
+    raw: &Value,
+    related: Option<&Value>,
+) -> [u8; CONTENT_HASH_BYTES] {
     let mut writer = HashWriter(Sha256::new());
-    for value in item.connection.field_values() {
+    for value in connection.field_values() {
         match value {
             Some(value) => write_json(&mut writer, &value.to_json()),
             None => writer.0.update(b"-"),
@@ -39,17 +46,17 @@ pub fn content_hash(kind: ProviderKind, item: &Normalized) -> [u8; CONTENT_HASH_
         writer.0.update(b"\x1f");
     }
     let volatile = volatile_paths(kind);
-    if volatile.iter().any(|path| has_path(&item.raw, path)) {
-        let mut stable = item.raw.clone();
+    if volatile.iter().any(|path| has_path(raw, path)) {
+        let mut stable = raw.clone();
         for path in volatile {
             remove_path(&mut stable, path);
         }
         write_json(&mut writer, &stable);
     } else {
-        write_json(&mut writer, &item.raw);
+        write_json(&mut writer, raw);
     }
     writer.0.update(b"\x1f");
-    if let Some(related) = &item.related {
+    if let Some(related) = related {
         write_json(&mut writer, related);
     }
     let digest = writer.0.finalize();

@@ -11,6 +11,7 @@ pub mod config;
 pub mod content;
 pub mod fingerprint;
 pub mod import;
+pub mod listing;
 pub mod model;
 pub mod provider;
 pub mod store;

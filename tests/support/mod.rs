@@ -149,3 +149,41 @@ pub fn fixture(path: &str) -> PathBuf {
         .join("tests/fixtures")
         .join(path)
 }
+
+/// The output of one `vpnsnap` invocation.
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the binary with `args`, no config unless the args name one, in `dir`.
+pub fn vpnsnap(dir: &Path, args: &[&str]) -> Output {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_vpnsnap"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("VPNSNAP_CONFIG")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the vpnsnap binary runs");
+    Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Every byte of the database and its WAL, for secret scans.
+pub fn database_bytes(database: &Path) -> Vec<u8> {
+    let mut bytes = std::fs::read(database).unwrap_or_default();
+    let mut wal = database.as_os_str().to_owned();
+    wal.push("-wal");
+    bytes.extend(std::fs::read(PathBuf::from(wal)).unwrap_or_default());
+    bytes
+}
+
+pub fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle.as_bytes())
+}

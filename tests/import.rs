@@ -1,0 +1,413 @@
+//! `vpnsnap import` through the binary: the seeds' examples, re-imports,
+//! bad input, policy edits, PSK rotations and secrets.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+fn fixture_arg(path: &str) -> String {
+    fixture(path).display().to_string()
+}
+
+fn import(dir: &Path, source: &str, kind: &str, observed_at: &str, files: &[String]) -> Output {
+    let mut args = vec![
+        "--db",
+        "h.db",
+        "import",
+        "--source",
+        source,
+        "--kind",
+        kind,
+        "--observed-at",
+        observed_at,
+    ];
+    args.extend(files.iter().map(String::as_str));
+    vpnsnap(dir, &args)
+}
+
+fn openstack_related() -> Vec<String> {
+    [
+        "ikepolicies",
+        "ipsecpolicies",
+        "vpnservices",
+        "endpoint_groups",
+    ]
+    .iter()
+    .map(|name| fixture_arg(&format!("openstack/{name}.json")))
+    .collect()
+}
+
+fn open(dir: &Path) -> vpnsnap::store::Store {
+    vpnsnap::store::Store::open(&dir.join("h.db")).unwrap()
+}
+
+#[test]
+fn every_seed_example_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: Vec<(&str, &str, Vec<String>, &str)> = vec![
+        (
+            "hw",
+            "huaweicloud",
+            vec![fixture_arg("huaweicloud/001_list_all.json")],
+            "ok, 2 connections: 2 created",
+        ),
+        (
+            "hw",
+            "huaweicloud",
+            vec![fixture_arg("huaweicloud/001_list_by_vgw_ip.json")],
+            "ok, 2 connections: 1 created",
+        ),
+        (
+            "hw",
+            "huaweicloud",
+            vec![fixture_arg("huaweicloud/001_list_by_vgw_id.json")],
+            "ok, 2 connections: 0 created",
+        ),
+        (
+            "hw",
+            "huaweicloud",
+            vec![fixture_arg("huaweicloud/000_show_corrected.json")],
+            "partial, 1 connections: 1 created",
+        ),
+        (
+            "os",
+            "openstack",
+            [
+                vec![fixture_arg("openstack/003_list.json")],
+                openstack_related(),
+            ]
+            .concat(),
+            "ok, 1 connections: 1 created",
+        ),
+        (
+            "os",
+            "openstack",
+            [
+                vec![fixture_arg("openstack/002_show.json")],
+                openstack_related(),
+            ]
+            .concat(),
+            "partial, 1 connections: 0 created",
+        ),
+        (
+            "tcl",
+            "tencent-legacy",
+            vec![fixture_arg("tencent-legacy/004_list.json")],
+            "ok, 3 connections: 3 created",
+        ),
+        (
+            "tc",
+            "tencent",
+            vec![fixture_arg("tencent/describe_vpn_connections.json")],
+            "ok, 3 connections: 3 created",
+        ),
+    ];
+    for (hour, (source, kind, files, expected)) in cases.iter().enumerate() {
+        let output = import(
+            dir.path(),
+            source,
+            kind,
+            &format!("2026-11-01T{hour:02}:00:00Z"),
+            files,
+        );
+        assert_eq!(output.code, 0, "{source} {files:?}: {}", output.stderr);
+        assert!(
+            output.stdout.contains(expected),
+            "{source} {files:?}: expected {expected:?} in {}",
+            output.stdout
+        );
+    }
+    let store = open(dir.path());
+    assert_eq!(
+        rows(
+            &store,
+            "SELECT source, count(*) FROM current_connections GROUP BY source ORDER BY source"
+        ),
+        vec![
+            vec!["hw", "4"],
+            vec!["os", "1"],
+            vec!["tc", "3"],
+            vec!["tcl", "3"]
+        ]
+    );
+}
+
+#[test]
+fn reimporting_an_identical_snapshot_writes_no_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        vec![fixture_arg("openstack/003_list.json")],
+        openstack_related(),
+    ]
+    .concat();
+    assert_eq!(
+        import(
+            dir.path(),
+            "os",
+            "openstack",
+            "2026-11-01T00:00:00Z",
+            &files
+        )
+        .code,
+        0
+    );
+    let again = import(
+        dir.path(),
+        "os",
+        "openstack",
+        "2026-11-01T01:00:00Z",
+        &files,
+    );
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        again.stdout.contains(
+            "ok, 1 connections: 0 created, 0 changed, 0 deleted, 0 recreated, 1 unchanged"
+        ),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(
+        rows(&open(dir.path()), "SELECT count(*) FROM versions"),
+        vec![vec!["1"]]
+    );
+}
+
+#[test]
+fn the_seed_printed_with_a_syntax_error_is_refused_with_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = fixture_arg("huaweicloud/000_show_as_printed.json");
+    let output = import(
+        dir.path(),
+        "hw",
+        "huaweicloud",
+        "2026-11-01T00:00:00Z",
+        &[file.clone()],
+    );
+    assert_eq!(output.code, 1);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let error = serde_json::from_str::<Value>(&text).unwrap_err();
+    let expected = format!(
+        "error: {file}: invalid JSON at line {}, column {}",
+        error.line(),
+        error.column()
+    );
+    assert!(
+        output.stderr.starts_with(&expected),
+        "expected {expected:?}, got {:?}",
+        output.stderr
+    );
+    assert!(
+        !dir.path().join("h.db").exists()
+            || rows(&open(dir.path()), "SELECT count(*) FROM runs") == vec![vec!["0"]]
+    );
+}
+
+#[test]
+fn an_earlier_observation_time_is_refused_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = vec![fixture_arg("tencent-legacy/004_list.json")];
+    assert_eq!(
+        import(
+            dir.path(),
+            "tcl",
+            "tencent-legacy",
+            "2026-11-02T00:00:00Z",
+            &files
+        )
+        .code,
+        0
+    );
+    let before = dump(&open(dir.path()));
+    let output = import(
+        dir.path(),
+        "tcl",
+        "tencent-legacy",
+        "2026-11-01T00:00:00Z",
+        &files,
+    );
+    assert_eq!(output.code, 1);
+    assert!(
+        output.stderr.contains("history is append-only"),
+        "{}",
+        output.stderr
+    );
+    assert_eq!(dump(&open(dir.path())), before);
+}
+
+#[test]
+fn an_unknown_source_without_kind_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = vpnsnap(
+        dir.path(),
+        &[
+            "--db",
+            "h.db",
+            "import",
+            "--source",
+            "nope",
+            &fixture_arg("tencent-legacy/004_list.json"),
+        ],
+    );
+    assert_eq!(output.code, 2);
+    assert!(
+        output
+            .stderr
+            .contains("source \"nope\" is not in the config: pass --kind"),
+        "{}",
+        output.stderr
+    );
+    let bad_name = vpnsnap(
+        dir.path(),
+        &[
+            "--db", "h.db", "import", "--source", "Bad Name", "--kind", "tencent", "x.json",
+        ],
+    );
+    assert_eq!(bad_name.code, 2);
+    assert!(
+        bad_name.stderr.contains("--source \"Bad Name\""),
+        "{}",
+        bad_name.stderr
+    );
+}
+
+/// Writes a JSON body into the test's folder and returns its path.
+fn write_body(dir: &Path, name: &str, body: &Value) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_vec_pretty(body).unwrap()).unwrap();
+    path.display().to_string()
+}
+
+/// Two OpenStack connections sharing one IKE policy, with distinctive PSKs.
+fn openstack_estate(ike_lifetime: i64, psk_b: &str) -> (Value, Value) {
+    let list: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("openstack/003_list.json")).unwrap())
+            .unwrap();
+    let mut first = list["ipsec_site_connections"][0].clone();
+    first["psk"] = json!("Vq3-first-psk-of-the-test-estate");
+    let mut second = first.clone();
+    second["id"] = json!("2f1d7b7e-0000-4000-8000-00000000000b");
+    second["name"] = json!("vpnconnection2");
+    second["psk"] = json!(psk_b);
+    let mut ikepolicies: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("openstack/ikepolicies.json")).unwrap(),
+    )
+    .unwrap();
+    for policy in ikepolicies["ikepolicies"].as_array_mut().unwrap() {
+        policy["lifetime"] = json!({"units": "seconds", "value": ike_lifetime});
+    }
+    (
+        json!({"ipsec_site_connections": [first, second]}),
+        ikepolicies,
+    )
+}
+
+fn import_openstack(dir: &Path, observed_at: &str, ike_lifetime: i64, psk_b: &str) -> Output {
+    let (list, ikepolicies) = openstack_estate(ike_lifetime, psk_b);
+    let mut files = vec![
+        write_body(dir, "list.json", &list),
+        write_body(dir, "ikepolicies.json", &ikepolicies),
+    ];
+    files.extend(
+        openstack_related()
+            .into_iter()
+            .filter(|file| !file.ends_with("ikepolicies.json")),
+    );
+    import(dir, "os", "openstack", observed_at, &files)
+}
+
+#[test]
+fn an_ike_policy_edited_in_place_changes_every_connection_using_it() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(
+        import_openstack(
+            dir.path(),
+            "2026-11-01T00:00:00Z",
+            3600,
+            "Kx7-second-psk-before"
+        )
+        .code,
+        0
+    );
+    let output = import_openstack(
+        dir.path(),
+        "2026-11-01T01:00:00Z",
+        7200,
+        "Kx7-second-psk-before",
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_eq!(
+        changes(&open(dir.path())),
+        vec![
+            vec![
+                "2f1d7b7e-0000-4000-8000-00000000000b",
+                "2",
+                "changed",
+                "ike.lifetime_seconds",
+                "3600",
+                "7200"
+            ],
+            vec![
+                "851f280f-5639-4ea3-81aa-e298525ab74b",
+                "2",
+                "changed",
+                "ike.lifetime_seconds",
+                "3600",
+                "7200"
+            ],
+        ]
+    );
+}
+
+#[test]
+fn a_psk_rotation_is_a_fingerprint_change_and_no_psk_is_stored_or_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = import_openstack(
+        dir.path(),
+        "2026-11-01T00:00:00Z",
+        3600,
+        "Kx7-second-psk-before",
+    );
+    let second = import_openstack(
+        dir.path(),
+        "2026-11-01T01:00:00Z",
+        3600,
+        "Kx7-second-psk-after",
+    );
+    assert_eq!(
+        (first.code, second.code),
+        (0, 0),
+        "{}{}",
+        first.stderr,
+        second.stderr
+    );
+    let store = open(dir.path());
+    let rotation = changes(&store);
+    assert_eq!(rotation.len(), 1, "{rotation:?}");
+    assert_eq!(rotation[0][3], "psk_fingerprint");
+    assert_eq!(rotation[0][4].len(), 16);
+    assert_ne!(rotation[0][4], rotation[0][5]);
+    assert_eq!(
+        rows(
+            &store,
+            "SELECT DISTINCT json_extract(raw_json, '$.psk') FROM connection_versions"
+        ),
+        vec![vec!["[redacted]"]]
+    );
+    drop(store);
+    let bytes = database_bytes(&dir.path().join("h.db"));
+    for psk in [
+        "Vq3-first-psk-of-the-test-estate",
+        "Kx7-second-psk-before",
+        "Kx7-second-psk-after",
+    ] {
+        assert!(!contains(&bytes, psk), "the database holds the PSK {psk}");
+        for output in [&first, &second] {
+            assert!(
+                !output.stdout.contains(psk) && !output.stderr.contains(psk),
+                "output shows the PSK {psk}"
+            );
+        }
+    }
+}

@@ -1,1 +1,0 @@
-//! PLACEHOLDER: the config loader.

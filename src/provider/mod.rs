@@ -342,3 +342,76 @@ mod tests {
         assert!("aws".parse::<ProviderKind>().is_err());
     }
 }
+
+/// A source's own keys, by kind: what its `[[source]]` table says beyond
+/// `name`, `kind`, `region` and `endpoint`.
+#[derive(Debug, Clone)]
+pub enum SourceSettings {
+    HuaweiCloud(huaweicloud::Settings),
+    OpenStack(openstack::Settings),
+    Tencent(tencent::Settings),
+    TencentLegacy(tencent_legacy::Settings),
+}
+
+/// Reads the keys of `kind` from a `[[source]]` table: the one dispatch
+/// from a kind to its settings.
+pub fn read_settings(
+    kind: ProviderKind,
+    keys: &mut crate::config::SourceKeys<'_>,
+) -> Result<SourceSettings, crate::config::ConfigError> {
+    Ok(match kind {
+        ProviderKind::HuaweiCloud => {
+            SourceSettings::HuaweiCloud(huaweicloud::settings::read(keys)?)
+        }
+        ProviderKind::OpenStack => SourceSettings::OpenStack(openstack::settings::read(keys)?),
+        ProviderKind::Tencent => SourceSettings::Tencent(tencent::settings::read(keys)?),
+        ProviderKind::TencentLegacy => {
+            SourceSettings::TencentLegacy(tencent_legacy::settings::read(keys)?)
+        }
+    })
+}
+
+impl SourceSettings {
+    /// The kind these settings belong to.
+    pub fn kind(&self) -> ProviderKind {
+        match self {
+            SourceSettings::HuaweiCloud(_) => ProviderKind::HuaweiCloud,
+            SourceSettings::OpenStack(_) => ProviderKind::OpenStack,
+            SourceSettings::Tencent(_) => ProviderKind::Tencent,
+            SourceSettings::TencentLegacy(_) => ProviderKind::TencentLegacy,
+        }
+    }
+
+    /// The endpoint used when none is configured (`None`: OpenStack takes
+    /// it from the service catalog).
+    pub fn default_endpoint(&self, region: &str) -> Option<String> {
+        match self {
+            SourceSettings::HuaweiCloud(_) => Some(huaweicloud::settings::default_endpoint(region)),
+            SourceSettings::OpenStack(_) => None,
+            SourceSettings::Tencent(_) => Some(tencent::settings::default_endpoint(region)),
+            SourceSettings::TencentLegacy(_) => {
+                Some(tencent_legacy::settings::default_endpoint(region))
+            }
+        }
+    }
+
+    /// The account the source's connections belong to, if its keys name one.
+    pub fn account(&self) -> Option<&str> {
+        match self {
+            SourceSettings::HuaweiCloud(settings) => settings.account(),
+            SourceSettings::OpenStack(settings) => settings.account(),
+            SourceSettings::Tencent(settings) => settings.account(),
+            SourceSettings::TencentLegacy(settings) => settings.account(),
+        }
+    }
+
+    /// Writes the keys for `vpnsnap config check`, secrets masked.
+    pub fn describe(&self, out: &mut String) {
+        match self {
+            SourceSettings::HuaweiCloud(settings) => settings.describe(out),
+            SourceSettings::OpenStack(settings) => settings.describe(out),
+            SourceSettings::Tencent(settings) => settings.describe(out),
+            SourceSettings::TencentLegacy(settings) => settings.describe(out),
+        }
+    }
+}

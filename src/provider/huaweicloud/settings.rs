@@ -1,5 +1,126 @@
-//! PLACEHOLDER: replaced by the real settings.
+//! The `[[source]]` keys of `kind = "huaweicloud"`: the project, AK/SK
+//! signing or an IAM token, the optional listing filters and the page size.
 
-/// This kind's resolved `[[source]]` settings.
-#[derive(Debug)]
-pub struct Settings {}
+use std::net::IpAddr;
+
+use crate::config::{ConfigError, Identifier, Secret, SourceKeys, describe};
+
+/// Connections asked for per page unless `page_size` says otherwise.
+pub const DEFAULT_PAGE_SIZE: u32 = 200;
+/// The largest `limit` the API accepts.
+pub const MAX_PAGE_SIZE: u32 = 2000;
+
+/// The resolved keys of a Huawei Cloud source.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `project_id`: the project whose connections are listed (also the
+    /// source's account).
+    pub project_id: String,
+    pub auth: Auth,
+    /// `vgw_id`: list only this VPN gateway's connections.
+    pub vgw_id: Option<String>,
+    /// `vgw_ip`: list only connections on this gateway IP.
+    pub vgw_ip: Option<IpAddr>,
+    /// `enterprise_project_id`: list only these enterprise projects (empty: all).
+    pub enterprise_project_ids: Vec<String>,
+    /// `page_size`: the `limit` of each request, 1 to 2000.
+    pub page_size: u32,
+}
+
+/// How requests are authenticated: exactly one of the two forms.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    /// `access_key` + `secret_key` (+ `security_token` for temporary
+    /// credentials): `SDK-HMAC-SHA256` request signing.
+    AccessKey {
+        access_key: Identifier,
+        secret_key: Secret,
+        security_token: Option<Secret>,
+    },
+    /// `auth_token`: an IAM token sent as `X-Auth-Token`.
+    Token { auth_token: Secret },
+}
+
+/// `https://vpn.{region}.myhuaweicloud.com`.
+pub fn default_endpoint(region: &str) -> String {
+    format!("https://vpn.{region}.myhuaweicloud.com")
+}
+
+/// Reads the Huawei Cloud keys of a source.
+pub fn read(keys: &mut SourceKeys<'_>) -> Result<Settings, ConfigError> {
+    let project_id = keys.required_text("project_id")?;
+    let auth = read_auth(keys)?;
+    let vgw_id = keys.optional_text("vgw_id")?;
+    let vgw_ip = keys.optional_ip("vgw_ip")?;
+    let enterprise_project_ids = keys.string_list("enterprise_project_id")?;
+    let page_size = keys
+        .optional_integer_in("page_size", 1..=MAX_PAGE_SIZE)?
+        .unwrap_or(DEFAULT_PAGE_SIZE);
+    Ok(Settings {
+        project_id,
+        auth,
+        vgw_id,
+        vgw_ip,
+        enterprise_project_ids,
+        page_size,
+    })
+}
+
+fn read_auth(keys: &mut SourceKeys<'_>) -> Result<Auth, ConfigError> {
+    let signing = keys.any_of(&["access_key", "secret_key", "security_token"]);
+    let token = keys.has("auth_token");
+    match (signing, token) {
+        (true, true) => Err(keys.error(
+            "auth_token",
+            "give either access_key + secret_key (AK/SK signing) or auth_token, not both",
+        )),
+        (false, false) => Err(keys.table_error(
+            "no credentials: give access_key + secret_key (optionally security_token), or auth_token",
+        )),
+        (true, false) => Ok(Auth::AccessKey {
+            access_key: keys.identifier("access_key")?,
+            secret_key: keys.secret("secret_key")?,
+            security_token: keys.optional_secret("security_token")?,
+        }),
+        (false, true) => Ok(Auth::Token {
+            auth_token: keys.secret("auth_token")?,
+        }),
+    }
+}
+
+impl Settings {
+    /// The source's account: the project id.
+    pub fn account(&self) -> Option<&str> {
+        Some(&self.project_id)
+    }
+
+    /// Writes the keys for `vpnsnap config check`, secrets masked.
+    pub fn describe(&self, out: &mut String) {
+        describe::text(out, "project_id", &self.project_id);
+        match &self.auth {
+            Auth::AccessKey {
+                access_key,
+                secret_key,
+                security_token,
+            } => {
+                describe::identifier(out, "access_key", access_key);
+                describe::secret(out, "secret_key", secret_key);
+                describe::optional_secret(out, "security_token", security_token.as_ref());
+            }
+            Auth::Token { auth_token } => describe::secret(out, "auth_token", auth_token),
+        }
+        describe::optional_text(out, "vgw_id", self.vgw_id.as_deref());
+        describe::optional_text(
+            out,
+            "vgw_ip",
+            self.vgw_ip.map(|ip| ip.to_string()).as_deref(),
+        );
+        describe::list(out, "enterprise_project_id", &self.enterprise_project_ids);
+        describe::integer(
+            out,
+            "page_size",
+            self.page_size,
+            self.page_size == DEFAULT_PAGE_SIZE,
+        );
+    }
+}

@@ -9,8 +9,10 @@
 //! lowercased: it is never dropped. The string `"null"` (any case) and the
 //! empty string mean "absent".
 //!
-//! The `read*` functions apply a term function to a value read through
-//! [`Fields`], so normalizers stay one line per field.
+//! The `read*` functions apply these terms to values read through
+//! [`Fields`] (routing modes, tags, IKE identities, a value spelled under two
+//! keys), so a normalizer stays one line per field; [`index_array`] lets
+//! `Fields` read arrays of objects element by element.
 
 use serde_json::Value;
 
@@ -212,25 +214,24 @@ pub fn read_tags(
     }
 }
 
-/// Turns the non-empty array at `key` of `object` into an object keyed by
-/// index (`{"0": ..., "1": ...}`) so [`Fields`] can read its elements by
-/// dotted path (`policy_rules.0.source`), and returns its length; `None`
-/// when there is no such array. What the elements leave unread then shows
-/// in the remainder under `key.<index>`.
+/// Turns the array at `key` of `object` into an object keyed by index
+/// (`{"0": ..., "1": ...}`) so [`Fields`] can read its elements by dotted
+/// path (`policy_rules.0.source`), and returns its length; `None` when
+/// there is no such array. What the elements leave unread then shows in the
+/// remainder under `key.<index>`; an array read completely (or empty)
+/// leaves nothing.
 pub fn index_array(object: &mut Value, key: &str) -> Option<usize> {
     let slot = object.as_object_mut()?.get_mut(key)?;
     let Value::Array(items) = slot else {
         return None;
     };
     let count = items.len();
-    if count > 0 {
-        let indexed = items
-            .drain(..)
-            .enumerate()
-            .map(|(index, item)| (index.to_string(), item))
-            .collect();
-        *slot = Value::Object(indexed);
-    }
+    let indexed = items
+        .drain(..)
+        .enumerate()
+        .map(|(index, item)| (index.to_string(), item))
+        .collect();
+    *slot = Value::Object(indexed);
     Some(count)
 }
 
@@ -453,7 +454,7 @@ mod tests {
         assert_eq!(fields.text("rules.1.source"), some("b"));
         assert_eq!(
             fields.into_unmapped().0,
-            json!({"rules": {"1": {"index": 2}}, "none": []})
+            json!({"rules": {"1": {"index": 2}}})
         );
     }
 

@@ -1,1 +1,467 @@
-//! PLACEHOLDER: the shared algorithm vocabulary.
+//! The shared vocabulary: one lowercase spelling per algorithm, DH group,
+//! IKE version, routing mode and tag across providers, so that the same
+//! setting reads the same whichever cloud reported it.
+//!
+//! Algorithms use the Huawei/strongSwan style names (`aes-128`,
+//! `aes-256-gcm-16`, `sha2-256`, `group14`); other providers' spellings are
+//! mapped onto them (Tencent `AES-CBC-128`, `SHA`, `DH-GROUP2`; OpenStack
+//! `sha256`). A name that is not recognised passes through trimmed and
+//! lowercased: it is never dropped. The string `"null"` (any case) and the
+//! empty string mean "absent".
+//!
+//! The `read*` functions apply these terms to values read through
+//! [`Fields`] (routing modes, tags, IKE identities, a value spelled under two
+//! keys), so a normalizer stays one line per field; [`index_array`] lets
+//! `Fields` read arrays of objects element by element.
+
+use serde_json::Value;
+
+use crate::model::Routing;
+use crate::provider::fields::{Fields, is_null_text};
+
+/// Trimmed and lowercased; `None` for `"null"` or an empty string.
+pub fn lowercase(raw: &str) -> Option<String> {
+    (!is_null_text(raw)).then(|| raw.trim().to_lowercase())
+}
+
+/// An encryption or integrity algorithm in the shared vocabulary:
+/// `aes-cbc-128` → `aes-128`, `3des-cbc` → `3des`, `sha` → `sha1`,
+/// `sha256`/`SHA-256` → `sha2-256`, `AES128GCM128` → `aes-128-gcm-16`.
+pub fn algorithm(raw: &str) -> Option<String> {
+    let name = lowercase(raw)?;
+    let mapped = match name.as_str() {
+        "3des-cbc" => "3des",
+        "des-cbc" => "des",
+        "aes-cbc-128" | "aes128" => "aes-128",
+        "aes-cbc-192" | "aes192" => "aes-192",
+        "aes-cbc-256" | "aes256" => "aes-256",
+        // Tencent names GCM by its ICV in bits; 128 bits is strongSwan's `-16` (octets).
+        "aes128gcm128" => "aes-128-gcm-16",
+        "aes192gcm128" => "aes-192-gcm-16",
+        "aes256gcm128" => "aes-256-gcm-16",
+        "sm4-cbc" => "sm4",
+        "sha" | "sha-1" => "sha1",
+        "sha256" | "sha-256" | "sha2_256" => "sha2-256",
+        "sha384" | "sha-384" | "sha2_384" => "sha2-384",
+        "sha512" | "sha-512" | "sha2_512" => "sha2-512",
+        _ => return Some(name),
+    };
+    Some(mapped.to_string())
+}
+
+/// A Diffie-Hellman group: `dh-group14`, `DH-GROUP14`, `GROUP14`, `group14`
+/// and a bare `14` all become `group14`.
+pub fn dh_group(raw: &str) -> Option<String> {
+    let name = lowercase(raw)?;
+    let number = name
+        .strip_prefix("dh-group")
+        .or_else(|| name.strip_prefix("dh_group"))
+        .or_else(|| name.strip_prefix("group"))
+        .unwrap_or(&name);
+    if !number.is_empty() && number.bytes().all(|byte| byte.is_ascii_digit()) {
+        Some(format!("group{number}"))
+    } else {
+        Some(name)
+    }
+}
+
+/// Perfect forward secrecy: a DH group as in [`dh_group`], or `disabled`
+/// for `disable`, `disabled`, `none` and `off`.
+pub fn pfs(raw: &str) -> Option<String> {
+    let name = lowercase(raw)?;
+    match name.as_str() {
+        "disable" | "disabled" | "none" | "off" => Some("disabled".to_string()),
+        _ => dh_group(&name),
+    }
+}
+
+/// The IKE version: `v1`/`ikev1`/`IKEV1`/`1` → `v1`, likewise `v2`.
+pub fn ike_version(raw: &str) -> Option<String> {
+    let name = lowercase(raw)?;
+    let mapped = match name.as_str() {
+        "v1" | "ikev1" | "ike-v1" | "1" => "v1",
+        "v2" | "ikev2" | "ike-v2" | "2" => "v2",
+        _ => return Some(name),
+    };
+    Some(mapped.to_string())
+}
+
+/// A routing mode: any name containing `policy`, `static` or `bgp` (any
+/// case), e.g. Huawei `POLICY`, Tencent `StaticRoute`, OpenStack `static`.
+pub fn routing(raw: &str) -> Option<Routing> {
+    let name = raw.trim().to_ascii_lowercase();
+    if name.contains("bgp") {
+        Some(Routing::Bgp)
+    } else if name.contains("policy") {
+        Some(Routing::Policy)
+    } else if name.contains("static") {
+        Some(Routing::Static)
+    } else {
+        None
+    }
+}
+
+/// Reads the text at `key` and puts it in the vocabulary with `term`
+/// (one of the functions above).
+pub fn read(fields: &mut Fields, key: &str, term: fn(&str) -> Option<String>) -> Option<String> {
+    fields.text(key).as_deref().and_then(term)
+}
+
+/// Reads a value a provider spells under two keys (Tencent's
+/// `IntegrityAlgorithm` and the older `IntegrityAlgorith`): `preferred` wins
+/// when present; `other` is read as well when it says the same, and stays
+/// unmapped when it disagrees, so that difference is still recorded.
+pub fn read_either(
+    fields: &mut Fields,
+    preferred: &str,
+    other: &str,
+    term: fn(&str) -> Option<String>,
+) -> Option<String> {
+    let Some(value) = read(fields, preferred, term) else {
+        return read(fields, other, term);
+    };
+    let other_value = fields.peek(other).and_then(Value::as_str).and_then(term);
+    if other_value.as_deref() == Some(value.as_str()) {
+        fields.take(other);
+    }
+    Some(value)
+}
+
+/// Reads a routing mode; one that is not recognised stays unmapped, with a warning.
+pub fn read_routing(fields: &mut Fields, key: &str) -> Option<Routing> {
+    let raw = fields.peek(key)?.as_str().map(str::to_string);
+    match raw.as_deref().and_then(routing) {
+        Some(mode) => {
+            fields.take(key);
+            Some(mode)
+        }
+        None => {
+            fields.warn(
+                key,
+                "not a known routing mode (policy, static, bgp); left out of the model",
+            );
+            None
+        }
+    }
+}
+
+/// Reads an IKE identity given as a type (`address`/`ip` or `fqdn`, any case,
+/// at `kind_key`) plus one key per type. The type stays unmapped, so a
+/// change of type is recorded even when the value reads the same; without a
+/// type, whichever value is present is used.
+pub fn read_identity(
+    fields: &mut Fields,
+    kind_key: &str,
+    address_key: &str,
+    fqdn_key: &str,
+) -> Option<String> {
+    let kind = fields
+        .peek(kind_key)
+        .and_then(Value::as_str)
+        .and_then(lowercase);
+    let key = match kind.as_deref() {
+        Some("address" | "ip") => address_key,
+        Some("fqdn") => fqdn_key,
+        None if fields.has(address_key) => address_key,
+        None => fqdn_key,
+        Some(_) => {
+            fields.warn(
+                kind_key,
+                "not a known identity type (address, fqdn); identity left out of the model",
+            );
+            return None;
+        }
+    };
+    fields.text(key)
+}
+
+/// Reads a list of tags `[{key_name: ..., value_name: ...}]` as sorted
+/// `key=value` strings (a bare `key` when there is no value). An empty list
+/// is `Some(vec![])`: "no tags" is a fact, unlike an absent list. A list of
+/// another shape stays unmapped, with a warning.
+pub fn read_tags(
+    fields: &mut Fields,
+    key: &str,
+    key_name: &str,
+    value_name: &str,
+) -> Option<Vec<String>> {
+    let items = fields.peek(key)?.as_array()?;
+    let tags: Option<Vec<String>> = items
+        .iter()
+        .map(|item| {
+            let tag_key = item.get(key_name)?.as_str()?;
+            match item.get(value_name) {
+                None | Some(Value::Null) => Some(tag_key.to_string()),
+                Some(Value::String(value)) => Some(format!("{tag_key}={value}")),
+                Some(Value::Number(value)) => Some(format!("{tag_key}={value}")),
+                Some(_) => None,
+            }
+        })
+        .collect();
+    match tags {
+        Some(mut tags) => {
+            fields.take(key);
+            tags.sort();
+            Some(tags)
+        }
+        None => {
+            let expected = format!(
+                "expected a list of {{{key_name}, {value_name}}} objects; left out of the model"
+            );
+            fields.warn(key, &expected);
+            None
+        }
+    }
+}
+
+/// Turns the array at `key` of `object` into an object keyed by index
+/// (`{"0": ..., "1": ...}`) so [`Fields`] can read its elements by dotted
+/// path (`policy_rules.0.source`), and returns its length; `None` when
+/// there is no such array. What the elements leave unread then shows in the
+/// remainder under `key.<index>`; an array read completely (or empty)
+/// leaves nothing.
+pub fn index_array(object: &mut Value, key: &str) -> Option<usize> {
+    let slot = object.as_object_mut()?.get_mut(key)?;
+    let Value::Array(items) = slot else {
+        return None;
+    };
+    let count = items.len();
+    let indexed = items
+        .drain(..)
+        .enumerate()
+        .map(|(index, item)| (index.to_string(), item))
+        .collect();
+    *slot = Value::Object(indexed);
+    Some(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn some(text: &str) -> Option<String> {
+        Some(text.to_string())
+    }
+
+    #[test]
+    fn absent_values() {
+        for raw in ["", "  ", "null", "NULL", "Null"] {
+            assert_eq!(lowercase(raw), None, "{raw:?}");
+            assert_eq!(algorithm(raw), None, "{raw:?}");
+            assert_eq!(dh_group(raw), None, "{raw:?}");
+            assert_eq!(pfs(raw), None, "{raw:?}");
+            assert_eq!(ike_version(raw), None, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn lowercase_trims() {
+        assert_eq!(lowercase(" ESP "), some("esp"));
+        assert_eq!(lowercase("Tunnel"), some("tunnel"));
+        assert_eq!(lowercase("AGGRESSIVE"), some("aggressive"));
+    }
+
+    #[test]
+    fn encryption_algorithms() {
+        let cases = [
+            ("aes-cbc-128", "aes-128"),
+            ("AES-CBC-128", "aes-128"),
+            ("aes-cbc-192", "aes-192"),
+            ("AES-CBC-256", "aes-256"),
+            ("aes-128", "aes-128"),
+            ("aes-192", "aes-192"),
+            ("aes-256", "aes-256"),
+            ("aes-128-gcm-16", "aes-128-gcm-16"),
+            ("aes-256-gcm-16", "aes-256-gcm-16"),
+            ("AES128GCM128", "aes-128-gcm-16"),
+            ("AES192GCM128", "aes-192-gcm-16"),
+            ("AES256GCM128", "aes-256-gcm-16"),
+            ("3des-cbc", "3des"),
+            ("3DES-CBC", "3des"),
+            ("3des", "3des"),
+            ("des-cbc", "des"),
+            ("DES-CBC", "des"),
+            ("SM4", "sm4"),
+            ("aes-128-ctr", "aes-128-ctr"),
+            (" Blowfish ", "blowfish"),
+        ];
+        for (raw, expected) in cases {
+            assert_eq!(algorithm(raw), some(expected), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn integrity_algorithms() {
+        let cases = [
+            ("sha", "sha1"),
+            ("SHA", "sha1"),
+            ("sha1", "sha1"),
+            ("SHA1", "sha1"),
+            ("md5", "md5"),
+            ("MD5", "md5"),
+            ("sha256", "sha2-256"),
+            ("SHA-256", "sha2-256"),
+            ("sha2-256", "sha2-256"),
+            ("sha384", "sha2-384"),
+            ("SHA-384", "sha2-384"),
+            ("sha512", "sha2-512"),
+            ("SHA-512", "sha2-512"),
+            ("sha2-512", "sha2-512"),
+            ("SM3", "sm3"),
+        ];
+        for (raw, expected) in cases {
+            assert_eq!(algorithm(raw), some(expected), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn dh_groups() {
+        for number in 1..=21 {
+            let expected = format!("group{number}");
+            for raw in [
+                format!("group{number}"),
+                format!("GROUP{number}"),
+                format!("dh-group{number}"),
+                format!("DH-GROUP{number}"),
+                format!("{number}"),
+            ] {
+                assert_eq!(dh_group(&raw), Some(expected.clone()), "{raw:?}");
+            }
+        }
+        assert_eq!(dh_group("DH-GROUP24"), some("group24"));
+        assert_eq!(dh_group("modp2048"), some("modp2048"));
+        assert_eq!(dh_group("group"), some("group"));
+    }
+
+    #[test]
+    fn pfs_groups_and_off() {
+        assert_eq!(pfs("group15"), some("group15"));
+        assert_eq!(pfs("dh-group1"), some("group1"));
+        assert_eq!(pfs("DH-GROUP14"), some("group14"));
+        for off in ["disable", "disabled", "DISABLED", "none", "off"] {
+            assert_eq!(pfs(off), some("disabled"), "{off:?}");
+        }
+        assert_eq!(pfs("null"), None);
+        assert_eq!(pfs("NULL"), None);
+    }
+
+    #[test]
+    fn ike_versions() {
+        for raw in ["v1", "V1", "ikev1", "IKEV1", "1"] {
+            assert_eq!(ike_version(raw), some("v1"), "{raw:?}");
+        }
+        for raw in ["v2", "ikev2", "IKEV2", "IKEv2", "2"] {
+            assert_eq!(ike_version(raw), some("v2"), "{raw:?}");
+        }
+        assert_eq!(ike_version("IKEv3"), some("ikev3"));
+    }
+
+    #[test]
+    fn routing_modes() {
+        assert_eq!(routing("POLICY"), Some(Routing::Policy));
+        assert_eq!(routing("Policy"), Some(Routing::Policy));
+        assert_eq!(routing("STATIC"), Some(Routing::Static));
+        assert_eq!(routing("StaticRoute"), Some(Routing::Static));
+        assert_eq!(routing("static"), Some(Routing::Static));
+        assert_eq!(routing("BGP"), Some(Routing::Bgp));
+        assert_eq!(routing("Bgp"), Some(Routing::Bgp));
+        assert_eq!(routing("ROUTE"), None);
+    }
+
+    #[test]
+    fn readers_consume_what_they_map() {
+        let mut fields = Fields::new(
+            json!({
+                "enc": "AES-CBC-256", "route": "ROUTE", "style": "STATIC",
+                "ipsec": {"new": "SHA-256", "old": "sha256", "pfs": "NULL"},
+                "ike": {"new": "SHA1", "old": "MD5"},
+                "id": {"kind": "FQDN", "addr": "1.2.3.4", "fqdn": "gw.example"},
+                "tags": [{"k": "env", "v": "prod"}, {"k": "app", "v": ""}, {"k": "bare"}],
+                "bad_tags": ["x"]
+            }),
+            "$.c",
+        );
+        assert_eq!(read(&mut fields, "enc", algorithm), some("aes-256"));
+        assert_eq!(read(&mut fields, "ipsec.pfs", pfs), None);
+        assert_eq!(read_routing(&mut fields, "route"), None);
+        assert_eq!(read_routing(&mut fields, "style"), Some(Routing::Static));
+        assert_eq!(
+            read_either(&mut fields, "ipsec.new", "ipsec.old", algorithm),
+            some("sha2-256")
+        );
+        assert_eq!(
+            read_either(&mut fields, "ike.new", "ike.old", algorithm),
+            some("sha1")
+        );
+        assert_eq!(
+            read_either(&mut fields, "ike.missing", "ike.old", algorithm),
+            some("md5")
+        );
+        assert_eq!(
+            read_identity(&mut fields, "id.kind", "id.addr", "id.fqdn"),
+            some("gw.example")
+        );
+        assert_eq!(
+            read_tags(&mut fields, "tags", "k", "v"),
+            Some(vec![
+                "app=".to_string(),
+                "bare".to_string(),
+                "env=prod".to_string()
+            ])
+        );
+        assert_eq!(read_tags(&mut fields, "bad_tags", "k", "v"), None);
+        let (unmapped, warnings) = fields.into_unmapped();
+        assert_eq!(
+            unmapped,
+            json!({"route": "ROUTE", "id": {"kind": "FQDN", "addr": "1.2.3.4"}, "bad_tags": ["x"]})
+        );
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("$.c.route: not a known routing mode"),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings[1].starts_with("$.c.bad_tags: expected a list of {k, v}"),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn identity_without_a_type_uses_what_is_there() {
+        let mut fields = Fields::new(
+            json!({"addr": null, "fqdn": "peer.example", "kind2": "user"}),
+            "$",
+        );
+        assert_eq!(
+            read_identity(&mut fields, "kind", "addr", "fqdn"),
+            some("peer.example")
+        );
+        assert_eq!(read_identity(&mut fields, "kind2", "addr", "fqdn"), None);
+        assert_eq!(fields.warnings().len(), 1);
+    }
+
+    #[test]
+    fn arrays_are_indexed_for_dotted_reading() {
+        let mut object =
+            json!({"rules": [{"source": "a"}, {"source": "b", "index": 2}], "none": [], "one": {}});
+        assert_eq!(index_array(&mut object, "rules"), Some(2));
+        assert_eq!(index_array(&mut object, "none"), Some(0));
+        assert_eq!(index_array(&mut object, "one"), None);
+        assert_eq!(index_array(&mut object, "missing"), None);
+        let mut fields = Fields::new(object, "$");
+        assert_eq!(fields.text("rules.0.source"), some("a"));
+        assert_eq!(fields.text("rules.1.source"), some("b"));
+        assert_eq!(
+            fields.into_unmapped().0,
+            json!({"rules": {"1": {"index": 2}}})
+        );
+    }
+
+    #[test]
+    fn empty_tag_list_is_known_empty() {
+        let mut fields = Fields::new(json!({"tags": []}), "$");
+        assert_eq!(read_tags(&mut fields, "tags", "key", "value"), Some(vec![]));
+        assert_eq!(fields.into_unmapped().0, json!({}));
+    }
+}

@@ -1,17 +1,568 @@
-//! PLACEHOLDER: replaced by the real normalizer.
+//! Tencent Cloud VPC API 3.0 (`DescribeVpnConnections`): the `Response`
+//! body and its `Error`, and one `VpnConnection` into the model.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::provider::{DecodeError, NormalizeContext, Page, ProviderOutput};
+use crate::model::{Connection, Status};
+use crate::provider::fields::{Fields, is_null_text, json_type_name};
+use crate::provider::vocabulary::{self, read};
+use crate::provider::{DecodeError, NormalizeContext, Page, ProviderKind, ProviderOutput};
 
-pub fn decode_page(_body: Value) -> Result<Page, DecodeError> {
-    Err(DecodeError::new("$", "not implemented yet"))
+const IKE: &str = "IKEOptionsSpecification";
+const IPSEC: &str = "IPSECOptionsSpecification";
+
+/// Reads a `DescribeVpnConnections` body. `Response.Error` (sent with HTTP
+/// 200) is a [`DecodeError`] naming the code and message.
+pub fn decode_page(body: Value) -> Result<Page, DecodeError> {
+    let mut response = match body {
+        Value::Object(mut map) => match map.remove("Response") {
+            Some(Value::Object(response)) => response,
+            Some(other) => {
+                let found = json_type_name(&other);
+                return Err(DecodeError::new(
+                    "$.Response",
+                    format!("expected an object, found {found}"),
+                ));
+            }
+            None => {
+                let found = map
+                    .keys()
+                    .map(|key| format!("{key:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Err(DecodeError::new(
+                    "$",
+                    format!(
+                        "not a Tencent Cloud API 3.0 body: expected \"Response\" holding \"VpnConnectionSet\" \
+                         and \"TotalCount\", found keys [{found}]"
+                    ),
+                ));
+            }
+        },
+        other => {
+            let found = json_type_name(&other);
+            return Err(DecodeError::new(
+                "$",
+                format!("expected a JSON object, found {found}"),
+            ));
+        }
+    };
+    if let Some(error) = response.get("Error") {
+        return Err(api_error(error, response.get("RequestId")));
+    }
+    let total_count = match response.get("TotalCount") {
+        None | Some(Value::Null) => None,
+        Some(total) => Some(total.as_u64().ok_or_else(|| {
+            DecodeError::new(
+                "$.Response.TotalCount",
+                format!(
+                    "expected a non-negative integer, found {}",
+                    json_type_name(total)
+                ),
+            )
+        })?),
+    };
+    let path = "$.Response.VpnConnectionSet";
+    let connections = match response.remove("VpnConnectionSet") {
+        None => {
+            return Err(DecodeError::new(
+                "$.Response",
+                "no \"VpnConnectionSet\": not a DescribeVpnConnections response",
+            ));
+        }
+        Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .enumerate()
+            .map(|(index, item)| (format!("{path}[{index}]"), item))
+            .collect(),
+        Some(other) => {
+            let found = json_type_name(&other);
+            return Err(DecodeError::new(
+                path,
+                format!("expected an array, found {found}"),
+            ));
+        }
+    };
+    Ok(Page {
+        connections,
+        related: Vec::new(),
+        total_count,
+    })
 }
 
+/// The error a `Response.Error` reports.
+fn api_error(error: &Value, request_id: Option<&Value>) -> DecodeError {
+    let text = |key: &str| {
+        error
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_string()
+    };
+    let request = match request_id.and_then(Value::as_str) {
+        Some(id) => format!(" (RequestId {id})"),
+        None => String::new(),
+    };
+    DecodeError::new(
+        "$.Response.Error",
+        format!(
+            "the API answered {}: {}{request}",
+            text("Code"),
+            text("Message")
+        ),
+    )
+}
+
+/// The model's status for `State` (PENDING, AVAILABLE, DELETING) and
+/// `NetStatus` (AVAILABLE, UNAVAILABLE; an available tunnel without it is
+/// taken as up).
+fn status(state: Option<&str>, net: Option<&str>) -> Status {
+    match (state, net) {
+        (Some("AVAILABLE"), None | Some("AVAILABLE")) => Status::Active,
+        (Some("AVAILABLE"), Some("UNAVAILABLE")) => Status::Down,
+        (Some("PENDING" | "DELETING"), _) => Status::Pending,
+        _ => Status::Unknown,
+    }
+}
+
+/// A string value without reading it; `"null"` and empty count as absent.
+fn peek_text(fields: &Fields, key: &str) -> Option<String> {
+    let text = fields.peek(key)?.as_str()?;
+    (!is_null_text(text)).then(|| text.trim().to_string())
+}
+
+/// Normalizes one `VpnConnection` found at `path`.
 pub fn normalize(
     path: &str,
-    _object: &Value,
-    _context: &NormalizeContext<'_>,
+    object: &Value,
+    context: &NormalizeContext<'_>,
 ) -> Result<ProviderOutput, DecodeError> {
-    Err(DecodeError::new(path, "not implemented yet"))
+    let mut object = object.clone();
+    let policies = vocabulary::index_array(&mut object, "SecurityPolicyDatabaseSet");
+    let mut fields = Fields::new(object, path);
+    let ike_key = |name: &str| format!("{IKE}.{name}");
+    let ipsec_key = |name: &str| format!("{IPSEC}.{name}");
+
+    let id = fields.text("VpnConnectionId").ok_or_else(|| {
+        DecodeError::new(
+            fields.path_of("VpnConnectionId"),
+            "missing connection id (a non-empty string)",
+        )
+    })?;
+    let state = fields.text("State");
+    let net = fields.text("NetStatus");
+    let status = status(state.as_deref(), net.as_deref());
+    let mut connection =
+        Connection::new(context.source, ProviderKind::Tencent.as_str(), &id, status);
+    connection.provider_status = match (state, net) {
+        (Some(state), Some(net)) => Some(format!("{state}/{net}")),
+        (state, net) => state.or(net),
+    };
+    connection.region = context.region.map(str::to_string);
+    connection.account = context.account.map(str::to_string);
+    connection.name = fields.text("VpnConnectionName");
+    connection.gateway_id = fields.text("VpnGatewayId");
+    connection.peer_gateway_id = fields.text("CustomerGatewayId");
+    connection.routing = vocabulary::read_routing(&mut fields, "RouteType");
+    connection.created_at = fields.text("CreatedTime");
+    connection.tags = vocabulary::read_tags(&mut fields, "TagSet", "Key", "Value");
+
+    // The SPD: one local CIDR and its remote CIDRs per entry.
+    if let Some(count) = policies {
+        let mut local = Vec::new();
+        let mut peer = Vec::new();
+        for index in 0..count {
+            if let Some(cidr) =
+                fields.text(&format!("SecurityPolicyDatabaseSet.{index}.LocalCidrBlock"))
+            {
+                push_unique(&mut local, cidr);
+            }
+            let remote = fields.strings(&format!(
+                "SecurityPolicyDatabaseSet.{index}.RemoteCidrBlock"
+            ));
+            for cidr in remote.unwrap_or_default() {
+                push_unique(&mut peer, cidr);
+            }
+        }
+        connection.local_subnets = Some(local);
+        connection.peer_subnets = Some(peer);
+    }
+
+    // The IKE addresses are the gateways' addresses and, with identity type
+    // ADDRESS, also the IKE identities.
+    let local_address = peek_text(&fields, &ike_key("LocalAddress"));
+    let remote_address = peek_text(&fields, &ike_key("RemoteAddress"));
+    let ike = &mut connection.ike;
+    ike.local_id = vocabulary::read_identity(
+        &mut fields,
+        &ike_key("LocalIdentity"),
+        &ike_key("LocalAddress"),
+        &ike_key("LocalFqdnName"),
+    );
+    ike.peer_id = vocabulary::read_identity(
+        &mut fields,
+        &ike_key("RemoteIdentity"),
+        &ike_key("RemoteAddress"),
+        &ike_key("RemoteFqdnName"),
+    );
+    ike.encryption_algorithm = read(
+        &mut fields,
+        &ike_key("PropoEncryAlgorithm"),
+        vocabulary::algorithm,
+    );
+    ike.auth_algorithm = read(
+        &mut fields,
+        &ike_key("PropoAuthenAlgorithm"),
+        vocabulary::algorithm,
+    );
+    ike.negotiation_mode = read(&mut fields, &ike_key("ExchangeMode"), vocabulary::lowercase);
+    ike.dh_group = read(&mut fields, &ike_key("DhGroupName"), vocabulary::dh_group);
+    ike.lifetime_seconds = fields.integer(&ike_key("IKESaLifetimeSeconds"));
+    ike.version = read(&mut fields, &ike_key("IKEVersion"), vocabulary::ike_version);
+    if local_address.is_some() {
+        fields.take(&ike_key("LocalAddress"));
+    }
+    if remote_address.is_some() {
+        fields.take(&ike_key("RemoteAddress"));
+    }
+    connection.gateway_ip = local_address;
+    connection.peer_address = remote_address;
+
+    let ipsec = &mut connection.ipsec;
+    ipsec.encryption_algorithm = read(
+        &mut fields,
+        &ipsec_key("EncryptAlgorithm"),
+        vocabulary::algorithm,
+    );
+    ipsec.auth_algorithm = vocabulary::read_either(
+        &mut fields,
+        &ipsec_key("IntegrityAlgorithm"),
+        &ipsec_key("IntegrityAlgorith"),
+        vocabulary::algorithm,
+    );
+    ipsec.pfs = read(&mut fields, &ipsec_key("PfsDhGroup"), vocabulary::pfs);
+    ipsec.lifetime_seconds = fields.integer(&ipsec_key("IPSECSaLifetimeSeconds"));
+    ipsec.lifetime_kilobytes = fields.integer(&ipsec_key("IPSECSaLifetimeTraffic"));
+
+    // DPD: with DpdEnable 0 the action is `disabled` and DpdAction, which
+    // then has no effect, stays unmapped.
+    let dpd_enabled = fields.boolean("DpdEnable");
+    connection.dpd.timeout = fields.integer("DpdTimeout");
+    connection.dpd.action = match dpd_enabled {
+        Some(false) => Some("disabled".to_string()),
+        _ => read(&mut fields, "DpdAction", vocabulary::lowercase),
+    };
+
+    // Fingerprinted by the generic layer.
+    fields.take("PreShareKey");
+
+    let (unmapped, warnings) = fields.into_unmapped();
+    Ok(ProviderOutput {
+        connection,
+        related: None,
+        unmapped,
+        unmapped_related: Value::Object(Map::new()),
+        warnings,
+    })
+}
+
+fn push_unique(list: &mut Vec<String>, item: String) {
+    if !list.contains(&item) {
+        list.push(item);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::fingerprint::PskFingerprinter;
+    use crate::model::Routing;
+    use crate::provider::{self, Normalized, REDACTED, Related};
+
+    const DESCRIBE: &str =
+        include_str!("../../../tests/fixtures/tencent/describe_vpn_connections.json");
+
+    fn context() -> NormalizeContext<'static> {
+        NormalizeContext {
+            source: "tc-prod",
+            region: Some("ap-guangzhou"),
+            account: Some("1250000001"),
+        }
+    }
+
+    fn normalize_body(body: &str) -> (Option<u64>, Vec<Normalized>) {
+        let page = decode_page(serde_json::from_str(body).unwrap()).unwrap();
+        let normalized = page
+            .connections
+            .into_iter()
+            .map(|(path, object)| {
+                provider::normalize(
+                    ProviderKind::Tencent,
+                    &path,
+                    object,
+                    &Related::default(),
+                    &context(),
+                    &PskFingerprinter::new(b"test"),
+                )
+                .unwrap()
+            })
+            .collect();
+        (page.total_count, normalized)
+    }
+
+    fn strings(items: &[&str]) -> Option<Vec<String>> {
+        Some(items.iter().map(|item| item.to_string()).collect())
+    }
+
+    fn connection(object: Value) -> Result<ProviderOutput, DecodeError> {
+        normalize("$.Response.VpnConnectionSet[0]", &object, &context())
+    }
+
+    #[test]
+    fn available_tunnel_with_tags_and_old_integrity_spelling() {
+        let (total, normalized) = normalize_body(DESCRIBE);
+        assert_eq!(total, Some(3));
+        assert_eq!(normalized.len(), 3);
+        let n = &normalized[0];
+        let c = &n.connection;
+        assert_eq!(c.provider, "tencent");
+        assert_eq!(c.connection_id, "vpnx-4vlnnzpz");
+        assert_eq!(c.region.as_deref(), Some("ap-guangzhou"));
+        assert_eq!(c.account.as_deref(), Some("1250000001"));
+        assert_eq!(c.name.as_deref(), Some("hq-to-gz"));
+        assert_eq!(c.status, Status::Active);
+        assert_eq!(c.provider_status.as_deref(), Some("AVAILABLE/AVAILABLE"));
+        assert_eq!(c.gateway_id.as_deref(), Some("vpngw-6ipmqo4i"));
+        assert_eq!(c.gateway_ip.as_deref(), Some("119.28.52.60"));
+        assert_eq!(c.peer_gateway_id.as_deref(), Some("cgw-e4g8b5f0"));
+        assert_eq!(c.peer_address.as_deref(), Some("203.0.113.18"));
+        assert_eq!(c.local_subnets, strings(&["10.0.0.0/24", "10.0.1.0/24"]));
+        assert_eq!(
+            c.peer_subnets,
+            strings(&["192.168.10.0/24", "192.168.11.0/24"])
+        );
+        assert_eq!(c.routing, Some(Routing::Static));
+        assert_eq!(c.admin_state_up, None);
+        assert_eq!(c.ike.version.as_deref(), Some("v2"));
+        assert_eq!(c.ike.auth_algorithm.as_deref(), Some("sha2-256"));
+        assert_eq!(c.ike.encryption_algorithm.as_deref(), Some("aes-256"));
+        assert_eq!(c.ike.dh_group.as_deref(), Some("group14"));
+        assert_eq!(c.ike.lifetime_seconds, Some(86400));
+        assert_eq!(c.ike.negotiation_mode.as_deref(), Some("main"));
+        assert_eq!(c.ike.local_id.as_deref(), Some("119.28.52.60"));
+        assert_eq!(c.ike.peer_id.as_deref(), Some("203.0.113.18"));
+        assert_eq!(c.dpd.interval, None);
+        assert_eq!(c.dpd.timeout, Some(30));
+        assert_eq!(c.dpd.action.as_deref(), Some("clear"));
+        assert_eq!(c.ipsec.encryption_algorithm.as_deref(), Some("aes-256"));
+        assert_eq!(c.ipsec.auth_algorithm.as_deref(), Some("sha1"));
+        assert_eq!(c.ipsec.pfs, None);
+        assert_eq!(c.ipsec.transform_protocol, None);
+        assert_eq!(c.ipsec.encapsulation_mode, None);
+        assert_eq!(c.ipsec.lifetime_seconds, Some(3600));
+        assert_eq!(c.ipsec.lifetime_kilobytes, Some(1843200));
+        assert_eq!(c.created_at.as_deref(), Some("2022-05-12 12:50:06"));
+        assert_eq!(c.updated_at, None);
+        assert_eq!(c.tags, strings(&["env=prod", "owner=netops"]));
+        assert_eq!(c.psk_fingerprint.as_deref().map(str::len), Some(16));
+        assert_eq!(n.raw["PreShareKey"], json!(REDACTED));
+        assert!(!n.raw.to_string().contains("Xh7#kq2"));
+        assert!(n.warnings.is_empty(), "{:?}", n.warnings);
+        assert_eq!(
+            n.unmapped,
+            json!({
+                "VpcId": "vpc-8iu2ylxd", "VpnProto": "IPSEC", "EncryptProto": "IKE/IPSec",
+                "IKEOptionsSpecification": {
+                    "LocalIdentity": "ADDRESS", "RemoteIdentity": "ADDRESS",
+                    "LocalFqdnName": "", "RemoteFqdnName": ""
+                },
+                "EnableHealthCheck": true, "HealthCheckLocalIp": "169.254.128.1",
+                "HealthCheckRemoteIp": "169.254.128.2", "HealthCheckStatus": "AVAILABLE",
+                "NegotiationType": "active"
+            })
+        );
+    }
+
+    #[test]
+    fn unavailable_tunnel_with_string_lifetimes_and_dpd_off() {
+        let (_, normalized) = normalize_body(DESCRIBE);
+        let n = &normalized[1];
+        let c = &n.connection;
+        assert_eq!(c.connection_id, "vpnx-7ac0m1qb");
+        assert_eq!(c.status, Status::Down);
+        assert_eq!(c.provider_status.as_deref(), Some("AVAILABLE/UNAVAILABLE"));
+        assert_eq!(c.routing, Some(Routing::Policy));
+        assert_eq!(c.local_subnets, strings(&["10.0.2.0/24"]));
+        assert_eq!(c.peer_subnets, strings(&["172.16.20.0/22"]));
+        assert_eq!(c.gateway_ip.as_deref(), Some("119.28.52.60"));
+        assert_eq!(c.peer_address, None);
+        assert_eq!(c.ike.version.as_deref(), Some("v1"));
+        assert_eq!(c.ike.auth_algorithm.as_deref(), Some("sha1"));
+        assert_eq!(c.ike.encryption_algorithm.as_deref(), Some("aes-128"));
+        assert_eq!(c.ike.dh_group.as_deref(), Some("group2"));
+        assert_eq!(c.ike.lifetime_seconds, Some(28800));
+        assert_eq!(c.ike.local_id.as_deref(), Some("119.28.52.60"));
+        assert_eq!(c.ike.peer_id.as_deref(), Some("sh-branch.example.com"));
+        assert_eq!(
+            c.ipsec.encryption_algorithm.as_deref(),
+            Some("aes-256-gcm-16")
+        );
+        assert_eq!(c.ipsec.auth_algorithm.as_deref(), Some("sha2-256"));
+        assert_eq!(c.ipsec.pfs.as_deref(), Some("group14"));
+        assert_eq!(c.ipsec.lifetime_seconds, Some(3600));
+        assert_eq!(c.ipsec.lifetime_kilobytes, Some(4096000000));
+        assert_eq!(c.dpd.action.as_deref(), Some("disabled"));
+        assert_eq!(c.dpd.timeout, Some(30));
+        assert_eq!(c.tags, Some(vec![]));
+        assert_eq!(n.unmapped["DpdAction"], json!("clear"));
+        assert_eq!(
+            n.unmapped["IKEOptionsSpecification"],
+            json!({"LocalIdentity": "ADDRESS", "RemoteIdentity": "FQDN", "RemoteAddress": "", "LocalFqdnName": ""})
+        );
+        assert_ne!(c.psk_fingerprint, normalized[0].connection.psk_fingerprint);
+    }
+
+    #[test]
+    fn pending_bgp_tunnel_with_both_integrity_spellings() {
+        let (_, normalized) = normalize_body(DESCRIBE);
+        let n = &normalized[2];
+        let c = &n.connection;
+        assert_eq!(c.connection_id, "vpnx-q2dzs5lk");
+        assert_eq!(c.status, Status::Pending);
+        assert_eq!(c.provider_status.as_deref(), Some("PENDING/UNAVAILABLE"));
+        assert_eq!(c.routing, Some(Routing::Bgp));
+        assert_eq!(c.local_subnets, Some(vec![]));
+        assert_eq!(c.peer_subnets, Some(vec![]));
+        assert_eq!(c.ike.version.as_deref(), Some("v1"));
+        assert_eq!(c.ike.negotiation_mode.as_deref(), Some("aggressive"));
+        assert_eq!(c.ike.auth_algorithm.as_deref(), Some("md5"));
+        assert_eq!(c.ike.encryption_algorithm.as_deref(), Some("3des"));
+        assert_eq!(c.ike.dh_group.as_deref(), Some("group5"));
+        assert_eq!(c.ipsec.encryption_algorithm.as_deref(), Some("aes-192"));
+        assert_eq!(c.ipsec.auth_algorithm.as_deref(), Some("md5"));
+        assert_eq!(c.ipsec.pfs, None);
+        assert_eq!(c.ipsec.lifetime_seconds, Some(14400));
+        assert_eq!(c.ipsec.lifetime_kilobytes, Some(2560));
+        assert_eq!(c.dpd.action.as_deref(), Some("restart"));
+        assert_eq!(c.dpd.timeout, Some(60));
+        assert_eq!(c.tags, strings(&["env=dr"]));
+        assert!(
+            n.unmapped.get("IPSECOptionsSpecification").is_none(),
+            "{}",
+            n.unmapped
+        );
+        assert_eq!(n.unmapped["BgpConfig"]["RemoteBgpAsn"], json!("65010"));
+        assert!(
+            n.unmapped.get("SecurityPolicyDatabaseSet").is_none(),
+            "{}",
+            n.unmapped
+        );
+    }
+
+    #[test]
+    fn disagreeing_integrity_spellings_keep_the_old_one_unmapped() {
+        let output = connection(json!({
+            "VpnConnectionId": "vpnx-1",
+            "IPSECOptionsSpecification": {"IntegrityAlgorithm": "SHA-256", "IntegrityAlgorith": "SHA1"}
+        }))
+        .unwrap();
+        assert_eq!(
+            output.connection.ipsec.auth_algorithm.as_deref(),
+            Some("sha2-256")
+        );
+        assert_eq!(
+            output.unmapped,
+            json!({"IPSECOptionsSpecification": {"IntegrityAlgorith": "SHA1"}})
+        );
+    }
+
+    #[test]
+    fn statuses() {
+        let cases = [
+            (
+                Some("AVAILABLE"),
+                Some("AVAILABLE"),
+                Status::Active,
+                Some("AVAILABLE/AVAILABLE"),
+            ),
+            (
+                Some("AVAILABLE"),
+                Some("UNAVAILABLE"),
+                Status::Down,
+                Some("AVAILABLE/UNAVAILABLE"),
+            ),
+            (Some("AVAILABLE"), None, Status::Active, Some("AVAILABLE")),
+            (Some("PENDING"), None, Status::Pending, Some("PENDING")),
+            (
+                Some("DELETING"),
+                Some("AVAILABLE"),
+                Status::Pending,
+                Some("DELETING/AVAILABLE"),
+            ),
+            (Some("FAILED"), None, Status::Unknown, Some("FAILED")),
+            (None, Some("AVAILABLE"), Status::Unknown, Some("AVAILABLE")),
+            (None, None, Status::Unknown, None),
+        ];
+        for (state, net, expected, provider_status) in cases {
+            let mut object = json!({"VpnConnectionId": "vpnx-1"});
+            if let Some(state) = state {
+                object["State"] = json!(state);
+            }
+            if let Some(net) = net {
+                object["NetStatus"] = json!(net);
+            }
+            let c = connection(object).unwrap().connection;
+            assert_eq!(c.status, expected, "{state:?} {net:?}");
+            assert_eq!(c.provider_status.as_deref(), provider_status);
+        }
+    }
+
+    #[test]
+    fn missing_id_is_an_error_at_its_path() {
+        let error = connection(json!({"VpnConnectionName": "x"})).unwrap_err();
+        assert_eq!(error.path, "$.Response.VpnConnectionSet[0].VpnConnectionId");
+    }
+
+    #[test]
+    fn error_responses_name_code_and_message() {
+        let error = decode_page(json!({"Response": {
+            "Error": {"Code": "AuthFailure.SignatureFailure", "Message": "The provided credentials could not be validated."},
+            "RequestId": "0a1b2c3d"
+        }}))
+        .unwrap_err();
+        assert_eq!(error.path, "$.Response.Error");
+        assert_eq!(
+            error.message,
+            "the API answered AuthFailure.SignatureFailure: The provided credentials could not be validated. \
+             (RequestId 0a1b2c3d)"
+        );
+    }
+
+    #[test]
+    fn body_shapes() {
+        let page = decode_page(
+            json!({"Response": {"TotalCount": 0, "VpnConnectionSet": [], "RequestId": "r"}}),
+        )
+        .unwrap();
+        assert!(page.connections.is_empty());
+        assert_eq!(page.total_count, Some(0));
+        let error = decode_page(json!({"code": 0, "data": []})).unwrap_err();
+        assert_eq!(error.path, "$");
+        assert!(error.message.contains("\"Response\""), "{}", error.message);
+        assert!(
+            error.message.contains("[\"code\", \"data\"]"),
+            "{}",
+            error.message
+        );
+        let error =
+            decode_page(json!({"Response": {"TotalCount": 1, "RequestId": "r"}})).unwrap_err();
+        assert_eq!(error.path, "$.Response");
+        let error = decode_page(json!({"Response": {"VpnConnectionSet": {}}})).unwrap_err();
+        assert_eq!(error.path, "$.Response.VpnConnectionSet");
+        let error = decode_page(json!({"Response": []})).unwrap_err();
+        assert_eq!(error.path, "$.Response");
+    }
 }

@@ -201,7 +201,7 @@ fn connection(index: usize) -> Value {
     json!({
         "id": format!("{:08x}-demo-4a8d-9f86-{:012x}", index, index * 7919),
         "name": format!("vpn-{index:05}"),
-        "status": if index % 10 == 0 { "DOWN" } else { "ACTIVE" },
+        "status": if index.is_multiple_of(10) { "DOWN" } else { "ACTIVE" },
         "vgw_id": format!("b32d91a4-demo-a8df-va86-{:012x}", index / 50),
         "vgw_ip": format!("0c464dad-demo-a8df-va86-{:012x}", index / 50),
         "style": "POLICY",

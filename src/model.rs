@@ -342,14 +342,14 @@ mod tests {
         let values = connection.field_values();
         assert_eq!(values.len(), FIELDS.len());
         for (field, value) in FIELDS.iter().zip(&values) {
-            let matches = match (field.kind, value) {
-                (_, None) => true,
-                (FieldKind::Text, Some(FieldValue::Text(_))) => true,
-                (FieldKind::Integer, Some(FieldValue::Integer(_))) => true,
-                (FieldKind::Boolean, Some(FieldValue::Boolean(_))) => true,
-                (FieldKind::List, Some(FieldValue::List(_))) => true,
-                _ => false,
-            };
+            let matches = matches!(
+                (field.kind, value),
+                (_, None)
+                    | (FieldKind::Text, Some(FieldValue::Text(_)))
+                    | (FieldKind::Integer, Some(FieldValue::Integer(_)))
+                    | (FieldKind::Boolean, Some(FieldValue::Boolean(_)))
+                    | (FieldKind::List, Some(FieldValue::List(_)))
+            );
             assert!(
                 matches,
                 "field {} has a value of the wrong kind",

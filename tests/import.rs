@@ -126,7 +126,7 @@ fn every_seed_example_imports() {
             "SELECT source, count(*) FROM current_connections GROUP BY source ORDER BY source"
         ),
         vec![
-            vec!["hw", "4"],
+            vec!["hw", "3"],
             vec!["os", "1"],
             vec!["tc", "3"],
             vec!["tcl", "3"]
@@ -183,7 +183,7 @@ fn the_seed_printed_with_a_syntax_error_is_refused_with_its_position() {
         "hw",
         "huaweicloud",
         "2026-11-01T00:00:00Z",
-        &[file.clone()],
+        std::slice::from_ref(&file),
     );
     assert_eq!(output.code, 1);
     let text = std::fs::read_to_string(&file).unwrap();

@@ -216,6 +216,20 @@ pub struct Normalized {
     pub warnings: Vec<String>,
 }
 
+impl Normalized {
+    /// The redacted raw JSON, parsed back.
+    pub fn raw_value(&self) -> Option<Value> {
+        serde_json::from_str(&self.raw_json).ok()
+    }
+
+    /// The referenced objects' JSON, parsed back.
+    pub fn related_value(&self) -> Option<Value> {
+        self.related_json
+            .as_deref()
+            .and_then(|text| serde_json::from_str(text).ok())
+    }
+}
+
 /// Normalizes one connection object of `kind` found at `path` in its body.
 pub fn normalize(
     kind: ProviderKind,

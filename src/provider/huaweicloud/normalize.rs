@@ -414,7 +414,7 @@ mod tests {
             })
         );
         assert_eq!(n.unmapped_related, json!({}));
-        assert_eq!(n.related, None);
+        assert_eq!(n.related_value(), None);
         assert!(n.warnings.is_empty(), "{:?}", n.warnings);
     }
 
@@ -588,10 +588,10 @@ mod tests {
         let body = json!({"vpn_connection": {"id": "c4", "status": "ACTIVE", "psk": "s3cret-psk"}});
         let (_, normalized) = normalize_body(&body.to_string());
         let n = &normalized[0];
-        assert_eq!(n.raw["psk"], json!(REDACTED));
+        assert_eq!(n.raw_value().unwrap()["psk"], json!(REDACTED));
         let fingerprint = n.connection.psk_fingerprint.as_deref().unwrap();
         assert_eq!(fingerprint.len(), 16);
-        assert!(!n.raw.to_string().contains("s3cret-psk"));
+        assert!(!n.raw_value().unwrap().to_string().contains("s3cret-psk"));
         assert_eq!(n.unmapped, json!({}));
     }
 

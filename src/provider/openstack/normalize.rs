@@ -522,7 +522,7 @@ mod tests {
         assert_eq!(c.tags, None);
         assert_eq!(c.created_at, None);
         assert_eq!(c.psk_fingerprint.as_deref().map(str::len), Some(16));
-        assert_eq!(n.raw["psk"], json!(REDACTED));
+        assert_eq!(n.raw_value().unwrap()["psk"], json!(REDACTED));
         assert!(n.warnings.is_empty(), "{:?}", n.warnings);
 
         // The references stay raw, so re-pointing the connection is a recorded change.
@@ -540,7 +540,7 @@ mod tests {
                 "description": ""
             })
         );
-        let related = n.related.as_ref().unwrap();
+        let related = &n.related_value().unwrap();
         let roles: Vec<&str> = related
             .as_object()
             .unwrap()
@@ -613,7 +613,7 @@ mod tests {
         assert_eq!(c.local_subnets, None);
         assert_eq!(c.peer_subnets, None);
         assert_eq!(c.dpd.action.as_deref(), Some("hold"));
-        assert_eq!(n.related, None);
+        assert_eq!(n.related_value(), None);
         assert_eq!(n.unmapped_related, json!({}));
         assert_eq!(
             n.warnings,

@@ -368,8 +368,8 @@ mod tests {
         assert_eq!(c.updated_at, None);
         assert_eq!(c.tags, strings(&["env=prod", "owner=netops"]));
         assert_eq!(c.psk_fingerprint.as_deref().map(str::len), Some(16));
-        assert_eq!(n.raw["PreShareKey"], json!(REDACTED));
-        assert!(!n.raw.to_string().contains("Xh7#kq2"));
+        assert_eq!(n.raw_value().unwrap()["PreShareKey"], json!(REDACTED));
+        assert!(!n.raw_value().unwrap().to_string().contains("Xh7#kq2"));
         assert!(n.warnings.is_empty(), "{:?}", n.warnings);
         assert_eq!(
             n.unmapped,

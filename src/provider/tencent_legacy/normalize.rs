@@ -371,7 +371,7 @@ mod tests {
         assert_eq!(c.created_at.as_deref(), Some("2015-11-06 11:20:39"));
         assert_eq!(c.tags, None);
         assert_eq!(c.psk_fingerprint.as_deref().map(str::len), Some(16));
-        assert_eq!(n.raw["preSharedKey"], json!(REDACTED));
+        assert_eq!(n.raw_value().unwrap()["preSharedKey"], json!(REDACTED));
         assert!(n.warnings.is_empty(), "{:?}", n.warnings);
         assert_eq!(
             n.unmapped,

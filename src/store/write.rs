@@ -472,7 +472,7 @@ fn read_raw(
 ) -> Result<(Option<Value>, Option<Value>), StoreError> {
     let texts: Option<(String, Option<String>)> = tx
         .query_row(
-            "SELECT raw_json, related_json FROM version_raw WHERE version_id = ?1",
+            "SELECT json(raw_jsonb), json(related_jsonb) FROM version_raw WHERE version_id = ?1",
             [version_id],
             |row| Ok((row.get(0)?, row.get(1)?)),
         )
@@ -569,7 +569,7 @@ fn insert_version(
     writes.tick()?;
     let version_id = tx.last_insert_rowid();
     tx.prepare_cached(
-        "INSERT INTO version_raw (version_id, raw_json, related_json) VALUES (?1, ?2, ?3)",
+        "INSERT INTO version_raw (version_id, raw_jsonb, related_jsonb) VALUES (?1, jsonb(?2), jsonb(?3))",
     )?
     .execute(params![version_id, item.raw_json, item.related_json])?;
     writes.tick()?;

@@ -6,6 +6,7 @@
 //! and fingerprinted, then every secret-named key is redacted, before a
 //! provider's normalizer ever sees the object.
 
+pub mod body;
 pub mod fields;
 pub mod huaweicloud;
 pub mod openstack;

@@ -4,7 +4,8 @@
 use serde_json::{Map, Value};
 
 use crate::model::{Connection, Status};
-use crate::provider::fields::{Fields, json_type_name};
+use crate::provider::body::{count, items, push_unique, top_object};
+use crate::provider::fields::Fields;
 use crate::provider::vocabulary::{self, read};
 use crate::provider::{DecodeError, NormalizeContext, Page, ProviderKind, ProviderOutput};
 
@@ -24,16 +25,7 @@ const VOLATILE: &[&str] = &[
 /// `code`/`message` from the API gateway) is a [`DecodeError`] carrying the
 /// provider's code and message.
 pub fn decode_page(body: Value) -> Result<Page, DecodeError> {
-    let mut map = match body {
-        Value::Object(map) => map,
-        other => {
-            let found = json_type_name(&other);
-            return Err(DecodeError::new(
-                "$",
-                format!("expected a JSON object, found {found}"),
-            ));
-        }
-    };
+    let mut map = top_object(body)?;
     if let Some(message) = api_error(&map) {
         return Err(DecodeError::new("$", message));
     }
@@ -90,37 +82,6 @@ fn plain(value: Option<&Value>) -> String {
         Some(Value::String(text)) => text.clone(),
         Some(other) => other.to_string(),
         None => "?".to_string(),
-    }
-}
-
-/// The elements of the array `list`, each with its JSON path.
-fn items(list: Value, path: &str) -> Result<Vec<(String, Value)>, DecodeError> {
-    match list {
-        Value::Array(items) => Ok(items
-            .into_iter()
-            .enumerate()
-            .map(|(index, item)| (format!("{path}[{index}]"), item))
-            .collect()),
-        other => Err(DecodeError::new(
-            path,
-            format!("expected an array, found {}", json_type_name(&other)),
-        )),
-    }
-}
-
-/// An announced total, if any.
-fn count(value: Option<&Value>, path: &str) -> Result<Option<u64>, DecodeError> {
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(value) => value.as_u64().map(Some).ok_or_else(|| {
-            DecodeError::new(
-                path,
-                format!(
-                    "expected a non-negative integer, found {}",
-                    json_type_name(value)
-                ),
-            )
-        }),
     }
 }
 
@@ -266,12 +227,6 @@ pub fn normalize(
         unmapped_related: Value::Object(Map::new()),
         warnings,
     })
-}
-
-fn push_unique(list: &mut Vec<String>, item: String) {
-    if !list.contains(&item) {
-        list.push(item);
-    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,8 @@
 use serde_json::{Map, Value};
 
 use crate::model::{Connection, Status};
-use crate::provider::fields::{Fields, json_type_name};
+use crate::provider::body::{items, top_object};
+use crate::provider::fields::Fields;
 use crate::provider::vocabulary::{self, read};
 use crate::provider::{
     DecodeError, NormalizeContext, Page, ProviderKind, ProviderOutput, Related, RelatedKind,
@@ -36,16 +37,7 @@ const RELATED_BODIES: [(&str, &str, RelatedKind); 4] = [
 /// show forms); one body may hold several of them. `*_links` are paging,
 /// not content. A `NeutronError` body is a [`DecodeError`].
 pub fn decode_page(body: Value) -> Result<Page, DecodeError> {
-    let mut map = match body {
-        Value::Object(map) => map,
-        other => {
-            let found = json_type_name(&other);
-            return Err(DecodeError::new(
-                "$",
-                format!("expected a JSON object, found {found}"),
-            ));
-        }
-    };
+    let mut map = top_object(body)?;
     if let Some(error) = map.get("NeutronError") {
         return Err(neutron_error(error));
     }
@@ -108,21 +100,6 @@ fn neutron_error(error: &Value) -> DecodeError {
         "$.NeutronError",
         format!("the body is a Neutron API error, not connections: {message}"),
     )
-}
-
-/// The elements of the array `list`, each with its JSON path.
-fn items(list: Value, path: &str) -> Result<Vec<(String, Value)>, DecodeError> {
-    match list {
-        Value::Array(items) => Ok(items
-            .into_iter()
-            .enumerate()
-            .map(|(index, item)| (format!("{path}[{index}]"), item))
-            .collect()),
-        other => Err(DecodeError::new(
-            path,
-            format!("expected an array, found {}", json_type_name(&other)),
-        )),
-    }
 }
 
 /// The model's status for Neutron's `status`.

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::model::{Connection, Status};
+use crate::provider::body::{count, items, push_unique};
 use crate::provider::fields::{Fields, is_null_text, json_type_name};
 use crate::provider::vocabulary::{self, read};
 use crate::provider::{DecodeError, NormalizeContext, Page, ProviderKind, ProviderOutput};
@@ -50,18 +51,7 @@ pub fn decode_page(body: Value) -> Result<Page, DecodeError> {
     if let Some(error) = response.get("Error") {
         return Err(api_error(error, response.get("RequestId")));
     }
-    let total_count = match response.get("TotalCount") {
-        None | Some(Value::Null) => None,
-        Some(total) => Some(total.as_u64().ok_or_else(|| {
-            DecodeError::new(
-                "$.Response.TotalCount",
-                format!(
-                    "expected a non-negative integer, found {}",
-                    json_type_name(total)
-                ),
-            )
-        })?),
-    };
+    let total_count = count(response.get("TotalCount"), "$.Response.TotalCount")?;
     let path = "$.Response.VpnConnectionSet";
     let connections = match response.remove("VpnConnectionSet") {
         None => {
@@ -71,18 +61,7 @@ pub fn decode_page(body: Value) -> Result<Page, DecodeError> {
             ));
         }
         Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => items
-            .into_iter()
-            .enumerate()
-            .map(|(index, item)| (format!("{path}[{index}]"), item))
-            .collect(),
-        Some(other) => {
-            let found = json_type_name(&other);
-            return Err(DecodeError::new(
-                path,
-                format!("expected an array, found {found}"),
-            ));
-        }
+        Some(list) => items(list, path)?,
     };
     Ok(Page {
         connections,
@@ -265,12 +244,6 @@ pub fn normalize(
         unmapped_related: Value::Object(Map::new()),
         warnings,
     })
-}
-
-fn push_unique(list: &mut Vec<String>, item: String) {
-    if !list.contains(&item) {
-        list.push(item);
-    }
 }
 
 #[cfg(test)]

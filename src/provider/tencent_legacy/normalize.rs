@@ -4,6 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::model::{Connection, Status};
+use crate::provider::body::{items, top_object};
 use crate::provider::fields::{Fields, json_type_name};
 use crate::provider::vocabulary::{self, read};
 use crate::provider::{DecodeError, NormalizeContext, Page, ProviderKind, ProviderOutput};
@@ -11,16 +12,7 @@ use crate::provider::{DecodeError, NormalizeContext, Page, ProviderKind, Provide
 /// Reads a `DescribeVpnConn` body. A non-zero `code` is a [`DecodeError`]
 /// naming the code, what it means, and the provider's message.
 pub fn decode_page(body: Value) -> Result<Page, DecodeError> {
-    let mut map = match body {
-        Value::Object(map) => map,
-        other => {
-            let found = json_type_name(&other);
-            return Err(DecodeError::new(
-                "$",
-                format!("expected a JSON object, found {found}"),
-            ));
-        }
-    };
+    let mut map = top_object(body)?;
     let Some(code) = map.get("code") else {
         let found = map
             .keys()
@@ -75,18 +67,7 @@ pub fn decode_page(body: Value) -> Result<Page, DecodeError> {
             ));
         }
         Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => items
-            .into_iter()
-            .enumerate()
-            .map(|(index, item)| (format!("$.data[{index}]"), item))
-            .collect(),
-        Some(other) => {
-            let found = json_type_name(&other);
-            return Err(DecodeError::new(
-                "$.data",
-                format!("expected an array, found {found}"),
-            ));
-        }
+        Some(list) => items(list, "$.data")?,
     };
     Ok(Page {
         connections,

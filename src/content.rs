@@ -11,6 +11,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::model::Connection;
+use crate::provider::fields::{lookup, remove};
 use crate::provider::{ProviderKind, volatile_paths};
 
 /// Bytes of SHA-256 kept: ample to tell one connection's versions apart.
@@ -46,10 +47,10 @@ pub fn content_hash(
         writer.0.update(b"\x1f");
     }
     let volatile = volatile_paths(kind);
-    if volatile.iter().any(|path| has_path(raw, path)) {
+    if volatile.iter().any(|path| lookup(raw, path).is_some()) {
         let mut stable = raw.clone();
         for path in volatile {
-            remove_path(&mut stable, path);
+            remove(&mut stable, path);
         }
         write_json(&mut writer, &stable);
     } else {
@@ -68,27 +69,4 @@ pub fn content_hash(
 fn write_json(writer: &mut HashWriter, value: &Value) {
     // Writing into a hasher cannot fail, and a serde_json::Value always serializes.
     let _ = serde_json::to_writer(writer, value);
-}
-
-fn has_path(value: &Value, dotted: &str) -> bool {
-    dotted
-        .split('.')
-        .try_fold(value, |value, key| value.as_object()?.get(key))
-        .is_some()
-}
-
-fn remove_path(value: &mut Value, dotted: &str) {
-    let (parent_path, leaf) = match dotted.rsplit_once('.') {
-        Some((parent, leaf)) => (Some(parent), leaf),
-        None => (None, dotted),
-    };
-    let parent = match parent_path {
-        Some(parent_path) => parent_path
-            .split('.')
-            .try_fold(value, |value, key| value.as_object_mut()?.get_mut(key)),
-        None => Some(value),
-    };
-    if let Some(map) = parent.and_then(Value::as_object_mut) {
-        map.remove(leaf);
-    }
 }

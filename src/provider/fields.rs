@@ -188,13 +188,15 @@ pub fn json_type_name(value: &Value) -> &'static str {
     }
 }
 
-fn lookup<'a>(root: &'a Value, dotted: &str) -> Option<&'a Value> {
+/// The value at a dotted path of nested objects.
+pub fn lookup<'a>(root: &'a Value, dotted: &str) -> Option<&'a Value> {
     dotted
         .split('.')
         .try_fold(root, |value, key| value.as_object()?.get(key))
 }
 
-fn remove(root: &mut Value, dotted: &str) -> Option<Value> {
+/// Removes and returns the value at a dotted path of nested objects.
+pub fn remove(root: &mut Value, dotted: &str) -> Option<Value> {
     let (parent_path, leaf) = match dotted.rsplit_once('.') {
         Some((parent, leaf)) => (Some(parent), leaf),
         None => (None, dotted),

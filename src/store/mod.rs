@@ -12,7 +12,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection as Sqlite, OpenFlags, OptionalExtension};
+use rusqlite::{Connection as Sqlite, OpenFlags};
 
 pub use write::{RunKind, RunRecord, RunSummary, SourceOutcome, SourceResult, SourceSummary};
 
@@ -134,20 +134,6 @@ impl Store {
     ) -> Result<RunSummary, StoreError> {
         let fault_after = self.fault_after_writes.take();
         write::write_run(&mut self.sqlite, run, fingerprinter, fault_after)
-    }
-
-    /// The latest observation time recorded for a source, if any run saw it.
-    pub fn latest_observed_at(&self, source: &str) -> Result<Option<String>, StoreError> {
-        let latest = self
-            .sqlite
-            .query_row(
-                "SELECT max(observed_at) FROM run_sources WHERE source = ?1",
-                [source],
-                |row| row.get::<_, Option<String>>(0),
-            )
-            .optional()?
-            .flatten();
-        Ok(latest)
     }
 }
 

@@ -3,6 +3,7 @@
 //! `BEGIN IMMEDIATE` transaction.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params, params_from_iter};
@@ -423,11 +424,8 @@ fn changes_since(
     let old_values = read_field_values(tx, version_id)?;
     let mut changes = model_changes(&old_values, &item.connection.field_values());
     let (old_raw, old_related) = read_raw(tx, version_id)?;
-    let new_raw: Option<Value> = serde_json::from_str(&item.raw_json).ok();
-    let new_related: Option<Value> = item
-        .related_json
-        .as_deref()
-        .and_then(|text| serde_json::from_str(text).ok());
+    let new_raw = item.raw_value();
+    let new_related = item.related_value();
     let volatile = volatile_paths(context.kind);
     changes.extend(raw_changes(
         "raw",
@@ -450,9 +448,9 @@ fn read_field_values(
     tx: &Transaction<'_>,
     version_id: i64,
 ) -> Result<Vec<Option<FieldValue>>, StoreError> {
-    let columns: Vec<&str> = FIELDS.iter().map(|field| field.column).collect();
-    let sql = format!("SELECT {} FROM versions WHERE id = ?1", columns.join(", "));
-    let mut statement = tx.prepare_cached(&sql)?;
+    static SQL: OnceLock<String> = OnceLock::new();
+    let sql = SQL.get_or_init(|| format!("SELECT {} FROM versions WHERE id = ?1", field_columns()));
+    let mut statement = tx.prepare_cached(sql)?;
     let values = statement.query_row([version_id], |row| {
         FIELDS
             .iter()
@@ -504,6 +502,15 @@ pub(super) fn field_value_from_sql(kind: FieldKind, value: SqlValue) -> Option<F
     }
 }
 
+/// The model's columns, comma-separated, in [`FIELDS`] order.
+fn field_columns() -> String {
+    FIELDS
+        .iter()
+        .map(|field| field.column)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn field_value_to_sql(value: Option<FieldValue>) -> SqlValue {
     match value {
         None => SqlValue::Null,
@@ -537,16 +544,16 @@ fn insert_version(
     changes: &[FieldChange],
     writes: &mut Writes,
 ) -> Result<(), StoreError> {
-    let columns: Vec<&str> = FIELDS.iter().map(|field| field.column).collect();
-    let placeholders: Vec<String> = (9..9 + FIELDS.len())
-        .map(|index| format!("?{index}"))
-        .collect();
-    let sql = format!(
-        "INSERT INTO versions (connection, version, event, run_id, observed_at, previous_observed_at, \
-         content_hash, normalizer_version, {}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, {})",
-        columns.join(", "),
-        placeholders.join(", ")
-    );
+    static SQL: OnceLock<String> = OnceLock::new();
+    let sql = SQL.get_or_init(|| {
+        let placeholders: Vec<String> = (9..9 + FIELDS.len()).map(|index| format!("?{index}")).collect();
+        format!(
+            "INSERT INTO versions (connection, version, event, run_id, observed_at, previous_observed_at, \
+             content_hash, normalizer_version, {}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, {})",
+            field_columns(),
+            placeholders.join(", ")
+        )
+    });
     let mut values: Vec<SqlValue> = vec![
         SqlValue::Integer(connection),
         SqlValue::Integer(version),
@@ -565,7 +572,7 @@ fn insert_version(
             .into_iter()
             .map(field_value_to_sql),
     );
-    tx.prepare_cached(&sql)?.execute(params_from_iter(values))?;
+    tx.prepare_cached(sql)?.execute(params_from_iter(values))?;
     writes.tick()?;
     let version_id = tx.last_insert_rowid();
     tx.prepare_cached(

@@ -274,59 +274,41 @@ fn write_source(
                 )?;
                 writes.tick()?;
                 let connection = tx.last_insert_rowid();
-                insert_version(
-                    tx,
-                    &context,
-                    connection,
-                    1,
-                    "created",
-                    item,
-                    &hash,
-                    &[],
-                    writes,
-                )?;
+                insert_version(tx, &context, connection, 1, "created", item, &[], writes)?;
                 summary.created += 1;
             }
-            Some(previous) if previous.deleted => {
-                let last_live = last_live_version(tx, previous.connection)?;
-                let changes = match last_live {
-                    Some(last_live) => changes_since(tx, &context, last_live, item)?,
-                    None => Vec::new(),
-                };
-                supersede(tx, previous.version_id, &observed_at, writes)?;
-                let version = previous.version + 1;
-                insert_version(
-                    tx,
-                    &context,
-                    previous.connection,
-                    version,
-                    "recreated",
-                    item,
-                    &hash,
-                    &changes,
-                    writes,
-                )?;
-                summary.recreated += 1;
-            }
-            Some(previous) if previous.hash.as_deref() == Some(hash.as_slice()) => {
+            Some(previous)
+                if !previous.deleted && previous.hash.as_deref() == Some(hash.as_slice()) =>
+            {
                 summary.unchanged += 1;
             }
             Some(previous) => {
-                let changes = changes_since(tx, &context, previous.version_id, item)?;
+                // A recreated connection is compared with its last live version.
+                let (event, compare_with) = if previous.deleted {
+                    ("recreated", last_live_version(tx, previous.connection)?)
+                } else {
+                    ("changed", Some(previous.version_id))
+                };
+                let changes = match compare_with {
+                    Some(version_id) => changes_since(tx, &context, version_id, item)?,
+                    None => Vec::new(),
+                };
                 supersede(tx, previous.version_id, &observed_at, writes)?;
-                let version = previous.version + 1;
                 insert_version(
                     tx,
                     &context,
                     previous.connection,
-                    version,
-                    "changed",
+                    previous.version + 1,
+                    event,
                     item,
-                    &hash,
                     &changes,
                     writes,
                 )?;
-                summary.changed += 1;
+                if previous.deleted {
+                    summary.recreated += 1;
+                } else {
+                    summary.changed += 1;
+                }
             }
         }
     }
@@ -540,7 +522,6 @@ fn insert_version(
     version: i64,
     event: &str,
     item: &Normalized,
-    hash: &[u8],
     changes: &[FieldChange],
     writes: &mut Writes,
 ) -> Result<(), StoreError> {
@@ -563,7 +544,7 @@ fn insert_version(
         context
             .previous_observed_at
             .map_or(SqlValue::Null, |text| SqlValue::Text(text.to_string())),
-        SqlValue::Blob(hash.to_vec()),
+        SqlValue::Blob(item.content_hash.to_vec()),
         SqlValue::Integer(NORMALIZER_VERSION),
     ];
     values.extend(

@@ -15,18 +15,11 @@ secret_key = { env = "VPNSNAP_TEST_TC_SECRET" }
 "#;
 
 fn with_secret(dir: &std::path::Path, args: &[&str]) -> Output {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_vpnsnap"))
-        .args(args)
-        .current_dir(dir)
-        .env("VPNSNAP_TEST_TC_SECRET", "Tc-Secret-Value-77")
-        .env_remove("VPNSNAP_CONFIG")
-        .output()
-        .expect("the vpnsnap binary runs");
-    Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    vpnsnap_with_env(
+        dir,
+        args,
+        &[("VPNSNAP_TEST_TC_SECRET", "Tc-Secret-Value-77")],
+    )
 }
 
 fn setup() -> tempfile::TempDir {

@@ -159,11 +159,17 @@ pub struct Output {
 
 /// Runs the binary with `args`, no config unless the args name one, in `dir`.
 pub fn vpnsnap(dir: &Path, args: &[&str]) -> Output {
+    vpnsnap_with_env(dir, args, &[])
+}
+
+/// Like [`vpnsnap`], with extra environment variables.
+pub fn vpnsnap_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_vpnsnap"))
         .args(args)
         .current_dir(dir)
         .env_remove("VPNSNAP_CONFIG")
         .env_remove("RUST_LOG")
+        .envs(env.iter().copied())
         .output()
         .expect("the vpnsnap binary runs");
     Output {

@@ -11,7 +11,7 @@ pub fn run(cli: &Cli, command: &ConfigCommand) -> Result<()> {
             let config = super::load_config(cli)?.ok_or_else(|| {
                 UsageError(format!(
                     "no config to check: {} does not exist (name one with --config PATH or $VPNSNAP_CONFIG)",
-                    super::DEFAULT_CONFIG
+                    crate::config::DEFAULT_FILE
                 ))
             })?;
             print!("{}", config.describe());

@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use secrecy::ExposeSecret;
 
 use crate::cli::{Cli, Command};
-use crate::config::Config;
+use crate::config::{Config, DEFAULT_FILE};
 use crate::fingerprint::PskFingerprinter;
 
 /// A mistake in how vpnsnap was called or configured (exit code 2).
@@ -27,16 +27,12 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// The default config file, used when neither `--config` nor `$VPNSNAP_CONFIG` names one.
-pub const DEFAULT_CONFIG: &str = "vpnsnap.toml";
-
 /// Loads the config: the one named (which must exist), else `./vpnsnap.toml`
 /// if it exists. `None` when no config was named and the default is absent.
 pub fn load_config(cli: &Cli) -> Result<Option<Config>> {
-    let (path, named) = match &cli.config {
-        Some(path) => (path.clone(), true),
-        None => (PathBuf::from(DEFAULT_CONFIG), false),
-    };
+    // clap has already read `$VPNSNAP_CONFIG` into `--config`.
+    let named = cli.config.is_some();
+    let path = crate::config::locate(cli.config.as_deref(), None);
     if !named && !path.exists() {
         return Ok(None);
     }
@@ -51,7 +47,7 @@ pub fn database_path(cli: &Cli, config: Option<&Config>) -> Result<PathBuf> {
         (Some(path), _) => Ok(path.clone()),
         (None, Some(config)) => Ok(config.database.clone()),
         (None, None) => Err(UsageError(format!(
-            "no database given: pass --db PATH, or write a config ({DEFAULT_CONFIG}, --config PATH or $VPNSNAP_CONFIG)"
+            "no database given: pass --db PATH, or write a config ({DEFAULT_FILE}, --config PATH or $VPNSNAP_CONFIG)"
         ))
         .into()),
     }

@@ -9,9 +9,11 @@ use crate::time::Timestamp;
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0  success
-  1  failure (nothing was stored)
-  2  usage or configuration error";
+  0  success (collect: every source ok)
+  1  failure: nothing could be stored
+  2  usage or configuration error
+  3  collect: some sources failed, the others were stored
+  4  collect: another collection holds the database and --wait ran out";
 
 /// Keeps the versioned history of your cloud VPN (IPsec) connections in SQLite.
 #[derive(Debug, Parser)]
@@ -39,6 +41,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Fetch every configured source (or the named ones) and store one run
+    Collect(CollectArgs),
     /// Ingest saved API responses of one source as one run
     Import(ImportArgs),
     /// Work with the configuration
@@ -79,6 +83,37 @@ pub struct ImportArgs {
     /// Saved response bodies (JSON)
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Sources are fetched concurrently, then stored as one run. A source that fails is
+recorded as failed; nothing is inferred about its connections.
+
+Exit codes: 0 every source ok, 3 some sources failed and the others were stored,
+1 nothing could be stored, 2 usage or configuration error, 4 the database is held
+by another collection.
+
+Examples:
+  vpnsnap collect
+  vpnsnap collect --source hw-cn-north-4 --source os-lab --format json")]
+pub struct CollectArgs {
+    /// Collect only this source (repeatable) [default: every source]
+    #[arg(long = "source", value_name = "NAME")]
+    pub sources: Vec<String>,
+
+    /// How the run summary is printed on stdout
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
+}
+
+/// How `collect` prints its summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SummaryFormat {
+    /// One line per source
+    Text,
+    /// One JSON object
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

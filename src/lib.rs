@@ -7,12 +7,15 @@
 
 pub mod cli;
 pub mod cmd;
+pub mod collector;
 pub mod config;
 pub mod content;
 pub mod fingerprint;
+pub mod http;
 pub mod import;
 pub mod listing;
 pub mod model;
 pub mod provider;
+pub mod sim;
 pub mod store;
 pub mod time;

@@ -2,6 +2,7 @@
 //! holds what they share: finding the config, the database and the PSK
 //! fingerprint key.
 
+pub mod collect;
 pub mod config_check;
 pub mod import;
 
@@ -19,12 +20,46 @@ use crate::fingerprint::PskFingerprinter;
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-/// Runs the parsed command line.
-pub fn run(cli: Cli) -> Result<()> {
-    match &cli.command {
-        Command::Import(args) => import::run(&cli, args),
-        Command::Config(command) => config_check::run(&cli, command),
+/// How a command that did its job ended; errors are the other outcomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything asked for was done (exit code 0).
+    Success,
+    /// Some sources failed; the others were stored (exit code 3).
+    SomeSourcesFailed,
+    /// Every source failed: the run records the failures, nothing else was
+    /// stored (exit code 1).
+    NothingStored,
+}
+
+impl Exit {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Success => 0,
+            Exit::NothingStored => 1,
+            Exit::SomeSourcesFailed => 3,
+        }
     }
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<Exit> {
+    match &cli.command {
+        Command::Collect(args) => collect::run(&cli, args),
+        Command::Import(args) => import::run(&cli, args).map(|()| Exit::Success),
+        Command::Config(command) => config_check::run(&cli, command).map(|()| Exit::Success),
+    }
+}
+
+/// Loads the config, which this command cannot do without.
+pub fn require_config(cli: &Cli) -> Result<Config> {
+    load_config(cli)?.ok_or_else(|| {
+        UsageError(format!(
+            "no config: write {DEFAULT_FILE}, or pass --config PATH or set $VPNSNAP_CONFIG"
+        ))
+        .into()
+    })
 }
 
 /// Loads the config: the one named (which must exist), else `./vpnsnap.toml`

@@ -20,8 +20,11 @@ use std::str::FromStr;
 
 use serde_json::Value;
 
+use crate::collector::FetchContext;
 use crate::content::{CONTENT_HASH_BYTES, content_hash};
 use crate::fingerprint::PskFingerprinter;
+use crate::http::FetchError;
+use crate::listing::ListingBuilder;
 use crate::model::Connection;
 
 /// The kinds of source vpnsnap can read.
@@ -384,6 +387,33 @@ pub fn read_settings(
             SourceSettings::TencentLegacy(tencent_legacy::settings::read(keys)?)
         }
     })
+}
+
+/// Lists every connection of the configured source into `listing`, with the
+/// kind's protocol: authentication, signing, paging and error bodies.
+pub async fn fetch(
+    context: &FetchContext<'_>,
+    _listing: &mut ListingBuilder,
+) -> Result<(), FetchError> {
+    match &context.source.settings {
+        SourceSettings::HuaweiCloud(_)
+        | SourceSettings::OpenStack(_)
+        | SourceSettings::Tencent(_)
+        | SourceSettings::TencentLegacy(_) => Err(FetchError::Config(format!(
+            "collecting from {} sources is not built yet; use `vpnsnap import`",
+            context.source.kind
+        ))),
+    }
+}
+
+/// The source's extra trusted CA certificates, for kinds that have them.
+pub fn ca_file(settings: &SourceSettings) -> Option<&std::path::Path> {
+    match settings {
+        SourceSettings::OpenStack(settings) => settings.ca_file.as_deref(),
+        SourceSettings::HuaweiCloud(_)
+        | SourceSettings::Tencent(_)
+        | SourceSettings::TencentLegacy(_) => None,
+    }
 }
 
 impl SourceSettings {

@@ -1,0 +1,230 @@
+//! Collecting: runs the configured sources' listings concurrently (bounded),
+//! each under its own deadline and retry policy, and turns each into the
+//! [`SourceResult`] the store writes. Fetching and storing are separate: no
+//! database is touched here.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::config::SourceConfig;
+use crate::fingerprint::PskFingerprinter;
+use crate::http::{FetchError, HttpOptions, RetryPolicy, build_client};
+use crate::listing::{ListingBuilder, ListingContext};
+use crate::provider;
+use crate::store::{SourceOutcome, SourceResult};
+use crate::time::Timestamp;
+
+/// How a collection runs; the config's runtime keys.
+#[derive(Debug, Clone)]
+pub struct CollectOptions {
+    /// Sources fetched at the same time.
+    pub max_concurrency: usize,
+    pub retry: RetryPolicy,
+    /// Per request.
+    pub request_timeout: Duration,
+    /// Per source, all its requests and retries included.
+    pub source_deadline: Duration,
+}
+
+impl Default for CollectOptions {
+    fn default() -> CollectOptions {
+        CollectOptions {
+            max_concurrency: 8,
+            retry: RetryPolicy::default(),
+            request_timeout: Duration::from_secs(30),
+            source_deadline: Duration::from_secs(600),
+        }
+    }
+}
+
+/// What a provider's fetch code gets: the source's HTTP client, the retry
+/// policy, and where to report progress.
+#[derive(Debug)]
+pub struct FetchContext<'a> {
+    pub source: &'a SourceConfig,
+    pub client: reqwest::Client,
+    pub retry: RetryPolicy,
+    pub progress: &'a SourceProgress,
+}
+
+/// Pages and items fetched so far by one source, read by progress displays
+/// while the fetch runs.
+#[derive(Debug, Default)]
+pub struct SourceProgress {
+    pages: AtomicU64,
+    items: AtomicU64,
+}
+
+impl SourceProgress {
+    /// Records one response body holding `items` objects.
+    pub fn page_fetched(&self, items: usize) {
+        self.pages.fetch_add(1, Ordering::Relaxed);
+        self.items.fetch_add(items as u64, Ordering::Relaxed);
+    }
+
+    pub fn pages(&self) -> u64 {
+        self.pages.load(Ordering::Relaxed)
+    }
+
+    pub fn items(&self) -> u64 {
+        self.items.load(Ordering::Relaxed)
+    }
+}
+
+/// One source's collection: the result for the store and how it went.
+#[derive(Debug)]
+pub struct Collected {
+    pub result: SourceResult,
+    pub duration: Duration,
+    /// The failure's class ([`FetchError::class`]) when it failed.
+    pub error_class: Option<&'static str>,
+    pub pages: u64,
+}
+
+/// Collects `sources` concurrently, at most `options.max_concurrency` at a
+/// time, and returns their results in the order given. A source that fails
+/// or passes its deadline comes back as [`SourceOutcome::Failed`]; the
+/// others are unaffected. `progress` holds one entry per source, in order.
+pub async fn collect(
+    sources: &[SourceConfig],
+    options: &CollectOptions,
+    fingerprinter: Arc<PskFingerprinter>,
+    progress: &[Arc<SourceProgress>],
+) -> Vec<Collected> {
+    let permits = Arc::new(Semaphore::new(options.max_concurrency.max(1)));
+    let mut tasks = JoinSet::new();
+    for (index, source) in sources.iter().enumerate() {
+        let source = source.clone();
+        let options = options.clone();
+        let fingerprinter = Arc::clone(&fingerprinter);
+        let permits = Arc::clone(&permits);
+        let progress = progress
+            .get(index)
+            .cloned()
+            .unwrap_or_else(|| Arc::new(SourceProgress::default()));
+        tasks.spawn(async move {
+            // The semaphore is never closed, so acquiring cannot fail.
+            let _permit = permits.acquire_owned().await.ok();
+            let collected = collect_source(&source, &options, &fingerprinter, &progress).await;
+            (index, collected)
+        });
+    }
+    let mut results: Vec<Option<Collected>> = sources.iter().map(|_| None).collect();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((index, collected)) => results[index] = Some(collected),
+            Err(error) => tracing::error!("a collection task ended abnormally: {error}"),
+        }
+    }
+    results
+        .into_iter()
+        .zip(sources)
+        .map(|(collected, source)| {
+            collected.unwrap_or_else(|| {
+                failed(
+                    source,
+                    Timestamp::now(),
+                    "the collection task ended abnormally",
+                    None,
+                    Duration::ZERO,
+                )
+            })
+        })
+        .collect()
+}
+
+/// Collects one source under its deadline.
+pub async fn collect_source(
+    source: &SourceConfig,
+    options: &CollectOptions,
+    fingerprinter: &PskFingerprinter,
+    progress: &SourceProgress,
+) -> Collected {
+    let started = Instant::now();
+    let observed_at = Timestamp::now();
+    let fetched = tokio::time::timeout(options.source_deadline, fetch(source, options, progress))
+        .await
+        .unwrap_or(Err(FetchError::Deadline(options.source_deadline)));
+    let duration = started.elapsed();
+    let result = fetched.and_then(|listing| {
+        let context = ListingContext {
+            source: &source.name,
+            kind: source.kind,
+            region: Some(&source.region),
+            account: source.account.as_deref(),
+            observed_at,
+        };
+        Ok(listing.finish(&context, fingerprinter)?)
+    });
+    match result {
+        Ok(result) => Collected {
+            result,
+            duration,
+            error_class: None,
+            pages: progress.pages(),
+        },
+        Err(error) => {
+            tracing::error!("source {}: {error}", source.name);
+            let mut collected = failed(
+                source,
+                observed_at,
+                &error.to_string(),
+                Some(error.class()),
+                duration,
+            );
+            collected.pages = progress.pages();
+            if let SourceOutcome::Failed { item_count, .. } = &mut collected.result.outcome {
+                *item_count = usize::try_from(progress.items()).unwrap_or(usize::MAX);
+            }
+            collected
+        }
+    }
+}
+
+async fn fetch(
+    source: &SourceConfig,
+    options: &CollectOptions,
+    progress: &SourceProgress,
+) -> Result<ListingBuilder, FetchError> {
+    let client = build_client(&HttpOptions {
+        timeout: options.request_timeout,
+        ca_file: provider::ca_file(&source.settings).map(Into::into),
+    })?;
+    let context = FetchContext {
+        source,
+        client,
+        retry: options.retry,
+        progress,
+    };
+    let mut listing = ListingBuilder::new(source.kind);
+    provider::fetch(&context, &mut listing).await?;
+    Ok(listing)
+}
+
+fn failed(
+    source: &SourceConfig,
+    observed_at: Timestamp,
+    error: &str,
+    error_class: Option<&'static str>,
+    duration: Duration,
+) -> Collected {
+    Collected {
+        result: SourceResult {
+            source: source.name.clone(),
+            provider: source.kind,
+            observed_at,
+            outcome: SourceOutcome::Failed {
+                error: error.to_string(),
+                item_count: 0,
+            },
+            warnings: Vec::new(),
+        },
+        duration,
+        error_class,
+        pages: 0,
+    }
+}

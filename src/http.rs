@@ -1,0 +1,368 @@
+//! HTTP plumbing every collector shares: the one client builder (timeouts,
+//! User-Agent, TLS), what a failed request amounts to ([`FetchError`]), and
+//! the retry loop (exponential backoff with jitter, honouring `Retry-After`).
+//!
+//! Providers read the body of every response before classifying it; this
+//! module only knows the classes, never a provider's error format.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::listing::ListingError;
+
+/// `vpnsnap/<version>`, sent with every request.
+pub const USER_AGENT: &str = concat!("vpnsnap/", env!("CARGO_PKG_VERSION"));
+
+/// How the client of one source is built.
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    /// The whole request, connect to last body byte.
+    pub timeout: Duration,
+    /// A PEM file of extra trusted root certificates (a private CA).
+    pub ca_file: Option<PathBuf>,
+}
+
+impl Default for HttpOptions {
+    fn default() -> HttpOptions {
+        HttpOptions {
+            timeout: Duration::from_secs(30),
+            ca_file: None,
+        }
+    }
+}
+
+/// Builds the client for one source; nothing else constructs a
+/// `reqwest::Client`.
+pub fn build_client(options: &HttpOptions) -> Result<reqwest::Client, FetchError> {
+    let mut builder = reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .timeout(options.timeout)
+        .connect_timeout(options.timeout.min(Duration::from_secs(10)))
+        .use_rustls_tls();
+    if let Some(path) = &options.ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|error| FetchError::Config(format!("ca_file {}: {error}", path.display())))?;
+        let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|error| {
+            FetchError::Config(format!(
+                "ca_file {}: not PEM certificates: {error}",
+                path.display()
+            ))
+        })?;
+        for certificate in certificates {
+            builder = builder.add_root_certificate(certificate);
+        }
+    }
+    builder
+        .build()
+        .map_err(|error| FetchError::Config(format!("building the HTTP client: {error}")))
+}
+
+/// Why a source could not be listed. Each message names what failed and
+/// where (a URL without secrets, the provider's error code and message, its
+/// request id) so that it can stand alone in a run summary.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// Credentials refused; retrying will not help.
+    #[error("authentication failed: {0}")]
+    Auth(String),
+    /// The configuration points at something that does not exist (a
+    /// project, an endpoint, a region); retrying will not help.
+    #[error("configuration error: {0}")]
+    Config(String),
+    /// The provider asked us to slow down; retried.
+    #[error("throttled: {message}")]
+    Throttled {
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    /// A server-side failure (5xx); retried.
+    #[error("server error: {0}")]
+    Server(String),
+    /// No response: connection refused or reset, or the request timed out;
+    /// retried.
+    #[error("transport error: {0}")]
+    Transport(String),
+    /// Any other refusal (4xx): the request itself is wrong.
+    #[error("request refused: {0}")]
+    Rejected(String),
+    /// A body that is not the documented shape.
+    #[error("undecodable response: {0}")]
+    Decode(String),
+    /// Paging that would not end or does not add up (a marker that does not
+    /// advance, more pages than the total allows, a count that changed).
+    #[error("inconsistent paging: {0}")]
+    Paging(String),
+    /// The bodies did not make one listing.
+    #[error(transparent)]
+    Listing(#[from] ListingError),
+    /// The source's deadline passed before its listing was complete.
+    #[error("cut off after {0:?}: the source took longer than source_deadline_seconds")]
+    Deadline(Duration),
+}
+
+impl FetchError {
+    /// Whether trying the same request again may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            FetchError::Throttled { .. } | FetchError::Server(_) | FetchError::Transport(_)
+        )
+    }
+
+    /// How long the provider asked us to wait, if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            FetchError::Throttled { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// A short name of the class, for summaries and metrics.
+    pub fn class(&self) -> &'static str {
+        match self {
+            FetchError::Auth(_) => "auth",
+            FetchError::Config(_) => "config",
+            FetchError::Throttled { .. } => "throttled",
+            FetchError::Server(_) => "server",
+            FetchError::Transport(_) => "transport",
+            FetchError::Rejected(_) => "rejected",
+            FetchError::Decode(_) | FetchError::Listing(_) => "decode",
+            FetchError::Paging(_) => "paging",
+            FetchError::Deadline(_) => "deadline",
+        }
+    }
+
+    /// A request that got no response; `url` must already be safe to show
+    /// (see [`display_url`]).
+    pub fn transport(url: &str, error: &reqwest::Error) -> FetchError {
+        let what = if error.is_timeout() {
+            "timed out"
+        } else if error.is_connect() {
+            "could not connect"
+        } else {
+            "request failed"
+        };
+        // reqwest's own message can repeat the URL with its query string;
+        // name only the innermost cause.
+        let mut cause: &dyn std::error::Error = error;
+        while let Some(inner) = cause.source() {
+            cause = inner;
+        }
+        FetchError::Transport(format!("{url}: {what}: {cause}"))
+    }
+}
+
+/// Reads a `Retry-After` header given in seconds (the form the providers
+/// use); an HTTP date is ignored and the backoff applies instead.
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// Query keys whose values are credentials or signatures.
+const SECRET_QUERY_KEYS: [&str; 6] = [
+    "signature",
+    "secretid",
+    "token",
+    "x-amz-signature",
+    "password",
+    "secret",
+];
+
+/// `url` with the values of credential-bearing query keys replaced by
+/// `***`, for errors and logs.
+pub fn display_url(url: &reqwest::Url) -> String {
+    let Some(query) = url.query() else {
+        return url.to_string();
+    };
+    let mut shown = url.clone();
+    let masked: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _)) if is_secret_query_key(key) => format!("{key}=***"),
+            _ => pair.to_string(),
+        })
+        .collect();
+    shown.set_query(Some(&masked.join("&")));
+    shown.to_string()
+}
+
+fn is_secret_query_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    SECRET_QUERY_KEYS.iter().any(|secret| key == *secret)
+}
+
+/// When and how often a retryable failure is tried again.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// The first backoff; each retry doubles it.
+    pub base_delay: Duration,
+    /// No backoff (or `Retry-After`) waits longer than this.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> RetryPolicy {
+        RetryPolicy {
+            max_retries: 4,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries at all.
+    pub fn never() -> RetryPolicy {
+        RetryPolicy {
+            max_retries: 0,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// Runs `attempt` until it succeeds, fails for good, or the retries are
+    /// used up. `attempt` builds (and signs) the request anew each time.
+    /// `what` names the request in the log line of each retry.
+    pub async fn run<T, F, Fut>(&self, what: &str, mut attempt: F) -> Result<T, FetchError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, FetchError>>,
+    {
+        let mut retries = 0;
+        loop {
+            match attempt().await {
+                Ok(value) => return Ok(value),
+                Err(error) if error.is_retryable() && retries < self.max_retries => {
+                    let delay = self.delay(retries, error.retry_after());
+                    retries += 1;
+                    tracing::warn!(
+                        "{what}: {error}; retry {retries} of {} in {:.1}s",
+                        self.max_retries,
+                        delay.as_secs_f64()
+                    );
+                    tokio::time::sleep(delay).await;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    /// The wait before retry number `retries + 1`: the provider's
+    /// `Retry-After` when given, else `base * 2^retries` scaled by a random
+    /// factor in [0.5, 1) so that sources throttled together do not retry
+    /// together; never more than `max_delay`.
+    pub fn delay(&self, retries: u32, retry_after: Option<Duration>) -> Duration {
+        if let Some(wait) = retry_after {
+            return wait.min(self.max_delay);
+        }
+        let backoff = self
+            .base_delay
+            .saturating_mul(1u32 << retries.min(16))
+            .min(self.max_delay);
+        backoff.mul_f64(0.5 + jitter() / 2.0)
+    }
+}
+
+/// A random number in [0, 1).
+fn jitter() -> f64 {
+    let mut bytes = [0u8; 4];
+    match getrandom::fill(&mut bytes) {
+        Ok(()) => f64::from(u32::from_le_bytes(bytes)) / (f64::from(u32::MAX) + 1.0),
+        Err(_) => 0.5,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_credential_query_values_only() {
+        let url = reqwest::Url::parse(
+            "https://vpc.api.qcloud.com/v2/index.php?Action=DescribeVpnConn&SecretId=AKID&Signature=abc%3D&Nonce=7",
+        )
+        .unwrap();
+        assert_eq!(
+            display_url(&url),
+            "https://vpc.api.qcloud.com/v2/index.php?Action=DescribeVpnConn&SecretId=***&Signature=***&Nonce=7"
+        );
+        let plain = reqwest::Url::parse("https://vpn.example/v5/p/vpn-connection?limit=2").unwrap();
+        assert_eq!(
+            display_url(&plain),
+            "https://vpn.example/v5/p/vpn-connection?limit=2"
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_within_jitter_and_honours_retry_after() {
+        let policy = RetryPolicy {
+            max_retries: 4,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(1),
+        };
+        for retries in 0..3 {
+            let full = Duration::from_millis(100 << retries);
+            let delay = policy.delay(retries, None);
+            assert!(delay >= full / 2 && delay < full, "{retries}: {delay:?}");
+        }
+        assert!(policy.delay(10, None) < Duration::from_secs(1));
+        assert_eq!(
+            policy.delay(0, Some(Duration::from_secs(3))),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            policy.delay(0, Some(Duration::from_millis(200))),
+            Duration::from_millis(200)
+        );
+    }
+
+    #[tokio::test]
+    async fn retries_only_retryable_errors() {
+        let policy = RetryPolicy {
+            max_retries: 2,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(2),
+        };
+        let mut calls = 0;
+        let result: Result<(), FetchError> = policy
+            .run("test", || {
+                calls += 1;
+                async { Err(FetchError::Server("500".into())) }
+            })
+            .await;
+        assert!(matches!(result, Err(FetchError::Server(_))));
+        assert_eq!(calls, 3);
+
+        let mut calls = 0;
+        let result: Result<(), FetchError> = policy
+            .run("test", || {
+                calls += 1;
+                async { Err(FetchError::Auth("401".into())) }
+            })
+            .await;
+        assert!(matches!(result, Err(FetchError::Auth(_))));
+        assert_eq!(calls, 1);
+
+        let mut calls = 0;
+        let result = policy
+            .run("test", || {
+                calls += 1;
+                let attempt = calls;
+                async move {
+                    if attempt < 2 {
+                        Err(FetchError::Throttled {
+                            message: "429".into(),
+                            retry_after: Some(Duration::from_millis(1)),
+                        })
+                    } else {
+                        Ok(attempt)
+                    }
+                }
+            })
+            .await;
+        assert_eq!(result.unwrap(), 2);
+    }
+}

@@ -43,6 +43,8 @@ pub struct Cli {
 pub enum Command {
     /// Fetch every configured source (or the named ones) and store one run
     Collect(CollectArgs),
+    /// Collect on a schedule until stopped (SIGINT/SIGTERM)
+    Run(RunArgs),
     /// Ingest saved API responses of one source as one run
     Import(ImportArgs),
     /// Work with the configuration
@@ -98,6 +100,14 @@ Examples:
   vpnsnap collect
   vpnsnap collect --source hw-cn-north-4 --source os-lab --format json")]
 pub struct CollectArgs {
+    #[command(flatten)]
+    pub run: CollectionArgs,
+}
+
+/// What `collect` and `run` share: which sources, how long to wait for the
+/// database, where the summary and metrics go.
+#[derive(Debug, Args)]
+pub struct CollectionArgs {
     /// Collect only this source (repeatable) [default: every source]
     #[arg(long = "source", value_name = "NAME")]
     pub sources: Vec<String>,
@@ -105,6 +115,38 @@ pub struct CollectArgs {
     /// How the run summary is printed on stdout
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
     pub format: SummaryFormat,
+
+    /// Wait this long for another collection on the same database, then exit 4
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub wait: u64,
+
+    /// Write Prometheus textfile metrics here after every run; overrides metrics_file
+    #[arg(long, value_name = "PATH")]
+    pub metrics_file: Option<PathBuf>,
+}
+
+/// `vpnsnap run`: the scheduler.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Collects on the config's `schedule` (cron syntax, seconds first), or --schedule. A tick
+that comes while a run is still going is skipped and logged; runs never overlap.
+SIGINT/SIGTERM stops fetching, stores nothing partial and exits 0.
+
+Examples:
+  vpnsnap run
+  vpnsnap run --schedule \"0 */5 * * * *\" --metrics-file /var/lib/node_exporter/vpnsnap.prom
+  vpnsnap run --once        # one collection, exit code as for collect")]
+pub struct RunArgs {
+    /// Cron expression (seconds first) instead of the config's schedule
+    #[arg(long, value_name = "CRON")]
+    pub schedule: Option<String>,
+
+    /// Run one collection now and exit with collect's exit code
+    #[arg(long)]
+    pub once: bool,
+
+    #[command(flatten)]
+    pub run: CollectionArgs,
 }
 
 /// How `collect` prints its summary.

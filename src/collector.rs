@@ -4,7 +4,7 @@
 //! database is touched here.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
@@ -57,6 +57,7 @@ pub struct FetchContext<'a> {
 pub struct SourceProgress {
     pages: AtomicU64,
     items: AtomicU64,
+    finished: AtomicBool,
 }
 
 impl SourceProgress {
@@ -72,6 +73,11 @@ impl SourceProgress {
 
     pub fn items(&self) -> u64 {
         self.items.load(Ordering::Relaxed)
+    }
+
+    /// Whether the source's fetch has ended, either way.
+    pub fn is_finished(&self) -> bool {
+        self.finished.load(Ordering::Relaxed)
     }
 }
 
@@ -150,6 +156,7 @@ pub async fn collect_source(
         .await
         .unwrap_or(Err(FetchError::Deadline(options.source_deadline)));
     let duration = started.elapsed();
+    progress.finished.store(true, Ordering::Relaxed);
     let result = fetched.and_then(|listing| {
         let context = ListingContext {
             source: &source.name,
@@ -161,12 +168,21 @@ pub async fn collect_source(
         Ok(listing.finish(&context, fingerprinter)?)
     });
     match result {
-        Ok(result) => Collected {
-            result,
-            duration,
-            error_class: None,
-            pages: progress.pages(),
-        },
+        Ok(result) => {
+            tracing::info!(
+                "source {}: listed {} connections in {} pages, {:.1}s",
+                source.name,
+                progress.items(),
+                progress.pages(),
+                duration.as_secs_f64()
+            );
+            Collected {
+                result,
+                duration,
+                error_class: None,
+                pages: progress.pages(),
+            }
+        }
         Err(error) => {
             tracing::error!("source {}: {error}", source.name);
             let mut collected = failed(

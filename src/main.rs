@@ -10,6 +10,8 @@ use tracing_subscriber::EnvFilter;
 use vpnsnap::cli::Cli;
 use vpnsnap::cmd::{self, UsageError};
 use vpnsnap::config::ConfigError;
+use vpnsnap::lock::LockError;
+use vpnsnap::runner::RunError;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -19,14 +21,7 @@ fn main() -> ExitCode {
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
-            if error
-                .chain()
-                .any(|cause| cause.is::<UsageError>() || cause.is::<ConfigError>())
-            {
-                ExitCode::from(2)
-            } else {
-                ExitCode::FAILURE
-            }
+            ExitCode::from(exit_code_of(&error))
         }
     }
 }
@@ -44,6 +39,20 @@ fn init_logging(cli: &Cli) {
         .with_writer(std::io::stderr)
         .with_target(false)
         .init();
+}
+
+/// 2 for usage and configuration errors, 4 when another collection holds
+/// the database, 1 for everything else.
+fn exit_code_of(error: &anyhow::Error) -> u8 {
+    for cause in error.chain() {
+        if cause.is::<UsageError>() || cause.is::<ConfigError>() {
+            return 2;
+        }
+        if let Some(RunError::Lock(LockError::Busy { .. })) = cause.downcast_ref::<RunError>() {
+            return 4;
+        }
+    }
+    1
 }
 
 /// `vpnsnap ... | head` closing the pipe early is not an error.

@@ -5,6 +5,7 @@
 pub mod collect;
 pub mod config_check;
 pub mod import;
+pub mod run;
 
 use std::path::{Path, PathBuf};
 
@@ -47,6 +48,7 @@ impl Exit {
 pub fn run(cli: Cli) -> Result<Exit> {
     match &cli.command {
         Command::Collect(args) => collect::run(&cli, args),
+        Command::Run(args) => run::run(&cli, args),
         Command::Import(args) => import::run(&cli, args).map(|()| Exit::Success),
         Command::Config(command) => config_check::run(&cli, command).map(|()| Exit::Success),
     }

@@ -64,7 +64,97 @@ pub const CONFIG_ENV: &str = "VPNSNAP_CONFIG";
 pub const DEFAULT_DATABASE: &str = "vpnsnap.db";
 
 /// The keys allowed at the top level of the file.
-pub(crate) const TOP_LEVEL_KEYS: [&str; 4] = ["database", "schedule", "fingerprint_key", "source"];
+pub(crate) const TOP_LEVEL_KEYS: [&str; 9] = [
+    "database",
+    "schedule",
+    "fingerprint_key",
+    "max_concurrency",
+    "max_retries",
+    "timeout_seconds",
+    "source_deadline_seconds",
+    "metrics_file",
+    "source",
+];
+
+/// How collections run: the top-level runtime keys, defaults filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuntimeSettings {
+    /// `max_concurrency`: sources fetched at the same time (1..=64, default 8).
+    pub max_concurrency: u32,
+    /// `max_retries`: retries of a retryable request (0..=10, default 4).
+    pub max_retries: u32,
+    /// `timeout_seconds`: per request (1..=3600, default 30).
+    pub timeout_seconds: u32,
+    /// `source_deadline_seconds`: per source, retries included (1..=86400,
+    /// default 600).
+    pub source_deadline_seconds: u32,
+    /// `metrics_file`: where Prometheus textfile metrics are written after
+    /// every run; `--metrics-file` overrides.
+    pub metrics_file: Option<PathBuf>,
+}
+
+impl Default for RuntimeSettings {
+    fn default() -> RuntimeSettings {
+        RuntimeSettings {
+            max_concurrency: 8,
+            max_retries: 4,
+            timeout_seconds: 30,
+            source_deadline_seconds: 600,
+            metrics_file: None,
+        }
+    }
+}
+
+impl RuntimeSettings {
+    fn read(keys: &mut SourceKeys<'_>) -> Result<RuntimeSettings, ConfigError> {
+        let defaults = RuntimeSettings::default();
+        Ok(RuntimeSettings {
+            max_concurrency: keys
+                .optional_integer_in("max_concurrency", 1..=64)?
+                .unwrap_or(defaults.max_concurrency),
+            max_retries: keys
+                .optional_integer_in("max_retries", 0..=10)?
+                .unwrap_or(defaults.max_retries),
+            timeout_seconds: keys
+                .optional_integer_in("timeout_seconds", 1..=3600)?
+                .unwrap_or(defaults.timeout_seconds),
+            source_deadline_seconds: keys
+                .optional_integer_in("source_deadline_seconds", 1..=86_400)?
+                .unwrap_or(defaults.source_deadline_seconds),
+            metrics_file: keys.optional_path("metrics_file")?,
+        })
+    }
+
+    fn describe(&self, out: &mut String) {
+        let defaults = RuntimeSettings::default();
+        let integer = |out: &mut String, key, value: u32, default: u32| {
+            describe::integer(out, key, value, value == default);
+        };
+        integer(
+            out,
+            "max_concurrency",
+            self.max_concurrency,
+            defaults.max_concurrency,
+        );
+        integer(out, "max_retries", self.max_retries, defaults.max_retries);
+        integer(
+            out,
+            "timeout_seconds",
+            self.timeout_seconds,
+            defaults.timeout_seconds,
+        );
+        integer(
+            out,
+            "source_deadline_seconds",
+            self.source_deadline_seconds,
+            defaults.source_deadline_seconds,
+        );
+        match &self.metrics_file {
+            Some(path) => describe::text(out, "metrics_file", &path.display().to_string()),
+            None => describe::comment(out, "metrics_file not set"),
+        }
+    }
+}
 
 /// The resolved configuration.
 #[derive(Debug, Clone)]
@@ -80,6 +170,8 @@ pub struct Config {
     /// the key file beside the database is used
     /// ([`PskFingerprinter::key_file_for`]).
     pub fingerprint_key: Option<Secret>,
+    /// How collections run.
+    pub runtime: RuntimeSettings,
     /// The sources, in file order; names are unique.
     pub sources: Vec<SourceConfig>,
 }
@@ -161,6 +253,7 @@ impl Config {
                 ),
             ),
         }
+        self.runtime.describe(&mut out);
         for source in &self.sources {
             out.push('\n');
             source.describe(&mut out);
@@ -228,6 +321,7 @@ pub fn load_from_str(
     let database = gather(&mut problems, top.optional_path("database"))?.flatten();
     let schedule = gather(&mut problems, read_schedule(&mut top))?.flatten();
     let fingerprint_key = gather(&mut problems, top.optional_secret("fingerprint_key"))?.flatten();
+    let runtime = gather(&mut problems, RuntimeSettings::read(&mut top))?.unwrap_or_default();
     let tables = gather(&mut problems, top.array_of_tables("source"))?.unwrap_or_default();
     gather(&mut problems, top.finish())?;
 
@@ -247,6 +341,7 @@ pub fn load_from_str(
         path: absolute,
         schedule,
         fingerprint_key,
+        runtime,
         sources,
     })
 }

@@ -7,6 +7,7 @@
 mod diff;
 mod write;
 
+use std::collections::HashMap;
 use std::fs;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
@@ -17,6 +18,7 @@ use rusqlite::{Connection as Sqlite, OpenFlags};
 pub use write::{RunKind, RunRecord, RunSummary, SourceOutcome, SourceResult, SourceSummary};
 
 use crate::fingerprint::PskFingerprinter;
+use crate::time::Timestamp;
 
 mod embedded {
     refinery::embed_migrations!("migrations");
@@ -117,6 +119,25 @@ impl Store {
     /// The underlying SQLite connection, for reading.
     pub fn sqlite(&self) -> &Sqlite {
         &self.sqlite
+    }
+
+    /// When each source's listing last succeeded (`ok` or `partial`).
+    pub fn last_successes(&self) -> Result<HashMap<String, Timestamp>, StoreError> {
+        let mut statement = self.sqlite.prepare(
+            "SELECT source, max(observed_at) FROM run_sources \
+             WHERE outcome IN ('ok', 'partial') GROUP BY source",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        let mut last = HashMap::new();
+        for row in rows {
+            let (source, observed_at) = row?;
+            if let Ok(at) = Timestamp::parse_rfc3339(&observed_at) {
+                last.insert(source, at);
+            }
+        }
+        Ok(last)
     }
 
     /// Test hook: make the next [`Store::write_run`] fail after `writes`

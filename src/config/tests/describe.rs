@@ -72,6 +72,11 @@ fn describe_shows_resolved_values_and_masks_every_secret() {
 database = "{dir}/vpnsnap.db"
 schedule = "0 */15 * * * *"
 fingerprint_key = "***"  # from env VPNSNAP_FINGERPRINT_KEY
+max_concurrency = 8  # default
+max_retries = 4  # default
+timeout_seconds = 30  # default
+source_deadline_seconds = 600  # default
+# metrics_file not set
 
 [[source]]
 name = "hw"
@@ -157,7 +162,12 @@ fn describe_names_the_key_file_when_no_fingerprint_key_is_set() {
         "# vpnsnap configuration, resolved from /etc/vpnsnap/vpnsnap.toml\n\
          database = \"/etc/vpnsnap/v.db\"\n\
          # schedule not set\n\
-         # fingerprint_key not set: the key file beside the database is used, /etc/vpnsnap/v.db.fingerprint-key\n"
+         # fingerprint_key not set: the key file beside the database is used, /etc/vpnsnap/v.db.fingerprint-key\n\
+         max_concurrency = 8  # default\n\
+         max_retries = 4  # default\n\
+         timeout_seconds = 30  # default\n\
+         source_deadline_seconds = 600  # default\n\
+         # metrics_file not set\n"
     );
 }
 

@@ -103,7 +103,8 @@ fn unknown_top_level_keys_are_named_with_a_suggestion() {
     assert_eq!(
         message,
         "vpnsnap.toml:3: unknown key \"databse\" (did you mean \"database\"? \
-         top-level keys: database, schedule, fingerprint_key, source)"
+         top-level keys: database, schedule, fingerprint_key, max_concurrency, max_retries, \
+         timeout_seconds, source_deadline_seconds, metrics_file, source)"
     );
 }
 
@@ -284,5 +285,28 @@ fn finish_refuses_a_known_key_that_was_never_read() {
     assert_eq!(
         message,
         "vpnsnap.toml:2: source \"s\": \"asked\" is not used with the other keys given here; remove it"
+    );
+}
+
+#[test]
+fn runtime_keys_are_read_with_defaults_and_ranges() {
+    let config = load_ok(
+        "max_concurrency = 2\nmax_retries = 0\ntimeout_seconds = 5\n\
+         source_deadline_seconds = 60\nmetrics_file = \"metrics/vpnsnap.prom\"",
+    );
+    assert_eq!(
+        config.runtime,
+        RuntimeSettings {
+            max_concurrency: 2,
+            max_retries: 0,
+            timeout_seconds: 5,
+            source_deadline_seconds: 60,
+            metrics_file: Some(PathBuf::from("/etc/vpnsnap/metrics/vpnsnap.prom")),
+        }
+    );
+    assert_eq!(load_ok("").runtime, RuntimeSettings::default());
+    assert_eq!(
+        load_err("max_concurrency = 0"),
+        "vpnsnap.toml:1: \"max_concurrency\": must be an integer from 1 to 64, not 0"
     );
 }

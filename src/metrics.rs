@@ -1,0 +1,248 @@
+//! Prometheus textfile-collector metrics, written after every run: per
+//! source the last run's outcome, last success, duration, connections,
+//! versions written and deletions; per run the total duration. The file is
+//! replaced atomically (temp file in the same folder, then rename), so the
+//! node exporter never reads half a file.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+use std::time::Duration;
+
+use crate::store::SourceSummary;
+use crate::time::Timestamp;
+
+/// One source's figures for the metrics file.
+#[derive(Debug, Clone)]
+pub struct SourceMetrics<'a> {
+    pub summary: &'a SourceSummary,
+    pub duration: Duration,
+    /// The last time this source's listing was complete (this run or an
+    /// earlier one), if ever.
+    pub last_success: Option<Timestamp>,
+}
+
+/// One run's figures.
+#[derive(Debug, Clone)]
+pub struct RunMetrics<'a> {
+    pub finished_at: Timestamp,
+    pub duration: Duration,
+    pub exit_code: u8,
+    pub sources: Vec<SourceMetrics<'a>>,
+}
+
+/// The metrics in Prometheus text exposition format.
+pub fn render(run: &RunMetrics<'_>) -> String {
+    let mut out = String::new();
+    let mut family = |name: &str, help: &str, samples: Vec<(String, f64)>| {
+        let _ = writeln!(out, "# HELP {name} {help}");
+        let _ = writeln!(out, "# TYPE {name} gauge");
+        for (labels, value) in samples {
+            let _ = writeln!(out, "{name}{labels} {value}");
+        }
+    };
+    let per_source = |value: &dyn Fn(&SourceMetrics<'_>) -> Option<f64>| -> Vec<(String, f64)> {
+        run.sources
+            .iter()
+            .filter_map(|source| {
+                let labels = format!(
+                    "{{source=\"{}\",provider=\"{}\"}}",
+                    escape(&source.summary.source),
+                    escape(&source.summary.provider)
+                );
+                value(source).map(|value| (labels, value))
+            })
+            .collect()
+    };
+    family(
+        "vpnsnap_source_up",
+        "1 when the source's last listing succeeded (ok or partial), 0 when it failed.",
+        per_source(&|source| Some(f64::from(u8::from(source.summary.outcome != "failed")))),
+    );
+    let outcomes: Vec<(String, f64)> = run
+        .sources
+        .iter()
+        .flat_map(|source| {
+            ["ok", "partial", "failed"].map(|outcome| {
+                (
+                    format!(
+                        "{{source=\"{}\",outcome=\"{outcome}\"}}",
+                        escape(&source.summary.source)
+                    ),
+                    f64::from(u8::from(source.summary.outcome == outcome)),
+                )
+            })
+        })
+        .collect();
+    family(
+        "vpnsnap_source_last_run_outcome",
+        "The outcome of the source's last run: 1 on the label that applies.",
+        outcomes,
+    );
+    family(
+        "vpnsnap_source_last_success_timestamp_seconds",
+        "When the source's listing last succeeded (Unix time).",
+        per_source(&|source| source.last_success.map(unix_seconds)),
+    );
+    family(
+        "vpnsnap_source_duration_seconds",
+        "How long fetching the source took in the last run.",
+        per_source(&|source| Some(source.duration.as_secs_f64())),
+    );
+    family(
+        "vpnsnap_source_connections",
+        "Connections the source listed in the last run.",
+        per_source(&|source| Some(source.summary.items as f64)),
+    );
+    family(
+        "vpnsnap_source_versions_written",
+        "Versions written for the source in the last run (created, changed, recreated, deleted).",
+        per_source(&|source| Some(source.summary.versions_written() as f64)),
+    );
+    family(
+        "vpnsnap_source_deletions",
+        "Connections of the source recorded as deleted in the last run.",
+        per_source(&|source| Some(source.summary.deleted as f64)),
+    );
+    family(
+        "vpnsnap_run_duration_seconds",
+        "How long the last run took, fetching and storing.",
+        vec![(String::new(), run.duration.as_secs_f64())],
+    );
+    family(
+        "vpnsnap_run_finished_timestamp_seconds",
+        "When the last run finished (Unix time).",
+        vec![(String::new(), unix_seconds(run.finished_at))],
+    );
+    family(
+        "vpnsnap_run_exit_code",
+        "The last run's exit code: 0 all ok, 3 some sources failed, 1 nothing stored.",
+        vec![(String::new(), f64::from(run.exit_code))],
+    );
+    out
+}
+
+/// Writes the metrics to `path` atomically.
+pub fn write(path: &Path, run: &RunMetrics<'_>) -> std::io::Result<()> {
+    let text = render(run);
+    let folder = match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder,
+        _ => Path::new("."),
+    };
+    let file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "vpnsnap.prom".to_string());
+    // The textfile collector reads only `*.prom`, so the temp file is not
+    // picked up half-written.
+    let temp = folder.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+fn unix_seconds(at: Timestamp) -> f64 {
+    at.datetime().timestamp_millis() as f64 / 1000.0
+}
+
+/// Escapes a label value: backslash, double quote and newline.
+fn escape(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_every_family_with_source_labels() {
+        let ok = SourceSummary {
+            source: "hw-prod".into(),
+            provider: "huaweicloud".into(),
+            outcome: "ok".into(),
+            items: 12,
+            created: 2,
+            changed: 1,
+            deleted: 1,
+            ..SourceSummary::default()
+        };
+        let failed = SourceSummary {
+            source: "os-lab".into(),
+            provider: "openstack".into(),
+            outcome: "failed".into(),
+            error: Some("authentication failed".into()),
+            ..SourceSummary::default()
+        };
+        let at = Timestamp::parse_rfc3339("2026-11-22T10:00:00Z").unwrap();
+        let run = RunMetrics {
+            finished_at: at,
+            duration: Duration::from_millis(1500),
+            exit_code: 3,
+            sources: vec![
+                SourceMetrics {
+                    summary: &ok,
+                    duration: Duration::from_millis(1200),
+                    last_success: Some(at),
+                },
+                SourceMetrics {
+                    summary: &failed,
+                    duration: Duration::from_millis(300),
+                    last_success: None,
+                },
+            ],
+        };
+        let text = render(&run);
+        for line in [
+            "vpnsnap_source_up{source=\"hw-prod\",provider=\"huaweicloud\"} 1",
+            "vpnsnap_source_up{source=\"os-lab\",provider=\"openstack\"} 0",
+            "vpnsnap_source_last_run_outcome{source=\"os-lab\",outcome=\"failed\"} 1",
+            "vpnsnap_source_last_run_outcome{source=\"os-lab\",outcome=\"ok\"} 0",
+            "vpnsnap_source_last_success_timestamp_seconds{source=\"hw-prod\",provider=\"huaweicloud\"} 1795341600",
+            "vpnsnap_source_versions_written{source=\"hw-prod\",provider=\"huaweicloud\"} 4",
+            "vpnsnap_source_deletions{source=\"hw-prod\",provider=\"huaweicloud\"} 1",
+            "vpnsnap_source_connections{source=\"hw-prod\",provider=\"huaweicloud\"} 12",
+            "vpnsnap_run_duration_seconds 1.5",
+            "vpnsnap_run_exit_code 3",
+        ] {
+            assert!(
+                text.lines().any(|l| l == line),
+                "missing {line:?} in\n{text}"
+            );
+        }
+        assert!(!text.contains("last_success_timestamp_seconds{source=\"os-lab\""));
+    }
+
+    #[test]
+    fn writes_atomically_and_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vpnsnap.prom");
+        let run = RunMetrics {
+            finished_at: Timestamp::parse_rfc3339("2026-11-22T10:00:00Z").unwrap(),
+            duration: Duration::from_secs(1),
+            exit_code: 0,
+            sources: Vec::new(),
+        };
+        write(&path, &run).unwrap();
+        write(&path, &run).unwrap();
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, vec!["vpnsnap.prom".to_string()]);
+        assert!(
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .contains("vpnsnap_run_exit_code 0")
+        );
+    }
+}

@@ -1,0 +1,283 @@
+//! One collection run end to end, as `collect` and every tick of `run` do
+//! it: take the database's collection lock, fetch the sources concurrently
+//! (no transaction open), store them as one run, write the metrics file.
+//! A shutdown signal while fetching abandons the run: nothing is stored.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+
+use crate::collector::{self, CollectOptions, Collected, SourceProgress};
+use crate::config::{RuntimeSettings, SourceConfig};
+use crate::fingerprint::PskFingerprinter;
+use crate::http::RetryPolicy;
+use crate::lock::CollectionLock;
+use crate::metrics::{self, RunMetrics, SourceMetrics};
+use crate::progress::ProgressDisplay;
+use crate::store::{RunKind, RunRecord, RunSummary, Store};
+use crate::time::Timestamp;
+
+impl CollectOptions {
+    /// The options the config's runtime keys give.
+    pub fn from_settings(settings: &RuntimeSettings) -> CollectOptions {
+        CollectOptions {
+            max_concurrency: settings.max_concurrency as usize,
+            retry: RetryPolicy {
+                max_retries: settings.max_retries,
+                ..RetryPolicy::default()
+            },
+            request_timeout: Duration::from_secs(settings.timeout_seconds.into()),
+            source_deadline: Duration::from_secs(settings.source_deadline_seconds.into()),
+        }
+    }
+}
+
+/// Everything one run needs.
+#[derive(Debug)]
+pub struct RunRequest {
+    pub sources: Vec<SourceConfig>,
+    pub database: PathBuf,
+    pub options: CollectOptions,
+    /// How long to wait for another collection's lock.
+    pub wait: Duration,
+    pub metrics_file: Option<PathBuf>,
+    /// Live progress lines on stderr (a terminal only).
+    pub show_progress: bool,
+}
+
+/// How a source's fetch went, beside what the store made of it.
+#[derive(Debug, Clone, Copy)]
+pub struct FetchReport {
+    pub duration: Duration,
+    pub error_class: Option<&'static str>,
+    pub pages: u64,
+}
+
+/// What a finished run did.
+#[derive(Debug)]
+pub struct RunReport {
+    pub summary: RunSummary,
+    pub started_at: Timestamp,
+    pub duration: Duration,
+    /// In the order of `summary.sources`.
+    pub fetches: Vec<FetchReport>,
+}
+
+impl RunReport {
+    /// Sources whose listing failed.
+    pub fn failed_sources(&self) -> usize {
+        self.summary
+            .sources
+            .iter()
+            .filter(|source| source.outcome == "failed")
+            .count()
+    }
+}
+
+/// Why a run stored nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Lock(#[from] crate::lock::LockError),
+    #[error("interrupted while fetching: nothing from this run was stored")]
+    Interrupted,
+    #[error("starting the run: {0}")]
+    Start(String),
+    #[error("storing the run into {database}: {source}")]
+    Store {
+        database: PathBuf,
+        source: crate::store::StoreError,
+    },
+}
+
+/// A shutdown request (SIGINT/SIGTERM) that every run and the scheduler
+/// watch.
+#[derive(Debug, Clone)]
+pub struct Shutdown {
+    requested: watch::Receiver<bool>,
+    /// Keeps the channel open when nothing else sends on it.
+    _sender: Option<Arc<watch::Sender<bool>>>,
+}
+
+impl Shutdown {
+    /// Listens for SIGINT and SIGTERM on `runtime`.
+    pub fn on_signals(runtime: &tokio::runtime::Runtime) -> Shutdown {
+        let (request, requested) = watch::channel(false);
+        runtime.spawn(async move {
+            wait_for_signal().await;
+            tracing::warn!("shutdown requested: stopping");
+            let _ = request.send(true);
+        });
+        Shutdown {
+            requested,
+            _sender: None,
+        }
+    }
+
+    /// A shutdown that never comes, for library callers and tests.
+    pub fn never() -> Shutdown {
+        let (request, requested) = watch::channel(false);
+        Shutdown {
+            requested,
+            _sender: Some(Arc::new(request)),
+        }
+    }
+
+    /// A shutdown the caller triggers by sending `true` (tests).
+    pub fn manual() -> (watch::Sender<bool>, Shutdown) {
+        let (request, requested) = watch::channel(false);
+        let shutdown = Shutdown {
+            requested,
+            _sender: None,
+        };
+        (request, shutdown)
+    }
+
+    pub fn is_requested(&self) -> bool {
+        *self.requested.borrow()
+    }
+
+    /// Resolves once a shutdown has been requested.
+    pub async fn requested(&self) {
+        let mut requested = self.requested.clone();
+        // An error means the sender is gone: no shutdown can come any more.
+        if requested.wait_for(|requested| *requested).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut terminate) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+        }
+        Err(error) => {
+            tracing::warn!("cannot listen for SIGTERM: {error}");
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Runs one collection; see the module docs.
+pub fn collect_once(
+    runtime: &tokio::runtime::Runtime,
+    request: &RunRequest,
+    fingerprinter: &Arc<PskFingerprinter>,
+    shutdown: &Shutdown,
+) -> Result<RunReport, RunError> {
+    let _lock = CollectionLock::acquire(&request.database, request.wait)?;
+    let store_error = |source| RunError::Store {
+        database: request.database.clone(),
+        source,
+    };
+    let mut store = Store::open(&request.database).map_err(store_error)?;
+
+    let started_at = Timestamp::now();
+    let clock = Instant::now();
+    let progress: Vec<Arc<SourceProgress>> =
+        request.sources.iter().map(|_| Arc::default()).collect();
+    let display = request
+        .show_progress
+        .then(|| ProgressDisplay::start(runtime, &request.sources, &progress));
+    let fetched = runtime.block_on(async {
+        tokio::select! {
+            collected = collector::collect(
+                &request.sources,
+                &request.options,
+                Arc::clone(fingerprinter),
+                &progress,
+            ) => Some(collected),
+            () = shutdown.requested() => None,
+        }
+    });
+    if let Some(display) = display {
+        display.finish();
+    }
+    let collected = fetched.ok_or(RunError::Interrupted)?;
+
+    let (results, fetches): (Vec<_>, Vec<_>) = collected
+        .into_iter()
+        .map(|collected| {
+            let Collected {
+                result,
+                duration,
+                error_class,
+                pages,
+            } = collected;
+            let fetch = FetchReport {
+                duration,
+                error_class,
+                pages,
+            };
+            (result, fetch)
+        })
+        .unzip();
+    let run = RunRecord {
+        kind: RunKind::Collect,
+        started_at,
+        finished_at: Timestamp::now(),
+        sources: results,
+    };
+    let summary = store.write_run(&run, fingerprinter).map_err(store_error)?;
+    let report = RunReport {
+        summary,
+        started_at,
+        duration: clock.elapsed(),
+        fetches,
+    };
+    if let Some(path) = &request.metrics_file {
+        write_metrics(&store, path, &report);
+    }
+    Ok(report)
+}
+
+/// The exit code a run's report stands for: 0 all ok, 3 some failed, 1 all
+/// failed.
+pub fn exit_code(report: &RunReport) -> u8 {
+    match report.failed_sources() {
+        0 => 0,
+        failed if failed == report.summary.sources.len() => 1,
+        _ => 3,
+    }
+}
+
+/// Writes the metrics file; a failure is logged, never fatal to the run
+/// that has already been stored.
+fn write_metrics(store: &Store, path: &std::path::Path, report: &RunReport) {
+    let last_successes = store.last_successes().unwrap_or_else(|error| {
+        tracing::warn!("reading last successes for the metrics: {error}");
+        Default::default()
+    });
+    let run = RunMetrics {
+        finished_at: Timestamp::now(),
+        duration: report.duration,
+        exit_code: exit_code(report),
+        sources: report
+            .summary
+            .sources
+            .iter()
+            .zip(&report.fetches)
+            .map(|(summary, fetch)| SourceMetrics {
+                summary,
+                duration: fetch.duration,
+                last_success: last_successes.get(&summary.source).copied(),
+            })
+            .collect(),
+    };
+    if let Err(error) = metrics::write(path, &run) {
+        tracing::error!("writing the metrics file {}: {error}", path.display());
+    }
+}

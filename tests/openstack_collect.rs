@@ -1,0 +1,504 @@
+//! Collecting from OpenStack against the simulated Keystone + Neutron:
+//! both logins, catalog regions, paging (one by one, disabled, broken),
+//! token expiry, a policy edited in place, failures that must not delete,
+//! and `vpnsnap collect` end to end.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::Value;
+use vpnsnap::collector::{CollectOptions, Collected, SourceProgress, collect_source};
+use vpnsnap::config::{SourceConfig, load_from_str};
+use vpnsnap::http::RetryPolicy;
+use vpnsnap::provider::Normalized;
+use vpnsnap::sim::Fault;
+use vpnsnap::sim::openstack::{
+    DEMO_APPLICATION_CREDENTIAL_ID, DEMO_APPLICATION_CREDENTIAL_SECRET, DEMO_PASSWORD,
+    OpenStackSim, OpenStackSimConfig, Paging, sample,
+};
+use vpnsnap::store::{SourceOutcome, Store};
+
+use crate::support::*;
+
+const PASSWORD_ENV: &str = "VPNSNAP_TEST_OS_PASSWORD";
+const SECRET_ENV: &str = "VPNSNAP_TEST_OS_AC_SECRET";
+const TOKEN_ENV: &str = "VPNSNAP_TEST_OS_TOKEN";
+
+fn password_keys(sim: &OpenStackSim) -> String {
+    format!(
+        "auth_url = \"{}\"\nusername = \"demo\"\npassword = {{ env = \"{PASSWORD_ENV}\" }}\nproject_name = \"demo\"\n",
+        sim.auth_url()
+    )
+}
+
+/// The one `[[source]]` of a config made of `keys`; the password env
+/// variable holds `password`.
+fn source_with(keys: &str, password: &str, token: &str) -> SourceConfig {
+    let text = format!("[[source]]\nname = \"os\"\nkind = \"openstack\"\n{keys}");
+    let env = |name: &str| match name {
+        PASSWORD_ENV => Some(password.to_string()),
+        SECRET_ENV => Some(DEMO_APPLICATION_CREDENTIAL_SECRET.to_string()),
+        TOKEN_ENV => Some(token.to_string()),
+        _ => None,
+    };
+    let config = load_from_str(&text, Path::new("/nonexistent/vpnsnap.toml"), &env).unwrap();
+    config.sources.into_iter().next().unwrap()
+}
+
+fn source(sim: &OpenStackSim, extra: &str) -> SourceConfig {
+    source_with(&format!("{}{extra}", password_keys(sim)), DEMO_PASSWORD, "")
+}
+
+fn options() -> CollectOptions {
+    CollectOptions {
+        max_concurrency: 1,
+        retry: RetryPolicy {
+            max_retries: 2,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(5),
+        },
+        request_timeout: Duration::from_secs(10),
+        source_deadline: Duration::from_secs(60),
+    }
+}
+
+fn collect(source: &SourceConfig) -> Collected {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(collect_source(
+        source,
+        &options(),
+        &fingerprinter(),
+        &SourceProgress::default(),
+    ))
+}
+
+fn complete(collected: &Collected) -> &[Normalized] {
+    match &collected.result.outcome {
+        SourceOutcome::Complete(items) => items,
+        other => panic!("expected a complete listing, got {other:?}"),
+    }
+}
+
+/// The error of a failed collection, with its class.
+fn failure(collected: &Collected) -> (&str, &str) {
+    match &collected.result.outcome {
+        SourceOutcome::Failed { error, .. } => (error, collected.error_class.unwrap_or("none")),
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+fn ids(items: &[Normalized]) -> Vec<&str> {
+    let mut ids: Vec<&str> = items
+        .iter()
+        .map(|item| item.connection.connection_id.as_str())
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+fn item<'a>(items: &'a [Normalized], id: &str) -> &'a Normalized {
+    items
+        .iter()
+        .find(|item| item.connection.connection_id == id)
+        .unwrap()
+}
+
+const CONNECTIONS: &str = "/network/RegionOne/public/v2.0/vpn/ipsec-site-connections";
+
+fn neutron(path: &str) -> String {
+    format!("GET /network/RegionOne/public/v2.0/vpn/{path}")
+}
+
+#[test]
+fn password_login_pages_one_by_one_and_resolves_the_referenced_objects() {
+    let sim = OpenStackSim::start(OpenStackSimConfig::default()).unwrap();
+    let collected = collect(&source(&sim, "region = \"RegionOne\"\npage_size = 1\n"));
+    let items = complete(&collected);
+    use sample::*;
+    assert_eq!(ids(items), [CONNECTION_B, CONNECTION_A, CONNECTION_C]);
+    let page = |path: &str, marker: Option<&str>| match marker {
+        Some(marker) => neutron(&format!("{path}?limit=1&marker={marker}")),
+        None => neutron(&format!("{path}?limit=1")),
+    };
+    let mut expected = vec!["POST /identity/v3/auth/tokens".to_string()];
+    for (path, ids) in [
+        (
+            "ipsec-site-connections",
+            vec![CONNECTION_A, CONNECTION_B, CONNECTION_C],
+        ),
+        ("ikepolicies", vec![SHARED_IKEPOLICY, LEGACY_IKEPOLICY]),
+        ("ipsecpolicies", vec![IPSECPOLICY]),
+        ("vpnservices", vec![VPNSERVICE]),
+        (
+            "endpoint-groups",
+            vec![LOCAL_GROUP, PEER_GROUP_A, PEER_GROUP_B],
+        ),
+    ] {
+        // Every full page has a next link: the last page is an empty one.
+        expected.push(page(path, None));
+        expected.extend(ids.into_iter().map(|id| page(path, Some(id))));
+    }
+    assert_eq!(sim.requests(), expected);
+    assert_eq!(collected.pages, 15);
+
+    let a = &item(items, CONNECTION_A).connection;
+    assert_eq!(a.name.as_deref(), Some("vpnconnection1"));
+    assert_eq!(a.gateway_ip.as_deref(), Some("172.24.4.11"));
+    assert_eq!(
+        a.local_subnets,
+        Some(vec!["a0ab1a4b-3d5c-4e33-9d0f-3c1a5f0c7b2e".to_string()])
+    );
+    assert_eq!(
+        a.peer_subnets,
+        Some(vec!["10.2.0.0/24".to_string(), "10.2.1.0/24".to_string()])
+    );
+    assert_eq!(a.ike.version.as_deref(), Some("v2"));
+    assert_eq!(a.ike.lifetime_seconds, Some(28800));
+    assert_eq!(a.ipsec.encryption_algorithm.as_deref(), Some("aes-256"));
+    assert_eq!(a.ipsec.lifetime_seconds, Some(3600));
+    let c = &item(items, CONNECTION_C).connection;
+    assert_eq!(c.peer_subnets, Some(vec!["10.9.0.0/16".to_string()]));
+    assert_eq!(c.local_subnets, None);
+    assert_eq!(c.ike.version.as_deref(), Some("v1"));
+    assert_eq!(c.ike.encryption_algorithm.as_deref(), Some("3des"));
+    for item in items {
+        assert!(item.warnings.is_empty(), "{:?}", item.warnings);
+        assert_eq!(
+            item.connection.psk_fingerprint.as_deref().map(str::len),
+            Some(16)
+        );
+        assert!(!item.raw_json.contains("psk-of-"), "{}", item.raw_json);
+    }
+    let related = item(items, CONNECTION_A).related_value().unwrap();
+    assert_eq!(related["ikepolicy"]["id"], Value::from(SHARED_IKEPOLICY));
+    assert_eq!(related["peer_ep_group"]["name"], Value::from("site1-peers"));
+}
+
+#[test]
+fn application_credential_with_paging_disabled_takes_one_page_per_collection() {
+    let sim = OpenStackSim::start(OpenStackSimConfig {
+        paging: Paging::Disabled,
+        ..OpenStackSimConfig::default()
+    })
+    .unwrap();
+    let keys = format!(
+        "region = \"RegionOne\"\nauth_url = \"{}/identity\"\napplication_credential_id = \"{DEMO_APPLICATION_CREDENTIAL_ID}\"\n\
+         application_credential_secret = {{ env = \"{SECRET_ENV}\" }}\npage_size = 2\n",
+        sim.url()
+    );
+    let collected = collect(&source_with(&keys, "", ""));
+    assert_eq!(complete(&collected).len(), 3);
+    let mut expected = vec!["POST /identity/v3/auth/tokens".to_string()];
+    for path in [
+        "ipsec-site-connections",
+        "ikepolicies",
+        "ipsecpolicies",
+        "vpnservices",
+        "endpoint-groups",
+    ] {
+        expected.push(neutron(&format!("{path}?limit=2")));
+    }
+    assert_eq!(sim.requests(), expected);
+    assert_eq!(collected.pages, 5);
+}
+
+#[test]
+fn the_catalog_gives_the_configured_region_and_interface_or_a_configuration_error() {
+    let sim = OpenStackSim::start(OpenStackSimConfig {
+        regions: vec!["RegionOne".into(), "RegionTwo".into()],
+        ..OpenStackSimConfig::default()
+    })
+    .unwrap();
+    let collected = collect(&source(
+        &sim,
+        "region = \"RegionTwo\"\ninterface = \"internal\"\n",
+    ));
+    assert_eq!(complete(&collected).len(), 3);
+    let requests = sim.requests();
+    assert_eq!(requests.len(), 6);
+    for request in &requests[1..] {
+        assert!(
+            request.starts_with("GET /network/RegionTwo/internal/v2.0/vpn/"),
+            "{request}"
+        );
+    }
+
+    let before = sim.faults().request_count();
+    let collected = collect(&source(&sim, "region = \"RegionThree\"\n"));
+    let (error, class) = failure(&collected);
+    assert_eq!(class, "config");
+    assert_eq!(
+        error,
+        "configuration error: the service catalog has no public network endpoint in region \
+         \"RegionThree\" (regions with a public network endpoint: RegionOne, RegionTwo); \
+         check region and interface"
+    );
+    // The login only: nothing was listed.
+    assert_eq!(sim.faults().request_count(), before + 1);
+}
+
+#[test]
+fn a_refused_login_is_an_authentication_error_naming_user_and_project() {
+    let sim = OpenStackSim::start(OpenStackSimConfig::default()).unwrap();
+    let keys = format!("region = \"RegionOne\"\n{}", password_keys(&sim));
+    let collected = collect(&source_with(&keys, "Wrong-Passw0rd-41", ""));
+    let (error, class) = failure(&collected);
+    assert_eq!(class, "auth");
+    let expected_start = format!(
+        "authentication failed: Keystone refused the login of user \"demo\" (domain \"Default\") in \
+         project \"demo\" (domain \"Default\") at POST {}/auth/tokens: HTTP 401 Unauthorized: \
+         Unauthorized: The request you have made requires authentication. (request id req-",
+        sim.auth_url()
+    );
+    assert!(error.starts_with(&expected_start), "{error}");
+    assert!(!error.contains("Wrong-Passw0rd-41"));
+    // Not retried.
+    assert_eq!(sim.requests(), ["POST /identity/v3/auth/tokens"]);
+}
+
+#[test]
+fn a_token_expiring_mid_listing_is_renewed_once_and_the_listing_completes() {
+    let sim = OpenStackSim::start(OpenStackSimConfig::default()).unwrap();
+    // Request 3 is the second page of connections.
+    sim.expire_tokens_on_request(3);
+    let collected = collect(&source(&sim, "region = \"RegionOne\"\npage_size = 1\n"));
+    assert_eq!(complete(&collected).len(), 3);
+    let second_page = format!("GET {CONNECTIONS}?limit=1&marker={}", sample::CONNECTION_A);
+    assert_eq!(
+        sim.requests()[..6],
+        [
+            "POST /identity/v3/auth/tokens".to_string(),
+            format!("GET {CONNECTIONS}?limit=1"),
+            second_page.clone(),
+            "POST /identity/v3/auth/tokens".to_string(),
+            second_page,
+            format!("GET {CONNECTIONS}?limit=1&marker={}", sample::CONNECTION_B),
+        ]
+    );
+    assert_eq!(sim.tokens_issued(), 2);
+
+    // Refused again with the new token: an authentication error, not a loop.
+    let sim = OpenStackSim::start(OpenStackSimConfig::default()).unwrap();
+    sim.expire_tokens_on_request(3);
+    sim.expire_tokens_on_request(5);
+    let collected = collect(&source(&sim, "region = \"RegionOne\"\npage_size = 1\n"));
+    let (error, class) = failure(&collected);
+    assert_eq!(class, "auth");
+    assert!(
+        error.starts_with(
+            "authentication failed: Neutron refused the token of user \"demo\" (domain \"Default\") \
+             in project \"demo\" (domain \"Default\") at GET "
+        ),
+        "{error}"
+    );
+    assert!(
+        error.contains("(even with a token just issued): HTTP 401 Unauthorized"),
+        "{error}"
+    );
+    assert_eq!(sim.requests().len(), 5);
+}
+
+#[test]
+fn a_pre_issued_token_is_used_as_is_with_the_configured_endpoint() {
+    let sim = OpenStackSim::start(OpenStackSimConfig::default()).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let body = serde_json::json!({"auth": {"identity": {"methods": ["application_credential"],
+        "application_credential": {"id": DEMO_APPLICATION_CREDENTIAL_ID, "secret": DEMO_APPLICATION_CREDENTIAL_SECRET}}}});
+    let token = runtime.block_on(async {
+        let response = reqwest::Client::new()
+            .post(format!("{}/auth/tokens", sim.auth_url()))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        response.headers()["x-subject-token"]
+            .to_str()
+            .unwrap()
+            .to_string()
+    });
+    let keys = format!(
+        "region = \"RegionOne\"\nendpoint = \"{}\"\nauth_token = {{ env = \"{TOKEN_ENV}\" }}\n",
+        sim.network_url("RegionOne", "public")
+    );
+    let source = source_with(&keys, "", &token);
+    let collected = collect(&source);
+    assert_eq!(complete(&collected).len(), 3);
+    assert_eq!(sim.requests().len(), 6, "{:?}", sim.requests());
+
+    sim.expire_tokens();
+    let collected = collect(&source);
+    let (error, class) = failure(&collected);
+    assert_eq!(class, "auth");
+    assert!(
+        error.contains("Neutron refused the token of the configured auth_token at GET"),
+        "{error}"
+    );
+    assert!(
+        error.contains("(the auth_token may have expired)"),
+        "{error}"
+    );
+    assert!(!error.contains(&token));
+}
+
+#[test]
+fn an_ikepolicy_edited_in_place_is_a_change_of_both_connections_using_it() {
+    let sim = OpenStackSim::start(OpenStackSimConfig::default()).unwrap();
+    let source = source(&sim, "region = \"RegionOne\"\npage_size = 2\n");
+    let (_dir, mut store) = temp_store();
+    write(&mut store, vec![collect(&source).result]);
+    sim.with_estate(|estate| {
+        let policy = estate.ikepolicy_mut(sample::SHARED_IKEPOLICY).unwrap();
+        policy["lifetime"]["value"] = Value::from(14400);
+    });
+    let summary = write(&mut store, vec![collect(&source).result]);
+    assert_eq!(summary.sources[0].changed, 2);
+    assert_eq!(summary.sources[0].unchanged, 1);
+    let second: Vec<Vec<String>> = changes(&store)
+        .into_iter()
+        .filter(|row| row[1] == "2")
+        .collect();
+    assert_eq!(
+        second,
+        [sample::CONNECTION_B, sample::CONNECTION_A].map(|id| {
+            [id, "2", "changed", "ike.lifetime_seconds", "28800", "14400"]
+                .map(String::from)
+                .to_vec()
+        })
+    );
+    // The policy's raw JSON is kept with the version.
+    assert_eq!(
+        rows(
+            &store,
+            "SELECT c.connection_id, json_extract(r.related_jsonb, '$.ikepolicy.lifetime.value') \
+             FROM version_raw r JOIN versions v ON v.id = r.version_id \
+             JOIN connections c ON c.id = v.connection WHERE v.version = 2 ORDER BY 1"
+        ),
+        [
+            [sample::CONNECTION_B, "14400"],
+            [sample::CONNECTION_A, "14400"]
+        ]
+    );
+}
+
+#[test]
+fn server_errors_are_retried_and_a_failure_mid_listing_deletes_nothing() {
+    let sim = OpenStackSim::start(OpenStackSimConfig::default()).unwrap();
+    let source = source(&sim, "region = \"RegionOne\"\npage_size = 1\n");
+    let (_dir, mut store) = temp_store();
+    write(&mut store, vec![collect(&source).result]);
+
+    // One 500 on the second page: retried, and the listing completes unchanged.
+    let base = sim.faults().request_count();
+    sim.faults().inject(base + 3, Fault::ServerError);
+    let collected = collect(&source);
+    assert_eq!(complete(&collected).len(), 3);
+    let summary = write(&mut store, vec![collected.result]);
+    assert_eq!(summary.sources[0].unchanged, 3);
+
+    // The third page fails on every attempt, while C is gone: the source
+    // fails, and neither C nor anything else is deleted.
+    sim.with_estate(|estate| estate.remove_connection(sample::CONNECTION_C));
+    let base = sim.faults().request_count();
+    for nth in base + 4..=base + 6 {
+        sim.faults().inject(nth, Fault::ServerError);
+    }
+    let collected = collect(&source);
+    let (error, class) = failure(&collected);
+    assert_eq!(class, "server");
+    assert!(
+        error.starts_with(&format!(
+            "server error: GET {}{CONNECTIONS}?limit=1&marker={}: HTTP 500 Internal Server Error: \
+             HTTPInternalServerError: Request Failed: internal server error while processing your request. (request id req-",
+            sim.url(),
+            sample::CONNECTION_B
+        )),
+        "{error}"
+    );
+    let summary = write(&mut store, vec![collected.result]);
+    assert_eq!(summary.sources[0].deleted, 0);
+    assert_eq!(
+        rows(
+            &store,
+            "SELECT count(*) FROM versions WHERE event = 'deleted'"
+        ),
+        [["0"]]
+    );
+    assert_eq!(
+        rows(&store, "SELECT count(*) FROM current_connections"),
+        [["3"]]
+    );
+}
+
+#[test]
+fn a_next_link_that_does_not_advance_is_a_paging_error() {
+    let sim = OpenStackSim::start(OpenStackSimConfig {
+        paging: Paging::IgnoresMarker,
+        ..OpenStackSimConfig::default()
+    })
+    .unwrap();
+    let collected = collect(&source(&sim, "region = \"RegionOne\"\npage_size = 2\n"));
+    let (error, class) = failure(&collected);
+    assert_eq!(class, "paging");
+    assert!(error.contains("was already followed"), "{error}");
+    assert_eq!(sim.requests().len(), 3);
+}
+
+#[test]
+fn vpnsnap_collect_end_to_end_records_a_deletion_and_no_secrets() {
+    let sim = OpenStackSim::start(OpenStackSimConfig::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "[[source]]\nname = \"os\"\nkind = \"openstack\"\nregion = \"RegionOne\"\n{}page_size = 2\n",
+        password_keys(&sim)
+    );
+    std::fs::write(dir.path().join("vpnsnap.toml"), config).unwrap();
+    let run = || {
+        vpnsnap_with_env(
+            dir.path(),
+            &["collect", "--format", "json"],
+            &[(PASSWORD_ENV, DEMO_PASSWORD)],
+        )
+    };
+    let output = run();
+    assert_eq!(output.code, 0, "{}\n{}", output.stdout, output.stderr);
+    let summary: Value = serde_json::from_str(&output.stdout).unwrap();
+    let first = &summary["sources"][0];
+    assert_eq!(
+        (
+            first["outcome"].as_str(),
+            first["connections"].as_u64(),
+            first["created"].as_u64()
+        ),
+        (Some("ok"), Some(3), Some(3))
+    );
+    assert_eq!(first["pages"].as_u64(), Some(8));
+
+    sim.with_estate(|estate| estate.remove_connection(sample::CONNECTION_C));
+    let output = run();
+    assert_eq!(output.code, 0, "{}\n{}", output.stdout, output.stderr);
+    let summary: Value = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(summary["sources"][0]["deleted"].as_u64(), Some(1));
+
+    let database = dir.path().join("vpnsnap.db");
+    let store = Store::open(&database).unwrap();
+    assert_eq!(
+        rows(
+            &store,
+            "SELECT connection_id, event FROM connection_events WHERE version = 2"
+        ),
+        [[sample::CONNECTION_C, "deleted"]]
+    );
+    drop(store);
+    let bytes = database_bytes(&database);
+    for secret in ["psk-of-vpnconnection1", DEMO_PASSWORD] {
+        assert!(!contains(&bytes, secret), "the database holds {secret}");
+        assert!(!output.stdout.contains(secret) && !output.stderr.contains(secret));
+    }
+}

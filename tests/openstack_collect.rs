@@ -451,6 +451,88 @@ fn a_next_link_that_does_not_advance_is_a_paging_error() {
 }
 
 #[test]
+fn a_limit_cut_by_the_server_an_empty_listing_and_a_bad_body() {
+    // pagination_max_limit = 1: asked for 3, the pages hold 1 and the next
+    // links carry the server's limit.
+    let sim = OpenStackSim::start(OpenStackSimConfig {
+        max_limit: Some(1),
+        ..OpenStackSimConfig::default()
+    })
+    .unwrap();
+    let source = source(&sim, "region = \"RegionOne\"\npage_size = 3\n");
+    let collected = collect(&source);
+    assert_eq!(complete(&collected).len(), 3);
+    assert_eq!(
+        sim.requests()[1..5],
+        [
+            format!("GET {CONNECTIONS}?limit=3"),
+            format!("GET {CONNECTIONS}?limit=1&marker={}", sample::CONNECTION_A),
+            format!("GET {CONNECTIONS}?limit=1&marker={}", sample::CONNECTION_B),
+            format!("GET {CONNECTIONS}?limit=1&marker={}", sample::CONNECTION_C),
+        ]
+    );
+
+    // A project without connections: an empty first page, a complete listing.
+    sim.with_estate(|estate| estate.connections.clear());
+    let collected = collect(&source);
+    assert_eq!(complete(&collected).len(), 0);
+
+    // A body cut short: a decode error naming the URL.
+    let base = sim.faults().request_count();
+    sim.faults().inject(base + 2, Fault::MalformedBody);
+    let collected = collect(&source);
+    let (error, class) = failure(&collected);
+    assert_eq!(class, "decode");
+    assert!(
+        error.starts_with(&format!(
+            "undecodable response: GET {}{CONNECTIONS}?limit=3: HTTP 200 OK with a body that is not JSON",
+            sim.url()
+        )),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_throttled_request_is_retried_after_the_pause_asked_for() {
+    let sim = OpenStackSim::start(OpenStackSimConfig::default()).unwrap();
+    sim.faults().inject(
+        2,
+        Fault::Throttle {
+            retry_after_seconds: 0,
+        },
+    );
+    let collected = collect(&source(&sim, "region = \"RegionOne\"\n"));
+    assert_eq!(complete(&collected).len(), 3);
+    assert_eq!(
+        sim.requests()[1..3],
+        [format!("GET {CONNECTIONS}"), format!("GET {CONNECTIONS}")]
+    );
+}
+
+#[test]
+fn a_token_about_to_expire_is_renewed_before_it_is_used() {
+    // Tokens that expire as they are issued: the collector renews before
+    // its first request, and the renewed token is refused too.
+    let sim = OpenStackSim::start(OpenStackSimConfig {
+        token_lifetime: Duration::ZERO,
+        ..OpenStackSimConfig::default()
+    })
+    .unwrap();
+    let collected = collect(&source(&sim, "region = \"RegionOne\"\n"));
+    let (error, class) = failure(&collected);
+    assert_eq!(class, "auth");
+    assert!(error.contains("(even with a token just issued)"), "{error}");
+    assert_eq!(
+        sim.requests(),
+        [
+            "POST /identity/v3/auth/tokens".to_string(),
+            "POST /identity/v3/auth/tokens".to_string(),
+            format!("GET {CONNECTIONS}"),
+        ]
+    );
+}
+
+#[test]
 fn vpnsnap_collect_end_to_end_records_a_deletion_and_no_secrets() {
     let sim = OpenStackSim::start(OpenStackSimConfig::default()).unwrap();
     let dir = tempfile::tempdir().unwrap();

@@ -260,6 +260,28 @@ fn a_refused_login_is_an_authentication_error_naming_user_and_project() {
 }
 
 #[test]
+fn a_listing_refused_by_policy_is_an_authentication_error_with_the_request_id() {
+    let sim = OpenStackSim::start(OpenStackSimConfig::default()).unwrap();
+    sim.set_denied(true);
+    let collected = collect(&source(&sim, "region = \"RegionOne\"\n"));
+    let (error, class) = failure(&collected);
+    assert_eq!(class, "auth");
+    let expected_start = format!(
+        "authentication failed: Neutron refused user \"demo\" (domain \"Default\") in project \"demo\" \
+         (domain \"Default\") at GET {}{CONNECTIONS}: HTTP 403 Forbidden: PolicyNotAuthorized: \
+         rule:get_ipsec_site_connection is disallowed by policy (request id req-",
+        sim.url()
+    );
+    assert!(error.starts_with(&expected_start), "{error}");
+    assert!(
+        error.ends_with("); the user needs a role that may list VPNaaS objects in this project"),
+        "{error}"
+    );
+    // Not retried, no second login.
+    assert_eq!(sim.requests().len(), 2);
+}
+
+#[test]
 fn a_token_expiring_mid_listing_is_renewed_once_and_the_listing_completes() {
     let sim = OpenStackSim::start(OpenStackSimConfig::default()).unwrap();
     // Request 3 is the second page of connections.

@@ -104,6 +104,8 @@ struct State {
     config: OpenStackSimConfig,
     estate: Mutex<Estate>,
     paging: Mutex<Paging>,
+    /// Whether Neutron's policy refuses the listings (a user without a role).
+    denied: std::sync::atomic::AtomicBool,
     /// Issued tokens and when they expire.
     tokens: Mutex<HashMap<String, DateTime<Utc>>>,
     /// Request numbers on which every token issued so far expires.
@@ -151,6 +153,7 @@ impl OpenStackSim {
         let state = Arc::new(State {
             estate: Mutex::new(config.estate.clone()),
             paging: Mutex::new(config.paging),
+            denied: Default::default(),
             config,
             tokens: Mutex::default(),
             expire_on: Mutex::default(),
@@ -199,6 +202,14 @@ impl OpenStackSim {
     /// Switches paging behaviour for later requests.
     pub fn set_paging(&self, paging: Paging) {
         *lock(&self.state.paging) = paging;
+    }
+
+    /// Makes Neutron's policy refuse (403 `PolicyNotAuthorized`) or allow
+    /// the listings, as for a user whose role was taken away.
+    pub fn set_denied(&self, denied: bool) {
+        self.state
+            .denied
+            .store(denied, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Expires every token issued so far: their next use gets a 401.

@@ -49,14 +49,14 @@ fn fault_response(fault: Fault) -> Response {
     }
 }
 
-/// The body key of a collection path.
-fn collection_key(path: &str) -> Option<&'static str> {
+/// The body key of a collection path, and its singular (for policy rules).
+fn collection_key(path: &str) -> Option<(&'static str, &'static str)> {
     Some(match path {
-        "ipsec-site-connections" => "ipsec_site_connections",
-        "ikepolicies" => "ikepolicies",
-        "ipsecpolicies" => "ipsecpolicies",
-        "vpnservices" => "vpnservices",
-        "endpoint-groups" => "endpoint_groups",
+        "ipsec-site-connections" => ("ipsec_site_connections", "ipsec_site_connection"),
+        "ikepolicies" => ("ikepolicies", "ikepolicy"),
+        "ipsecpolicies" => ("ipsecpolicies", "ipsecpolicy"),
+        "vpnservices" => ("vpnservices", "vpnservice"),
+        "endpoint-groups" => ("endpoint_groups", "endpoint_group"),
         _ => return None,
     })
 }
@@ -111,7 +111,9 @@ pub async fn list(
     }
     let known_region = state.config.regions.contains(&region);
     let known_interface = ["public", "internal", "admin"].contains(&interface.as_str());
-    let Some(key) = collection_key(&collection).filter(|_| known_region && known_interface) else {
+    let Some((key, singular)) =
+        collection_key(&collection).filter(|_| known_region && known_interface)
+    else {
         return neutron_error(
             StatusCode::NOT_FOUND,
             "HTTPNotFound",
@@ -119,6 +121,13 @@ pub async fn list(
         );
     };
 
+    if state.denied.load(std::sync::atomic::Ordering::SeqCst) {
+        return neutron_error(
+            StatusCode::FORBIDDEN,
+            "PolicyNotAuthorized",
+            &format!("rule:get_{singular} is disallowed by policy"),
+        );
+    }
     let mut limit = None;
     let mut marker = None;
     if let Some(query) = &query

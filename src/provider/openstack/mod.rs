@@ -1,8 +1,14 @@
 //! OpenStack Neutron VPNaaS v2.0: body shapes, normalization (with the
-//! referenced policies, vpnservices and endpoint groups) and settings.
+//! referenced policies, vpnservices and endpoint groups), settings, and
+//! collecting over the API (Keystone v3 login, catalog, paged listings).
 
+mod client;
+mod errors;
+mod fetch;
+mod keystone;
 mod normalize;
 pub mod settings;
 
+pub use fetch::fetch;
 pub use normalize::{decode_page, normalize};
 pub use settings::Settings;

@@ -1,0 +1,219 @@
+//! The simulated Neutron: `GET /network/{region}/{interface}/v2.0/vpn/{collection}`
+//! with the token checked as keystonemiddleware does, and paging as Neutron
+//! emulates it for VPNaaS: a page of `limit` items after `marker`, a `next`
+//! link on every full page (the last full one included), a `previous` link
+//! when a marker was given, no `*_links` at all without a limit. An unknown
+//! marker gives an empty page, as Neutron does.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State as Extract};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use chrono::Utc;
+use serde_json::{Map, Value, json};
+
+use super::keystone::{self, host, with_request_id};
+use super::{Paging, State, lock};
+use crate::sim::Fault;
+
+/// Neutron's error document.
+fn neutron_error(status: StatusCode, kind: &str, message: &str) -> Response {
+    let body = json!({"NeutronError": {"type": kind, "message": message, "detail": ""}});
+    with_request_id(status, body.to_string())
+}
+
+fn fault_response(fault: Fault) -> Response {
+    match fault {
+        Fault::Throttle {
+            retry_after_seconds,
+        } => {
+            let mut response = neutron_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "OverQuota",
+                "Too many requests; slow down.",
+            );
+            if let Ok(value) = retry_after_seconds.to_string().parse() {
+                response.headers_mut().insert("retry-after", value);
+            }
+            response
+        }
+        Fault::MalformedBody => {
+            with_request_id(StatusCode::OK, "{\"ipsec_site_connections\": [".into())
+        }
+        Fault::ServerError | Fault::Hang => neutron_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "HTTPInternalServerError",
+            "Request Failed: internal server error while processing your request.",
+        ),
+    }
+}
+
+/// The body key of a collection path, and its singular (for policy rules).
+fn collection_key(path: &str) -> Option<(&'static str, &'static str)> {
+    Some(match path {
+        "ipsec-site-connections" => ("ipsec_site_connections", "ipsec_site_connection"),
+        "ikepolicies" => ("ikepolicies", "ikepolicy"),
+        "ipsecpolicies" => ("ipsecpolicies", "ipsecpolicy"),
+        "vpnservices" => ("vpnservices", "vpnservice"),
+        "endpoint-groups" => ("endpoint_groups", "endpoint_group"),
+        _ => return None,
+    })
+}
+
+/// Any other path.
+pub async fn not_found(Extract(state): Extract<Arc<State>>, uri: Uri) -> Response {
+    let shown = uri.path_and_query().map_or("/", |path| path.as_str());
+    if let Some(fault) = state.on_request("GET", shown).await {
+        return fault_response(fault);
+    }
+    neutron_error(
+        StatusCode::NOT_FOUND,
+        "HTTPNotFound",
+        "The resource could not be found.",
+    )
+}
+
+/// `GET .../v2.0/vpn/{collection}?limit=&marker=`.
+pub async fn list(
+    Extract(state): Extract<Arc<State>>,
+    Path((region, interface, collection)): Path<(String, String, String)>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let path = uri.path().to_string();
+    let shown = match &query {
+        Some(query) => format!("{path}?{query}"),
+        None => path.clone(),
+    };
+    if let Some(fault) = state.on_request("GET", &shown).await {
+        return fault_response(fault);
+    }
+    let token = headers
+        .get("x-auth-token")
+        .and_then(|value| value.to_str().ok());
+    let valid = token.is_some_and(|token| {
+        lock(&state.tokens)
+            .get(token)
+            .is_some_and(|expires_at| *expires_at > Utc::now())
+    });
+    if !valid {
+        let mut response = keystone::error(
+            StatusCode::UNAUTHORIZED,
+            "The request you have made requires authentication.",
+        );
+        let challenge = format!("Keystone uri=\"http://{}/identity\"", host(&headers));
+        if let Ok(value) = challenge.parse() {
+            response.headers_mut().insert("www-authenticate", value);
+        }
+        return response;
+    }
+    let known_region = state.config.regions.contains(&region);
+    let known_interface = ["public", "internal", "admin"].contains(&interface.as_str());
+    let Some((key, singular)) =
+        collection_key(&collection).filter(|_| known_region && known_interface)
+    else {
+        return neutron_error(
+            StatusCode::NOT_FOUND,
+            "HTTPNotFound",
+            "The resource could not be found.",
+        );
+    };
+
+    if state.denied.load(std::sync::atomic::Ordering::SeqCst) {
+        return neutron_error(
+            StatusCode::FORBIDDEN,
+            "PolicyNotAuthorized",
+            &format!("rule:get_{singular} is disallowed by policy"),
+        );
+    }
+    let mut limit = None;
+    let mut marker = None;
+    if let Some(query) = &query
+        && let Ok(parsed) = reqwest::Url::parse(&format!("http://sim/?{query}"))
+    {
+        for (name, value) in parsed.query_pairs() {
+            match name.as_ref() {
+                "limit" => match value.parse::<usize>() {
+                    Ok(0) => {}
+                    Ok(number) => limit = Some(number),
+                    Err(_) => {
+                        return neutron_error(
+                            StatusCode::BAD_REQUEST,
+                            "BadRequest",
+                            &format!(
+                                "Bad limit request: Limit must be an integer 0 or greater and not '{value}'"
+                            ),
+                        );
+                    }
+                },
+                "marker" => marker = Some(value.into_owned()),
+                _ => {}
+            }
+        }
+    }
+    let paging = *lock(&state.paging);
+    if paging == Paging::Disabled {
+        limit = None;
+    }
+    if let (Some(requested), Some(max)) = (limit, state.config.max_limit) {
+        limit = Some(requested.min(max));
+    }
+
+    let link = |limit: usize, marker: &Value, extra: &str| {
+        let marker = marker.as_str().unwrap_or_default();
+        let marker: String = url_encode(marker);
+        format!(
+            "http://{}{path}?limit={limit}&marker={marker}{extra}",
+            host(&headers)
+        )
+    };
+    let mut body = Map::new();
+    {
+        let estate = lock(&state.estate);
+        let all = estate.collection(key).unwrap_or_default();
+        let Some(limit) = limit else {
+            body.insert(key.to_string(), Value::Array(all.to_vec()));
+            return with_request_id(StatusCode::OK, Value::Object(body).to_string());
+        };
+        let start = match (&marker, paging) {
+            (Some(marker), Paging::Native) => all
+                .iter()
+                .position(|object| object["id"] == marker.as_str())
+                .map_or(all.len(), |index| index + 1),
+            _ => 0,
+        };
+        let page = &all[start.min(all.len())..(start + limit).min(all.len())];
+        let mut links = Vec::new();
+        if page.len() == limit
+            && let Some(last) = page.last()
+        {
+            links.push(json!({"rel": "next", "href": link(limit, &last["id"], "")}));
+        }
+        if let Some(marker) = &marker {
+            let first = page
+                .first()
+                .map_or(json!(marker), |first| first["id"].clone());
+            links.push(
+                json!({"rel": "previous", "href": link(limit, &first, "&page_reverse=True")}),
+            );
+        }
+        body.insert(key.to_string(), Value::Array(page.to_vec()));
+        body.insert(format!("{key}_links"), Value::Array(links));
+    }
+    with_request_id(StatusCode::OK, Value::Object(body).to_string())
+}
+
+/// Percent-encodes a query value (everything but RFC 3986 unreserved).
+fn url_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(byte).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}

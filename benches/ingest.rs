@@ -38,7 +38,10 @@ fn main() {
         }
     };
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let path = dir.path().join("bench.db");
+    // VPNSNAP_BENCH_DB keeps the database for inspection (e.g. dbstat).
+    let path = std::env::var_os("VPNSNAP_BENCH_DB")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| dir.path().join("bench.db"));
     let mut store = Store::open(&path).expect("the benchmark database opens");
     let fingerprinter = PskFingerprinter::new(b"bench");
     let mut estate: Vec<Value> = (0..scale.connections).map(connection).collect();

@@ -393,11 +393,13 @@ pub fn read_settings(
 /// kind's protocol: authentication, signing, paging and error bodies.
 pub async fn fetch(
     context: &FetchContext<'_>,
-    _listing: &mut ListingBuilder,
+    listing: &mut ListingBuilder,
 ) -> Result<(), FetchError> {
     match &context.source.settings {
-        SourceSettings::HuaweiCloud(_)
-        | SourceSettings::OpenStack(_)
+        SourceSettings::HuaweiCloud(settings) => {
+            huaweicloud::fetch(context, settings, listing).await
+        }
+        SourceSettings::OpenStack(_)
         | SourceSettings::Tencent(_)
         | SourceSettings::TencentLegacy(_) => Err(FetchError::Config(format!(
             "collecting from {} sources is not built yet; use `vpnsnap import`",

@@ -4,4 +4,5 @@ mod support;
 
 mod config;
 mod history;
+mod huaweicloud_collect;
 mod import;

@@ -7,7 +7,7 @@ mod normalize;
 pub mod settings;
 pub mod sign;
 
-pub use client::{Client, Endpoint};
+pub use client::{Call, Client, Endpoint};
 pub use list::fetch;
 pub use normalize::{decode_page, normalize};
 pub use settings::Settings;

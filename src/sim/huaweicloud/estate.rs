@@ -229,7 +229,7 @@ fn connection(
         "created_at": millis_to_text(created),
         "updated_at": millis_to_text(updated),
         "enterprise_project_id": projects[rng.below(projects.len())],
-        "ha_role": if index % 2 == 0 { "master" } else { "slave" },
+        "ha_role": if index.is_multiple_of(2) { "master" } else { "slave" },
         "tags": if rng.below(3) == 0 {
             json!([{"key": "env", "value": rng.pick(&["prod", "staging", "dev"])}])
         } else {

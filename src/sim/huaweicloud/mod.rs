@@ -30,7 +30,7 @@ pub const DEMO_AUTH_TOKEN: &str = "MIIDemoVpnsnapSimulatorToken";
 pub const DEFAULT_LIMIT: u32 = 200;
 
 /// What the simulated endpoint serves and accepts.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HuaweiSimConfig {
     pub project_id: String,
     /// The AK/SK pair (and security token, for temporary credentials).
@@ -40,6 +40,18 @@ pub struct HuaweiSimConfig {
     /// The largest `limit` accepted (200, or 2000 in some editions).
     pub max_limit: u32,
     pub estate: Estate,
+}
+
+impl std::fmt::Debug for HuaweiSimConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HuaweiSimConfig")
+            .field("project_id", &self.project_id)
+            .field("keys", &self.keys)
+            .field("auth_token", &self.auth_token.as_ref().map(|_| "***"))
+            .field("max_limit", &self.max_limit)
+            .field("connections", &self.estate.len())
+            .finish()
+    }
 }
 
 impl Default for HuaweiSimConfig {
@@ -68,6 +80,11 @@ pub struct HuaweiSim {
 impl HuaweiSim {
     /// Serves `config` on 127.0.0.1 (a free port).
     pub fn start(config: HuaweiSimConfig) -> std::io::Result<HuaweiSim> {
+        HuaweiSim::start_on(config, 0)
+    }
+
+    /// Serves `config` on 127.0.0.1:`port` (0 for any free port).
+    pub fn start_on(config: HuaweiSimConfig, port: u16) -> std::io::Result<HuaweiSim> {
         let mut estate = config.estate;
         estate.order();
         let shared = Arc::new(Shared {
@@ -85,7 +102,7 @@ impl HuaweiSim {
             .fallback(handle)
             .with_state(Arc::clone(&shared));
         Ok(HuaweiSim {
-            server: SimServer::start(router)?,
+            server: SimServer::start_on(router, port)?,
             shared,
         })
     }
@@ -124,5 +141,18 @@ impl HuaweiSim {
     /// The last requests received (up to 1000), as `METHOD path?query`.
     pub fn requests(&self) -> Vec<String> {
         self.shared.lock_log().clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_the_secrets() {
+        let text = format!("{:?}", HuaweiSimConfig::default());
+        assert!(text.contains(DEMO_ACCESS_KEY), "{text}");
+        assert!(!text.contains(DEMO_SECRET_KEY), "{text}");
+        assert!(!text.contains(DEMO_AUTH_TOKEN), "{text}");
     }
 }

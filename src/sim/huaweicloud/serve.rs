@@ -20,7 +20,6 @@ use super::verify::{self, KeyPair};
 use crate::sim::{Fault, Faults};
 
 /// What the handlers share with [`super::HuaweiSim`].
-#[derive(Debug)]
 pub(super) struct Shared {
     pub(super) project_id: String,
     pub(super) keys: KeyPair,
@@ -36,6 +35,17 @@ pub(super) struct Shared {
 
 /// Requests kept in [`super::HuaweiSim::requests`].
 const LOG_LIMIT: usize = 1000;
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("project_id", &self.project_id)
+            .field("keys", &self.keys)
+            .field("max_limit", &self.max_limit)
+            .field("requests", &self.faults.request_count())
+            .finish_non_exhaustive()
+    }
+}
 
 impl Shared {
     pub(super) fn lock_log(&self) -> std::sync::MutexGuard<'_, Vec<String>> {

@@ -17,11 +17,24 @@ use sha2::{Digest, Sha256};
 pub const MAX_SKEW: TimeDelta = TimeDelta::minutes(15);
 
 /// The key pair (and optional security token) the gateway accepts.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct KeyPair {
     pub access_key: String,
     pub secret_key: String,
     pub security_token: Option<String>,
+}
+
+impl std::fmt::Debug for KeyPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyPair")
+            .field("access_key", &self.access_key)
+            .field("secret_key", &"***")
+            .field(
+                "security_token",
+                &self.security_token.as_ref().map(|_| "***"),
+            )
+            .finish()
+    }
 }
 
 /// Checks an AK/SK-signed request; the error is the gateway's message.

@@ -22,10 +22,9 @@ pub async fn fetch(
     settings: &Settings,
     listing: &mut ListingBuilder,
 ) -> Result<(), FetchError> {
-    let endpoint = context
-        .source
-        .endpoint_or_default()
-        .ok_or_else(|| FetchError::Config("no endpoint".to_string()))?;
+    let endpoint = context.source.endpoint_or_default().ok_or_else(|| {
+        FetchError::Config(format!("source {}: no endpoint", context.source.name))
+    })?;
     let client = Client::new(
         context.client.clone(),
         Endpoint::parse(&endpoint)?,

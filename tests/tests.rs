@@ -4,5 +4,6 @@ mod support;
 
 mod config;
 mod history;
+mod huaweicloud_collect;
 mod import;
 mod openstack_collect;

@@ -396,9 +396,11 @@ pub async fn fetch(
     listing: &mut ListingBuilder,
 ) -> Result<(), FetchError> {
     match &context.source.settings {
+        SourceSettings::HuaweiCloud(settings) => {
+            huaweicloud::fetch(context, settings, listing).await
+        }
         SourceSettings::OpenStack(settings) => openstack::fetch(context, settings, listing).await,
-        SourceSettings::HuaweiCloud(_)
-        | SourceSettings::Tencent(_)
+        SourceSettings::Tencent(_)
         | SourceSettings::TencentLegacy(_) => Err(FetchError::Config(format!(
             "collecting from {} sources is not built yet; use `vpnsnap import`",
             context.source.kind

@@ -4,6 +4,7 @@
 //! holds what they share: serving a router on its own thread, and failures
 //! injected on the Nth request.
 
+pub mod huaweicloud;
 pub mod openstack;
 
 use std::collections::BTreeMap;

@@ -1,0 +1,344 @@
+//! One Huawei Cloud VPN v5 request: the URL, the headers, AK/SK signing or
+//! the IAM token, and what the response amounts to. A failed response is
+//! read in full (the `error_code`/`error_msg` or `code`/`message` body and the
+//! `X-Request-Id`) before it is classified.
+
+use chrono::Utc;
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::{StatusCode, Url};
+use secrecy::ExposeSecret;
+use serde_json::Value;
+
+use super::settings::{Auth, Settings};
+use super::sign;
+use crate::http::{FetchError, display_url, retry_after};
+
+/// Which call a request is: a 404 means a wrong project or endpoint for the
+/// list, a missing connection for a show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    List,
+    Show,
+}
+
+/// The parsed endpoint of a source, e.g. `https://vpn.ap-southeast-1.myhuaweicloud.com`.
+#[derive(Debug, Clone)]
+pub struct Endpoint(Url);
+
+impl Endpoint {
+    /// Parses an `http(s)` base URL; any path is kept as a prefix.
+    pub fn parse(endpoint: &str) -> Result<Endpoint, FetchError> {
+        let url = Url::parse(endpoint.trim_end_matches('/')).map_err(|error| {
+            FetchError::Config(format!("endpoint {endpoint:?} is not a URL: {error}"))
+        })?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(FetchError::Config(format!(
+                "endpoint {endpoint:?} is not an http(s) URL with a host"
+            )));
+        }
+        Ok(Endpoint(url))
+    }
+
+    /// The endpoint for messages.
+    pub fn display(&self) -> String {
+        display_url(&self.0)
+    }
+}
+
+/// Sends the requests of one Huawei Cloud source.
+#[derive(Debug)]
+pub struct Client<'a> {
+    http: reqwest::Client,
+    endpoint: Endpoint,
+    settings: &'a Settings,
+}
+
+impl<'a> Client<'a> {
+    pub fn new(http: reqwest::Client, endpoint: Endpoint, settings: &'a Settings) -> Client<'a> {
+        Client {
+            http,
+            endpoint,
+            settings,
+        }
+    }
+
+    /// `GET /v5/{project_id}/vpn-connection?limit=&marker=&...filters`.
+    pub fn list_url(&self, limit: u32, marker: Option<&str>) -> Url {
+        let mut pairs = vec![("limit", limit.to_string())];
+        if let Some(marker) = marker {
+            pairs.push(("marker", marker.to_string()));
+        }
+        if let Some(vgw_id) = &self.settings.vgw_id {
+            pairs.push(("vgw_id", vgw_id.clone()));
+        }
+        if let Some(vgw_ip) = &self.settings.vgw_ip {
+            pairs.push(("vgw_ip", vgw_ip.to_string()));
+        }
+        for id in &self.settings.enterprise_project_ids {
+            pairs.push(("enterprise_project_id", id.clone()));
+        }
+        let query = pairs
+            .iter()
+            .map(|(key, value)| format!("{key}={}", sign::encode(value)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut url = self.url(&[]);
+        url.set_query(Some(&query));
+        url
+    }
+
+    /// `GET /v5/{project_id}/vpn-connection/{id}`.
+    pub fn show_url(&self, connection_id: &str) -> Url {
+        self.url(&[connection_id])
+    }
+
+    fn url(&self, extra: &[&str]) -> Url {
+        let mut url = self.endpoint.0.clone();
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments
+                .pop_if_empty()
+                .extend(["v5", self.settings.project_id.as_str(), "vpn-connection"])
+                .extend(extra);
+        }
+        url
+    }
+
+    /// One attempt at `GET url`: signed anew (a retry gets a fresh
+    /// `X-Sdk-Date`), its body read and classified.
+    pub async fn get(&self, url: &Url, call: Call) -> Result<Value, FetchError> {
+        let shown = display_url(url);
+        let headers = self.headers(url)?;
+        let response = self
+            .http
+            .get(url.clone())
+            .headers(headers)
+            .send()
+            .await
+            .map_err(|error| FetchError::transport(&shown, &error))?;
+        let status = response.status();
+        let response_headers = response.headers().clone();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|error| FetchError::transport(&shown, &error))?;
+        if status.is_success() {
+            return serde_json::from_slice(&body).map_err(|error| {
+                FetchError::Decode(format!(
+                    "{shown}: HTTP {status} with a body that is not JSON: {error}"
+                ))
+            });
+        }
+        Err(self.classify(call, &shown, status, &response_headers, &body))
+    }
+
+    /// The request headers: `Content-Type`, `X-Project-Id`, and either the
+    /// signature (`X-Sdk-Date`, `Authorization`, `X-Security-Token`) or `X-Auth-Token`.
+    fn headers(&self, url: &Url) -> Result<HeaderMap, FetchError> {
+        let mut headers: Vec<(&str, String)> = vec![
+            ("content-type", "application/json".to_string()),
+            ("x-project-id", self.settings.project_id.clone()),
+        ];
+        match &self.settings.auth {
+            Auth::AccessKey {
+                access_key,
+                secret_key,
+                security_token,
+            } => {
+                let date = sign::sdk_date(Utc::now());
+                headers.push((sign::DATE_HEADER, date.clone()));
+                if let Some(token) = security_token {
+                    headers.push(("x-security-token", token.expose_secret().to_string()));
+                }
+                // The Host header reqwest sends: the port only when it is not
+                // the scheme's default, as `Url::port` gives it.
+                let host = match (url.host_str(), url.port()) {
+                    (Some(host), Some(port)) => format!("{host}:{port}"),
+                    (Some(host), None) => host.to_string(),
+                    (None, _) => String::new(),
+                };
+                let mut signed: Vec<(&str, &str)> = headers
+                    .iter()
+                    .map(|(name, value)| (*name, value.as_str()))
+                    .collect();
+                signed.push(("host", &host));
+                let parts = sign::RequestParts {
+                    method: "GET",
+                    path: url.path(),
+                    query: url.query(),
+                    headers: &signed,
+                    body: b"",
+                };
+                let authorization = sign::authorization(
+                    access_key.as_str(),
+                    secret_key.expose_secret(),
+                    &date,
+                    &parts,
+                );
+                headers.push(("authorization", authorization));
+            }
+            Auth::Token { auth_token } => {
+                headers.push(("x-auth-token", auth_token.expose_secret().to_string()));
+            }
+        }
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            let mut value = HeaderValue::from_str(&value).map_err(|_| {
+                // Never show the value: it may be a credential.
+                FetchError::Config(format!(
+                    "the {name} header value is not valid in HTTP (control characters?); \
+                     check the source's credentials and project_id"
+                ))
+            })?;
+            value.set_sensitive(matches!(
+                name,
+                "authorization" | "x-auth-token" | "x-security-token"
+            ));
+            map.insert(name, value);
+        }
+        Ok(map)
+    }
+
+    /// What a non-2xx response means.
+    fn classify(
+        &self,
+        call: Call,
+        shown: &str,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> FetchError {
+        let detail = format!(
+            "{shown}: HTTP {}{}",
+            status.as_u16(),
+            error_detail(headers, body)
+        );
+        match status.as_u16() {
+            401 => FetchError::Auth(format!("{detail}; {}", self.credential_hint())),
+            403 => FetchError::Auth(format!(
+                "{detail}; check that {} may read the VPN connections of project {}",
+                self.credential_hint_short(),
+                self.settings.project_id
+            )),
+            404 if call == Call::List => FetchError::Config(format!(
+                "{detail}; check project_id {:?} and endpoint {}: no VPN connection API for \
+                 that project there",
+                self.settings.project_id,
+                self.endpoint.display()
+            )),
+            429 => FetchError::Throttled {
+                message: detail,
+                retry_after: retry_after(headers),
+            },
+            500..=599 => FetchError::Server(detail),
+            _ => FetchError::Rejected(detail),
+        }
+    }
+
+    fn credential_hint(&self) -> String {
+        match &self.settings.auth {
+            Auth::AccessKey {
+                access_key,
+                secret_key,
+                security_token,
+            } => {
+                let mut hint = format!(
+                    "check access_key (from {}) and secret_key (from {})",
+                    access_key.origin(),
+                    secret_key.origin()
+                );
+                if let Some(token) = security_token {
+                    hint.push_str(&format!(
+                        " and security_token (from {}; temporary credentials expire)",
+                        token.origin()
+                    ));
+                }
+                hint.push_str(", and that this machine's clock is within 15 minutes of UTC");
+                hint
+            }
+            Auth::Token { auth_token } => format!(
+                "check auth_token (from {}); IAM tokens expire after 24 hours",
+                auth_token.origin()
+            ),
+        }
+    }
+
+    fn credential_hint_short(&self) -> String {
+        match &self.settings.auth {
+            Auth::AccessKey { access_key, .. } => format!("access key {access_key}"),
+            Auth::Token { auth_token } => format!("the auth_token (from {})", auth_token.origin()),
+        }
+    }
+}
+
+/// ` VPN.0004: message (request id ...)` from an error body and the
+/// `X-Request-Id` header; a body that is not JSON shows its start.
+fn error_detail(headers: &HeaderMap, body: &[u8]) -> String {
+    let json: Option<Value> = serde_json::from_slice(body).ok();
+    let field = |keys: &[&str]| -> Option<String> {
+        let json = json.as_ref()?;
+        keys.iter().find_map(|key| {
+            let value = json.get(key).or_else(|| json.get("error")?.get(key))?;
+            match value {
+                Value::String(text) => Some(text.clone()),
+                Value::Null => None,
+                other => Some(other.to_string()),
+            }
+        })
+    };
+    let mut detail = String::new();
+    match (
+        field(&["error_code", "code"]),
+        field(&["error_msg", "message"]),
+    ) {
+        (Some(code), Some(message)) => detail.push_str(&format!(" {code}: {message}")),
+        (Some(code), None) => detail.push_str(&format!(" {code}")),
+        (None, Some(message)) => detail.push_str(&format!(": {message}")),
+        (None, None) if json.is_none() && !body.is_empty() => {
+            let text = String::from_utf8_lossy(body);
+            let snippet: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let snippet: String = snippet.chars().take(200).collect();
+            detail.push_str(&format!(": {snippet}"));
+        }
+        (None, None) => {}
+    }
+    let request_id = field(&["request_id"]).or_else(|| {
+        headers
+            .get("x-request-id")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_string)
+    });
+    if let Some(id) = request_id {
+        detail.push_str(&format!(" (request id {id})"));
+    }
+    detail
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_detail_reads_both_body_forms_and_the_header() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-request-id", HeaderValue::from_static("hdr-1"));
+        assert_eq!(
+            error_detail(
+                &headers,
+                br#"{"error_code":"VPN.0004","error_msg":"not found","request_id":"body-1"}"#
+            ),
+            " VPN.0004: not found (request id body-1)"
+        );
+        assert_eq!(
+            error_detail(
+                &headers,
+                br#"{"code":"APIGW.0301","message":"verify aksk signature fail"}"#
+            ),
+            " APIGW.0301: verify aksk signature fail (request id hdr-1)"
+        );
+        assert_eq!(
+            error_detail(&HeaderMap::new(), b"<html>\n  Bad   Gateway</html>"),
+            ": <html> Bad Gateway</html>"
+        );
+        assert_eq!(error_detail(&HeaderMap::new(), b""), "");
+    }
+}

@@ -1,0 +1,217 @@
+//! Listing every connection of a Huawei Cloud source: pages by `limit` +
+//! `marker` until a short or empty page, each page retried on its own, and
+//! the checks that keep a misbehaving server from looping or from passing
+//! off a truncated listing as complete.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use super::client::{Call, Client, Endpoint};
+use super::normalize::decode_page;
+use super::settings::Settings;
+use crate::collector::FetchContext;
+use crate::http::{FetchError, display_url};
+use crate::listing::{ListingBuilder, ListingError};
+use crate::provider::body::count;
+use crate::provider::{DecodeError, ProviderKind};
+
+/// Lists the source's connections into `listing`.
+pub async fn fetch(
+    context: &FetchContext<'_>,
+    settings: &Settings,
+    listing: &mut ListingBuilder,
+) -> Result<(), FetchError> {
+    let endpoint = context.source.endpoint_or_default().ok_or_else(|| {
+        FetchError::Config(format!("source {}: no endpoint", context.source.name))
+    })?;
+    let client = Client::new(
+        context.client.clone(),
+        Endpoint::parse(&endpoint)?,
+        settings,
+    );
+    let limit = settings.page_size;
+    let filtered = settings.vgw_id.is_some()
+        || settings.vgw_ip.is_some()
+        || !settings.enterprise_project_ids.is_empty();
+    let mut marker: Option<String> = None;
+    let mut markers_sent: HashSet<String> = HashSet::new();
+    let mut received: u64 = 0;
+    let mut most_announced: Option<u64> = None;
+    for page in 1u64.. {
+        let url = client.list_url(limit, marker.as_deref());
+        let shown = display_url(&url);
+        let what = format!("source {} page {page} ({shown})", context.source.name);
+        let body = context
+            .retry
+            .run(&what, || client.get(&url, Call::List))
+            .await?;
+        let info = page_info(&shown, &body)?;
+        listing.add_body(&shown, body)?;
+        context.progress.page_fetched(info.items);
+        tracing::debug!("{what}: {} connections", info.items);
+
+        let items = info.items as u64;
+        received += items;
+        if let Some(current) = info.current_count
+            && current != items
+        {
+            return Err(FetchError::Paging(format!(
+                "{shown}: page_info.current_count is {current} but the page holds {items} connections"
+            )));
+        }
+        if items > u64::from(limit) {
+            return Err(FetchError::Paging(format!(
+                "{shown}: {items} connections on a page asked for at most {limit}"
+            )));
+        }
+        most_announced = most_announced.max(info.total_count);
+        if let Some(total) = most_announced
+            && received > total
+        {
+            return Err(FetchError::Paging(format!(
+                "{shown}: {received} connections over {page} pages, more than the total_count of \
+                 {total}: the server keeps returning pages"
+            )));
+        }
+        if items < u64::from(limit) {
+            // The last page. Unfiltered, total_count counts what the listing
+            // should hold: fewer means the server cut the pages short (a
+            // limit above its maximum?), and a short listing must not pass
+            // for a complete one.
+            if let Some(total) = info.total_count
+                && !filtered
+                && received < total
+            {
+                return Err(FetchError::Paging(format!(
+                    "{shown}: the listing ended after {received} connections over {page} pages \
+                     but total_count is {total}; if page_size ({limit}) is above the endpoint's \
+                     maximum limit, lower it"
+                )));
+            }
+            return Ok(());
+        }
+        let next = info.next_marker.ok_or_else(|| {
+            FetchError::Paging(format!(
+                "{shown}: a full page without page_info.next_marker; cannot ask for the next one"
+            ))
+        })?;
+        if !markers_sent.insert(next.clone()) {
+            return Err(FetchError::Paging(format!(
+                "{shown}: next_marker {next:?} was already requested; the marker does not advance"
+            )));
+        }
+        marker = Some(next);
+    }
+    Ok(())
+}
+
+/// What a list body says about its page.
+#[derive(Debug)]
+struct PageInfo {
+    items: usize,
+    current_count: Option<u64>,
+    next_marker: Option<String>,
+    total_count: Option<u64>,
+}
+
+/// Reads the paging fields of a list body; anything else (a show body, an
+/// error body, a wrong shape) is a decode error naming the JSON path.
+fn page_info(origin: &str, body: &Value) -> Result<PageInfo, ListingError> {
+    let decode_error = |error| ListingError::Decode {
+        origin: origin.to_string(),
+        kind: ProviderKind::HuaweiCloud,
+        error,
+    };
+    let Some(Value::Array(connections)) = body.get("vpn_connections") else {
+        // Let the body reader say what the body is instead.
+        return Err(decode_error(match decode_page(body.clone()) {
+            Err(error) => error,
+            Ok(_) => DecodeError::new(
+                "$.vpn_connections",
+                "missing: a list response holds the connections array",
+            ),
+        }));
+    };
+    let page_info = match body.get("page_info") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(map)) => Some(map),
+        Some(_) => {
+            return Err(decode_error(DecodeError::new(
+                "$.page_info",
+                "expected an object",
+            )));
+        }
+    };
+    let current_count = count(
+        page_info.and_then(|info| info.get("current_count")),
+        "$.page_info.current_count",
+    )
+    .map_err(decode_error)?;
+    let next_marker = match page_info.and_then(|info| info.get("next_marker")) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(marker)) if marker.is_empty() => None,
+        Some(Value::String(marker)) => Some(marker.clone()),
+        Some(_) => {
+            return Err(decode_error(DecodeError::new(
+                "$.page_info.next_marker",
+                "expected a string",
+            )));
+        }
+    };
+    let total_count = count(body.get("total_count"), "$.total_count").map_err(decode_error)?;
+    Ok(PageInfo {
+        items: connections.len(),
+        current_count,
+        next_marker,
+        total_count,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn page_info_reads_the_documented_fields() {
+        let body = json!({
+            "vpn_connections": [{"id": "a"}, {"id": "b"}],
+            "page_info": {"next_marker": "2022-12-09T07:24:27.674Z", "current_count": 2},
+            "request_id": "r", "total_count": 12
+        });
+        let info = page_info("u", &body).unwrap();
+        assert_eq!(info.items, 2);
+        assert_eq!(info.current_count, Some(2));
+        assert_eq!(
+            info.next_marker.as_deref(),
+            Some("2022-12-09T07:24:27.674Z")
+        );
+        assert_eq!(info.total_count, Some(12));
+    }
+
+    #[test]
+    fn page_info_names_the_path_of_a_wrong_shape() {
+        let cases = [
+            (
+                json!({"vpn_connections": [], "page_info": {"current_count": "2"}}),
+                "u: not a huaweicloud response body: $.page_info.current_count: expected a non-negative integer, found a string",
+            ),
+            (
+                json!({"vpn_connections": [], "page_info": {"next_marker": 5}}),
+                "u: not a huaweicloud response body: $.page_info.next_marker: expected a string",
+            ),
+            (
+                json!({"vpn_connection": {"id": "a"}}),
+                "u: not a huaweicloud response body: $.vpn_connections: missing: a list response holds the connections array",
+            ),
+            (
+                json!({"vpn_connections": {"id": "a"}}),
+                "u: not a huaweicloud response body: $.vpn_connections: expected an array, found an object",
+            ),
+        ];
+        for (body, expected) in cases {
+            assert_eq!(page_info("u", &body).unwrap_err().to_string(), expected);
+        }
+    }
+}

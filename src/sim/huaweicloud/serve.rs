@@ -1,0 +1,347 @@
+//! The simulated gateway and API: every request counted and checked for an
+//! injected fault, routed, authenticated (AK/SK signature, security token or
+//! IAM token), checked for its project, then answered by the list or show
+//! call with the documented bodies and error codes.
+
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{TimeDelta, Utc};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::DEFAULT_LIMIT;
+use super::estate::{Estate, ListQuery};
+use super::verify::{self, KeyPair};
+use crate::sim::{Fault, Faults};
+
+/// What the handlers share with [`super::HuaweiSim`].
+pub(super) struct Shared {
+    pub(super) project_id: String,
+    pub(super) keys: KeyPair,
+    pub(super) auth_token: Option<String>,
+    pub(super) max_limit: u32,
+    pub(super) estate: RwLock<Estate>,
+    pub(super) faults: Faults,
+    /// Added to the wall clock before checking `X-Sdk-Date`, in seconds.
+    pub(super) clock_offset: AtomicI64,
+    pub(super) answered: AtomicU64,
+    pub(super) log: Mutex<Vec<String>>,
+}
+
+/// Requests kept in [`super::HuaweiSim::requests`].
+const LOG_LIMIT: usize = 1000;
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("project_id", &self.project_id)
+            .field("keys", &self.keys)
+            .field("max_limit", &self.max_limit)
+            .field("requests", &self.faults.request_count())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Shared {
+    pub(super) fn lock_log(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
+        self.log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn read_estate(&self) -> std::sync::RwLockReadGuard<'_, Estate> {
+        self.estate
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// An answer before it gets its request id.
+struct Answer {
+    status: StatusCode,
+    body: Vec<u8>,
+    retry_after: Option<u64>,
+}
+
+impl Answer {
+    fn error(status: StatusCode, code: &str, message: &str, request_id: &str) -> Answer {
+        let body = json!({"error_code": code, "error_msg": message, "request_id": request_id});
+        Answer {
+            status,
+            body: body.to_string().into_bytes(),
+            retry_after: None,
+        }
+    }
+}
+
+pub(super) async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let number = shared.answered.fetch_add(1, Ordering::Relaxed) + 1;
+    let request_id = format!("5e1d0000-0000-4000-8000-{number:012x}");
+    let answer = match shared.faults.on_request().await {
+        Some(fault) => fault_answer(&fault, &request_id),
+        None => answer(&shared, request, &request_id).await,
+    };
+    let mut response = Response::new(Body::from(answer.body));
+    *response.status_mut() = answer.status;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json"),
+    );
+    if let Ok(value) = request_id.parse() {
+        headers.insert("x-request-id", value);
+    }
+    if let Some(seconds) = answer.retry_after {
+        headers.insert(header::RETRY_AFTER, seconds.into());
+    }
+    response.into_response()
+}
+
+fn fault_answer(fault: &Fault, request_id: &str) -> Answer {
+    match fault {
+        Fault::Throttle {
+            retry_after_seconds,
+        } => Answer {
+            retry_after: Some(*retry_after_seconds),
+            ..Answer::error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "VPN.0429",
+                "Too many requests, please try again later",
+                request_id,
+            )
+        },
+        Fault::ServerError | Fault::Hang => Answer::error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "VPN.0002",
+            "Internal server error",
+            request_id,
+        ),
+        Fault::MalformedBody => Answer {
+            status: StatusCode::OK,
+            body: br#"{"vpn_connections": [{"id": "3f0c"#.to_vec(),
+            retry_after: None,
+        },
+    }
+}
+
+/// Which call a path is.
+enum Route {
+    List { project: String },
+    Show { project: String, id: String },
+}
+
+fn route(path: &str) -> Option<Route> {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["v5", project, "vpn-connection"] => Some(Route::List {
+            project: project.to_string(),
+        }),
+        ["v5", project, "vpn-connection", id] if !id.is_empty() => Some(Route::Show {
+            project: project.to_string(),
+            id: id.to_string(),
+        }),
+        _ => None,
+    }
+}
+
+async fn answer(shared: &Shared, request: Request, request_id: &str) -> Answer {
+    let (parts, body) = request.into_parts();
+    let target = parts
+        .uri
+        .path_and_query()
+        .map_or("/", |target| target.as_str());
+    {
+        let mut log = shared.lock_log();
+        if log.len() == LOG_LIMIT {
+            log.remove(0);
+        }
+        log.push(format!("{} {target}", parts.method));
+    }
+    let Ok(body) = axum::body::to_bytes(body, 1 << 20).await else {
+        return Answer::error(
+            StatusCode::BAD_REQUEST,
+            "VPN.0001",
+            "body too large",
+            request_id,
+        );
+    };
+    let route = match route(parts.uri.path()) {
+        Some(route) if parts.method == axum::http::Method::GET => route,
+        _ => {
+            return Answer::error(
+                StatusCode::NOT_FOUND,
+                "APIGW.0101",
+                "The API does not exist or has not been published in the environment",
+                request_id,
+            );
+        }
+    };
+    let unauthorized =
+        |message: &str| Answer::error(StatusCode::UNAUTHORIZED, "APIGW.0301", message, request_id);
+    let signed = parts.headers.contains_key(header::AUTHORIZATION);
+    if let Some(token) = header_text(&parts.headers, "x-auth-token") {
+        if shared.auth_token.as_deref() != Some(token) {
+            return Answer::error(
+                StatusCode::UNAUTHORIZED,
+                "APIGW.0307",
+                "The token must be updated: the X-Auth-Token is not valid",
+                request_id,
+            );
+        }
+    } else if signed {
+        let now = Utc::now() + TimeDelta::seconds(shared.clock_offset.load(Ordering::Relaxed));
+        if let Err(message) = verify::verify(
+            &parts.method,
+            &parts.uri,
+            &parts.headers,
+            &body,
+            &shared.keys,
+            now,
+        ) {
+            return unauthorized(&message);
+        }
+    } else {
+        return unauthorized(
+            "Incorrect IAM authentication information: no Authorization or X-Auth-Token",
+        );
+    }
+    let project = match &route {
+        Route::List { project } | Route::Show { project, .. } => project,
+    };
+    if *project != shared.project_id {
+        return Answer::error(
+            StatusCode::NOT_FOUND,
+            "VPN.0004",
+            &format!("project {project} not found"),
+            request_id,
+        );
+    }
+    match header_text(&parts.headers, "x-project-id") {
+        None if signed => {
+            return Answer::error(
+                StatusCode::FORBIDDEN,
+                "VPN.0003",
+                "Forbidden: the X-Project-Id header is required with AK/SK authentication",
+                request_id,
+            );
+        }
+        Some(header) if header != shared.project_id => {
+            return Answer::error(
+                StatusCode::FORBIDDEN,
+                "VPN.0007",
+                &format!(
+                    "Forbidden: X-Project-Id {header} does not match the project of the request"
+                ),
+                request_id,
+            );
+        }
+        _ => {}
+    }
+    match route {
+        Route::List { .. } => list(shared, parts.uri.query().unwrap_or(""), request_id),
+        Route::Show { id, .. } => show(shared, &id, request_id),
+    }
+}
+
+fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|value| value.to_str().ok())
+}
+
+#[derive(Serialize)]
+struct ListBody<'a> {
+    vpn_connections: Vec<&'a Value>,
+    page_info: PageInfo<'a>,
+    request_id: &'a str,
+    total_count: usize,
+}
+
+#[derive(Serialize)]
+struct PageInfo<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_marker: Option<&'a str>,
+    current_count: usize,
+}
+
+fn list(shared: &Shared, query: &str, request_id: &str) -> Answer {
+    let mut list_query = ListQuery {
+        limit: shared.max_limit.min(DEFAULT_LIMIT) as usize,
+        ..ListQuery::default()
+    };
+    for (key, value) in verify::query_pairs(query) {
+        let value = String::from_utf8_lossy(&value).into_owned();
+        match key.as_slice() {
+            b"limit" => match value.parse::<u32>() {
+                Ok(0) => {}
+                Ok(limit) if limit <= shared.max_limit => list_query.limit = limit as usize,
+                _ => {
+                    return Answer::error(
+                        StatusCode::BAD_REQUEST,
+                        "VPN.0001",
+                        &format!(
+                            "Invalid request: limit {value:?} must be an integer from 0 to {}",
+                            shared.max_limit
+                        ),
+                        request_id,
+                    );
+                }
+            },
+            b"marker" => list_query.marker = Some(value),
+            b"vgw_id" => list_query.vgw_id = Some(value),
+            b"vgw_ip" => list_query.vgw_ip = Some(value),
+            b"enterprise_project_id" => list_query.enterprise_project_ids.push(value),
+            _ => {}
+        }
+    }
+    let estate = shared.read_estate();
+    let page = estate.page(&list_query);
+    let next_marker = page
+        .last()
+        .and_then(|last| last.get("created_at"))
+        .and_then(Value::as_str);
+    let body = ListBody {
+        page_info: PageInfo {
+            next_marker,
+            current_count: page.len(),
+        },
+        vpn_connections: page,
+        request_id,
+        total_count: estate.len(),
+    };
+    match serde_json::to_vec(&body) {
+        Ok(body) => Answer {
+            status: StatusCode::OK,
+            body,
+            retry_after: None,
+        },
+        Err(error) => Answer::error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "VPN.0002",
+            &format!("serializing the page: {error}"),
+            request_id,
+        ),
+    }
+}
+
+fn show(shared: &Shared, id: &str, request_id: &str) -> Answer {
+    let estate = shared.read_estate();
+    match estate.get(id) {
+        Some(connection) => Answer {
+            status: StatusCode::OK,
+            body: json!({"vpn_connection": connection, "request_id": request_id})
+                .to_string()
+                .into_bytes(),
+            retry_after: None,
+        },
+        None => Answer::error(
+            StatusCode::NOT_FOUND,
+            "VPN.0004",
+            &format!("vpn connection {id} not found"),
+            request_id,
+        ),
+    }
+}

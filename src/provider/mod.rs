@@ -9,6 +9,7 @@
 pub mod body;
 pub mod fields;
 pub mod huaweicloud;
+pub mod offset_paging;
 pub mod openstack;
 pub mod tencent;
 pub mod tencent_legacy;
@@ -393,12 +394,12 @@ pub fn read_settings(
 /// kind's protocol: authentication, signing, paging and error bodies.
 pub async fn fetch(
     context: &FetchContext<'_>,
-    _listing: &mut ListingBuilder,
+    listing: &mut ListingBuilder,
 ) -> Result<(), FetchError> {
     match &context.source.settings {
+        SourceSettings::Tencent(settings) => tencent::fetch(context, settings, listing).await,
         SourceSettings::HuaweiCloud(_)
         | SourceSettings::OpenStack(_)
-        | SourceSettings::Tencent(_)
         | SourceSettings::TencentLegacy(_) => Err(FetchError::Config(format!(
             "collecting from {} sources is not built yet; use `vpnsnap import`",
             context.source.kind

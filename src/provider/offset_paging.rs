@@ -210,16 +210,16 @@ mod tests {
     use super::*;
     use crate::provider::ProviderKind;
 
+    type PageFuture =
+        std::pin::Pin<Box<dyn Future<Output = Result<OffsetPage, FetchError>> + Send>>;
+
     /// A fake API over `ids`, answering offsets from pages of `size`;
     /// `total_of(call)` gives the total announced on each call.
     fn fake(
         ids: Vec<String>,
         size: usize,
         total_of: impl Fn(u64) -> u64 + Send + Sync + 'static,
-    ) -> (
-        Arc<AtomicU64>,
-        impl Fn(u64) -> std::pin::Pin<Box<dyn Future<Output = Result<OffsetPage, FetchError>> + Send>>,
-    ) {
+    ) -> (Arc<AtomicU64>, impl Fn(u64) -> PageFuture) {
         let calls = Arc::new(AtomicU64::new(0));
         let counter = Arc::clone(&calls);
         let total_of = Arc::new(total_of);
@@ -240,7 +240,7 @@ mod tests {
                     total,
                     ids: page,
                 })
-            }) as std::pin::Pin<Box<dyn Future<Output = _> + Send>>
+            }) as PageFuture
         };
         (calls, fetch)
     }

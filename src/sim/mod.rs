@@ -4,6 +4,8 @@
 //! holds what they share: serving a router on its own thread, and failures
 //! injected on the Nth request.
 
+pub mod tencent;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Mutex;

@@ -398,12 +398,15 @@ pub async fn fetch(
 ) -> Result<(), FetchError> {
     match &context.source.settings {
         SourceSettings::Tencent(settings) => tencent::fetch(context, settings, listing).await,
-        SourceSettings::HuaweiCloud(_)
-        | SourceSettings::OpenStack(_)
-        | SourceSettings::TencentLegacy(_) => Err(FetchError::Config(format!(
-            "collecting from {} sources is not built yet; use `vpnsnap import`",
-            context.source.kind
-        ))),
+        SourceSettings::TencentLegacy(settings) => {
+            tencent_legacy::fetch(context, settings, listing).await
+        }
+        SourceSettings::HuaweiCloud(_) | SourceSettings::OpenStack(_) => {
+            Err(FetchError::Config(format!(
+                "collecting from {} sources is not built yet; use `vpnsnap import`",
+                context.source.kind
+            )))
+        }
     }
 }
 

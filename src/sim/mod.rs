@@ -5,6 +5,7 @@
 //! injected on the Nth request.
 
 pub mod tencent;
+pub mod tencent_legacy;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

@@ -3,6 +3,7 @@
 //! The helpers here build sources and collect with millisecond retries.
 
 mod api3;
+mod legacy;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -7,3 +7,4 @@ mod history;
 mod huaweicloud_collect;
 mod import;
 mod openstack_collect;
+mod tencent_collect;

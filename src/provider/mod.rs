@@ -9,6 +9,7 @@
 pub mod body;
 pub mod fields;
 pub mod huaweicloud;
+pub mod offset_paging;
 pub mod openstack;
 pub mod tencent;
 pub mod tencent_legacy;
@@ -400,11 +401,10 @@ pub async fn fetch(
             huaweicloud::fetch(context, settings, listing).await
         }
         SourceSettings::OpenStack(settings) => openstack::fetch(context, settings, listing).await,
-        SourceSettings::Tencent(_)
-        | SourceSettings::TencentLegacy(_) => Err(FetchError::Config(format!(
-            "collecting from {} sources is not built yet; use `vpnsnap import`",
-            context.source.kind
-        ))),
+        SourceSettings::Tencent(settings) => tencent::fetch(context, settings, listing).await,
+        SourceSettings::TencentLegacy(settings) => {
+            tencent_legacy::fetch(context, settings, listing).await
+        }
     }
 }
 

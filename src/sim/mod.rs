@@ -6,6 +6,8 @@
 
 pub mod huaweicloud;
 pub mod openstack;
+pub mod tencent;
+pub mod tencent_legacy;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

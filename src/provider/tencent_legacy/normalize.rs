@@ -86,7 +86,7 @@ fn integer(value: &Value) -> Option<i64> {
 }
 
 /// What a legacy error code means, and what to do about it.
-fn meaning(code: i64) -> &'static str {
+pub(super) fn meaning(code: i64) -> &'static str {
     match code {
         4000 => "invalid parameter",
         4100 => {

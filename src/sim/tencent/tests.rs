@@ -1,0 +1,134 @@
+//! The API 3.0 simulator's checks, driven by hand-made requests.
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::provider::tencent::sign::{self, Tc3Request};
+
+/// Sends `sent` as the body of a request signed over `signed`, with
+/// `edit` applied to the headers after signing.
+fn send(
+    sim: &TencentSim,
+    signed: &str,
+    sent: &str,
+    edit: impl FnOnce(&mut reqwest::header::HeaderMap),
+) -> Value {
+    let host = sim
+        .url()
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let timestamp = chrono::Utc::now().timestamp();
+    let authorization = sign::authorization(
+        DEMO_SECRET_ID,
+        DEMO_SECRET_KEY,
+        &Tc3Request {
+            host: &host,
+            content_type: "application/json",
+            action: Some("DescribeVpnConnections"),
+            payload: signed.as_bytes(),
+            timestamp,
+            service: "vpc",
+        },
+    )
+    .unwrap();
+    let mut headers = reqwest::header::HeaderMap::new();
+    for (name, value) in [
+        ("content-type", "application/json".to_string()),
+        ("x-tc-action", "DescribeVpnConnections".to_string()),
+        ("x-tc-version", "2017-03-12".to_string()),
+        ("x-tc-timestamp", timestamp.to_string()),
+        ("x-tc-region", DEMO_REGION.to_string()),
+        ("authorization", authorization),
+    ] {
+        headers.insert(name, value.parse().unwrap());
+    }
+    edit(&mut headers);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        crate::http::build_client(&crate::http::HttpOptions::default())
+            .unwrap()
+            .post(sim.url())
+            .headers(headers)
+            .body(sent.to_string())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    })
+}
+
+fn code(answer: &Value) -> &str {
+    answer["Response"]["Error"]["Code"]
+        .as_str()
+        .unwrap_or("none")
+}
+
+#[test]
+fn checks_what_was_received_not_what_was_signed() {
+    let sim = TencentSim::start(TencentSimConfig {
+        estate: generate_estate(7, 1),
+        ..TencentSimConfig::default()
+    })
+    .unwrap();
+    let body = r#"{"Offset": 5, "Limit": 100}"#;
+    let answer = send(&sim, body, body, |_| {});
+    assert_eq!(answer["Response"]["TotalCount"], json!(7));
+    assert_eq!(
+        answer["Response"]["VpnConnectionSet"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    let answer = send(&sim, body, r#"{"Offset": 0, "Limit": 100}"#, |_| {});
+    assert_eq!(code(&answer), "AuthFailure.SignatureFailure");
+    let answer = send(&sim, body, body, |headers| {
+        headers.insert(
+            "content-type",
+            "application/json; charset=utf-8".parse().unwrap(),
+        );
+    });
+    assert_eq!(code(&answer), "AuthFailure.SignatureFailure");
+    let answer = send(&sim, body, body, |headers| {
+        headers.insert("x-tc-action", "DescribeVpnGateways".parse().unwrap());
+    });
+    assert_eq!(code(&answer), "AuthFailure.SignatureFailure");
+    let answer = send(&sim, body, body, |headers| {
+        headers.remove("authorization");
+    });
+    assert_eq!(code(&answer), "AuthFailure.InvalidAuthorization");
+    let answer = send(&sim, body, body, |headers| {
+        headers.insert("x-tc-version", "2020-01-01".parse().unwrap());
+    });
+    assert_eq!(code(&answer), "NoSuchVersion");
+}
+
+#[test]
+fn refuses_parameters_it_does_not_know() {
+    let sim = TencentSim::start(TencentSimConfig::default()).unwrap();
+    for (body, expected) in [
+        (r#"{"offset": 0}"#, "UnknownParameter"),
+        (r#"{"Limit": 0}"#, "InvalidParameterValue"),
+        (r#"{"Limit": 101}"#, "InvalidParameterValue"),
+        (r#"{"Offset": -1}"#, "InvalidParameterValue"),
+        (
+            r#"{"Filters": [{"Name": "state", "Values": ["x"]}]}"#,
+            "InvalidParameter.FilterInvalidKey",
+        ),
+        (
+            r#"{"Filters": [{"Name": "vpc-id", "Values": "vpc-1"}]}"#,
+            "InvalidParameterValue",
+        ),
+        ("[]", "InvalidParameter"),
+        ("{}", "none"),
+    ] {
+        assert_eq!(code(&send(&sim, body, body, |_| {})), expected, "{body}");
+    }
+}

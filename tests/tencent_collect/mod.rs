@@ -1,0 +1,83 @@
+//! Collecting from the Tencent Cloud simulators: API 3.0 (`api3`) and the
+//! legacy API (`legacy`), through the library and, end to end, the binary.
+//! The helpers here build sources and collect with millisecond retries.
+
+mod api3;
+mod legacy;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use vpnsnap::collector::{self, CollectOptions, Collected, SourceProgress};
+use vpnsnap::config::SourceConfig;
+use vpnsnap::http::RetryPolicy;
+use vpnsnap::store::{RunKind, RunRecord, RunSummary, SourceOutcome, Store};
+use vpnsnap::time::Timestamp;
+
+use crate::support::fingerprinter;
+
+/// Retries after 1-4 ms, a request timeout of `timeout_ms`.
+pub fn options(max_retries: u32, timeout_ms: u64) -> CollectOptions {
+    CollectOptions {
+        max_concurrency: 4,
+        retry: RetryPolicy {
+            max_retries,
+            base_delay: Duration::from_millis(2),
+            max_delay: Duration::from_millis(4),
+        },
+        request_timeout: Duration::from_millis(timeout_ms),
+        source_deadline: Duration::from_secs(30),
+    }
+}
+
+/// Collects one source with `options`.
+pub async fn collect_with(source: &SourceConfig, options: &CollectOptions) -> Collected {
+    let progress = Arc::new(SourceProgress::default());
+    collector::collect_source(source, options, &fingerprinter(), &progress).await
+}
+
+/// Collects one source with three quick retries and a 2 s request timeout.
+pub async fn collect(source: &SourceConfig) -> Collected {
+    collect_with(source, &options(3, 2000)).await
+}
+
+/// The connection ids of a complete result, sorted.
+pub fn complete_ids(collected: &Collected) -> Vec<String> {
+    match &collected.result.outcome {
+        SourceOutcome::Complete(items) => {
+            let mut ids: Vec<String> = items
+                .iter()
+                .map(|item| item.connection.connection_id.clone())
+                .collect();
+            ids.sort();
+            ids
+        }
+        other => panic!("expected a complete listing, got {other:?}"),
+    }
+}
+
+/// The error of a failed result, and its class.
+pub fn failure(collected: &Collected) -> (String, &'static str) {
+    match &collected.result.outcome {
+        SourceOutcome::Failed { error, .. } => (error.clone(), collected.error_class.unwrap_or("")),
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+/// Stores the results as one collect run.
+pub fn store_run(store: &mut Store, collected: Vec<Collected>) -> RunSummary {
+    let now = Timestamp::now();
+    let run = RunRecord {
+        kind: RunKind::Collect,
+        started_at: now,
+        finished_at: now,
+        sources: collected.into_iter().map(|c| c.result).collect(),
+    };
+    store.write_run(&run, &fingerprinter()).unwrap()
+}
+
+/// `ids`, sorted.
+pub fn sorted(mut ids: Vec<String>) -> Vec<String> {
+    ids.sort();
+    ids
+}

@@ -10,6 +10,7 @@ pub mod cmd;
 pub mod collector;
 pub mod config;
 pub mod content;
+pub mod demo;
 pub mod fingerprint;
 pub mod http;
 pub mod import;

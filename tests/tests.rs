@@ -3,6 +3,7 @@
 mod support;
 
 mod config;
+mod demo;
 mod history;
 mod huaweicloud_collect;
 mod import;

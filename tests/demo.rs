@@ -1,0 +1,102 @@
+//! The built-in estate: the four simulators, the config written for them,
+//! and the demo's scripted history collected through the real collectors.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use vpnsnap::collector::CollectOptions;
+use vpnsnap::demo::{Scale, Simulators, script};
+use vpnsnap::fingerprint::PskFingerprinter;
+use vpnsnap::http::RetryPolicy;
+use vpnsnap::runner::{self, RunRequest, Shutdown};
+use vpnsnap::store::Store;
+
+use crate::support::rows;
+
+fn fast_options() -> CollectOptions {
+    CollectOptions {
+        max_concurrency: 4,
+        retry: RetryPolicy {
+            max_retries: 1,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(20),
+        },
+        request_timeout: Duration::from_secs(5),
+        source_deadline: Duration::from_secs(30),
+    }
+}
+
+#[test]
+fn the_scripted_history_is_collected_through_all_four_providers() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("demo.db");
+    let config_path = dir.path().join("demo.toml");
+    let sims = Simulators::start(Scale::Demo).unwrap();
+    let secrets = sims.write_config(&config_path, &database, "").unwrap();
+    let text = std::fs::read_to_string(&config_path).unwrap();
+    assert!(!text.contains(vpnsnap::sim::huaweicloud::DEMO_SECRET_KEY));
+    assert!(!text.contains(vpnsnap::sim::openstack::DEMO_PASSWORD));
+    assert!(secrets.join("huawei-secret-key").exists());
+
+    let env = |_: &str| None;
+    let config = vpnsnap::config::load(&config_path, &env).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let request = RunRequest {
+        sources: config.sources.clone(),
+        database: database.clone(),
+        options: fast_options(),
+        wait: Duration::ZERO,
+        metrics_file: None,
+        show_progress: false,
+    };
+    let fingerprinter = Arc::new(PskFingerprinter::new(b"demo-test"));
+    let mut outcomes = Vec::new();
+    for run in 1..=6 {
+        script::before_run(&sims, run);
+        let report =
+            runner::collect_once(&runtime, &request, &fingerprinter, &Shutdown::never()).unwrap();
+        outcomes.push(
+            report
+                .summary
+                .sources
+                .iter()
+                .map(|source| format!("{}:{}", source.source, source.outcome))
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+    }
+    let all_ok = "hw-demo:ok os-demo:ok tc-demo:ok tcl-demo:ok";
+    let legacy_down = "hw-demo:ok os-demo:ok tc-demo:ok tcl-demo:failed";
+    assert_eq!(
+        outcomes,
+        vec![all_ok, all_ok, legacy_down, all_ok, all_ok, all_ok]
+    );
+
+    let store = Store::open(&database).unwrap();
+    let events = rows(
+        &store,
+        "SELECT r.id, c.source, v.event, coalesce(group_concat(f.field, ',' ORDER BY f.field), '') \
+         FROM versions v JOIN connections c ON c.id = v.connection \
+         JOIN runs r ON r.id = v.run_id \
+         LEFT JOIN field_changes f ON f.version_id = v.id \
+         WHERE r.id > 1 GROUP BY v.id ORDER BY r.id, c.source, v.event, 4",
+    );
+    let summary: Vec<String> = events.iter().map(|row| row.join(" ")).collect();
+    assert_eq!(
+        summary,
+        vec![
+            "2 hw-demo changed provider_status,status",
+            "2 os-demo changed ike.lifetime_seconds",
+            "2 os-demo changed ike.lifetime_seconds",
+            "3 tc-demo changed psk_fingerprint",
+            "4 hw-demo changed ike.encryption_algorithm",
+            "4 hw-demo changed provider_status,status",
+            "4 os-demo deleted ",
+            "5 hw-demo created ",
+            "5 os-demo changed provider_status,status",
+            "5 tc-demo created ",
+            "6 os-demo changed provider_status,status",
+            "6 tcl-demo changed provider_status,status",
+        ]
+    );
+}

@@ -6,3 +6,4 @@ mod config;
 mod history;
 mod import;
 mod openstack_collect;
+mod runtime;

@@ -11,6 +11,7 @@ use vpnsnap::cli::Cli;
 use vpnsnap::cmd::{self, UsageError};
 use vpnsnap::config::ConfigError;
 use vpnsnap::lock::LockError;
+use vpnsnap::progress::LogWriter;
 use vpnsnap::runner::RunError;
 
 fn main() -> ExitCode {
@@ -38,7 +39,8 @@ fn init_logging(cli: &Cli) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        // stderr, around the progress lines when they are drawn.
+        .with_writer(|| LogWriter)
         // Colours on a terminal only: not as escape codes in log files and
         // the journal.
         .with_ansi(std::io::stderr().is_terminal())

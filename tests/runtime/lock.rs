@@ -25,8 +25,8 @@ fn dump_of(dir: &Path) -> Vec<Vec<String>> {
 #[test]
 fn a_second_collection_is_refused_with_the_holders_pid_or_waits_for_it() {
     let sim = sim();
-    // Slow enough that the first collection holds the lock until the
-    // second has been refused.
+    // 1 s per request until the other two collections have found the lock
+    // held: the first holds it at least that long.
     sim.faults().set_latency(Duration::from_secs(1));
     let dir = tempfile::tempdir().unwrap();
     write_config(dir.path(), "", &[source("os", &sim, PASSWORD_ENV)]);
@@ -37,6 +37,7 @@ fn a_second_collection_is_refused_with_the_holders_pid_or_waits_for_it() {
         sim.faults().request_count() >= 1
     });
     let waiting = Running::start(dir.path(), &["-v", "collect", "--wait", "30"]);
+    // --wait 0: refused at once, naming the first.
     let refused = vpnsnap(dir.path(), &["collect", "--wait", "0"]);
     assert_eq!(refused.code, 4, "{}", describe(&refused));
     let database = dir.path().join("vpnsnap.db");
@@ -50,20 +51,18 @@ fn a_second_collection_is_refused_with_the_holders_pid_or_waits_for_it() {
         describe(&refused)
     );
     assert_eq!(refused.stdout, "");
+    let first_pid = first.pid();
+    wait_until("the second collection to wait", || {
+        waiting.stderr.lock().unwrap().contains(&format!(
+            "waiting up to 30s for another collection (pid {first_pid} (started "
+        ))
+    });
     sim.faults().set_latency(Duration::ZERO);
 
-    let first_pid = first.pid();
     let first = first.finish();
     assert_eq!(first.code, 0, "{}", describe(&first));
     let waited = waiting.finish();
     assert_eq!(waited.code, 0, "{}", describe(&waited));
-    assert!(
-        waited.stderr.contains(&format!(
-            "waiting up to 30s for another collection (pid {first_pid} (started "
-        )),
-        "{}",
-        describe(&waited)
-    );
 
     let store = Store::open(&database).unwrap();
     let runs = rows(

@@ -90,7 +90,8 @@ pub struct ImportArgs {
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Sources are fetched concurrently, then stored as one run. A source that fails is
-recorded as failed; nothing is inferred about its connections.
+recorded as failed; nothing is inferred about its connections. SIGINT/SIGTERM while
+waiting for the database or fetching stops the run: nothing of it is stored (exit 1).
 
 Exit codes: 0 every source ok, 3 some sources failed and the others were stored,
 1 nothing could be stored, 2 usage or configuration error, 4 the database is held

@@ -31,15 +31,27 @@ impl std::fmt::Display for Holder {
 /// Why the lock was not taken.
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
+    /// Another collection holds the lock and the wait ran out.
     #[error(
-        "another collection holds {database}: {holder}; waited {waited:?} (use --wait SECONDS to wait longer)",
-        holder = holder.as_ref().map_or_else(|| "holder unknown".to_string(), ToString::to_string)
+        "another collection holds {database}: {holder}; waited {waited:.1}s (use --wait SECONDS to wait longer)",
+        holder = holder_text(holder.as_ref()),
+        waited = waited.as_secs_f64()
     )]
     Busy {
         database: PathBuf,
         holder: Option<Holder>,
         waited: Duration,
     },
+    /// A shutdown was requested while waiting for the holder.
+    #[error(
+        "interrupted while waiting for another collection ({holder}) to release {database}: nothing was collected",
+        holder = holder_text(holder.as_ref())
+    )]
+    Interrupted {
+        database: PathBuf,
+        holder: Option<Holder>,
+    },
+    /// The lock file could not be opened, locked or written.
     #[error("lock file {path}: {source}")]
     Io {
         path: PathBuf,
@@ -64,6 +76,17 @@ impl CollectionLock {
 
     /// Takes the lock of `database`, trying again until `wait` has passed.
     pub fn acquire(database: &Path, wait: Duration) -> Result<CollectionLock, LockError> {
+        CollectionLock::acquire_unless(database, wait, || false)
+    }
+
+    /// Like [`CollectionLock::acquire`], but gives up waiting as soon as
+    /// `stop` returns true (a shutdown was requested); it is asked between
+    /// tries.
+    pub fn acquire_unless(
+        database: &Path,
+        wait: Duration,
+        stop: impl Fn() -> bool,
+    ) -> Result<CollectionLock, LockError> {
         let path = CollectionLock::path_for(database);
         let io_error = |source| LockError::Io {
             path: path.clone(),
@@ -71,10 +94,25 @@ impl CollectionLock {
         };
         let file = open_lock_file(&path).map_err(io_error)?;
         let started = Instant::now();
+        let mut announced = false;
         loop {
             match file.try_lock() {
                 Ok(()) => break,
+                Err(TryLockError::WouldBlock) if stop() => {
+                    return Err(LockError::Interrupted {
+                        database: database.to_path_buf(),
+                        holder: read_holder(&file),
+                    });
+                }
                 Err(TryLockError::WouldBlock) if started.elapsed() < wait => {
+                    if !announced {
+                        announced = true;
+                        tracing::info!(
+                            "waiting up to {wait:?} for another collection ({}) to release {}",
+                            holder_text(read_holder(&file).as_ref()),
+                            database.display()
+                        );
+                    }
                     std::thread::sleep(POLL_INTERVAL.min(wait.saturating_sub(started.elapsed())));
                 }
                 Err(TryLockError::WouldBlock) => {
@@ -137,6 +175,12 @@ fn open_lock_file(path: &Path) -> std::io::Result<File> {
     options.open(path)
 }
 
+/// The holder for a message, or that it is not known (the lock file was
+/// being rewritten, or the holder is an older vpnsnap).
+fn holder_text(holder: Option<&Holder>) -> String {
+    holder.map_or_else(|| "holder unknown".to_string(), ToString::to_string)
+}
+
 /// Reads the holder from a lock file; `None` when empty or unreadable.
 fn read_holder(mut file: &File) -> Option<Holder> {
     let mut text = String::new();
@@ -185,6 +229,31 @@ mod tests {
         );
         drop(first);
         CollectionLock::acquire(&database, Duration::ZERO).unwrap();
+    }
+
+    #[test]
+    fn a_stop_request_ends_the_wait_naming_the_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let database = dir.path().join("vpn.db");
+        let _first = CollectionLock::acquire(&database, Duration::ZERO).unwrap();
+        let tries = std::cell::Cell::new(0);
+        let error = CollectionLock::acquire_unless(&database, Duration::from_secs(600), || {
+            tries.set(tries.get() + 1);
+            tries.get() == 3
+        })
+        .unwrap_err();
+        assert_eq!(tries.get(), 3);
+        match &error {
+            LockError::Interrupted {
+                holder: Some(holder),
+                ..
+            } => assert_eq!(holder.pid, std::process::id()),
+            other => panic!("expected Interrupted with a holder, got {other:?}"),
+        }
+        assert!(error.to_string().starts_with(&format!(
+            "interrupted while waiting for another collection (pid {} (started ",
+            std::process::id()
+        )));
     }
 
     #[test]

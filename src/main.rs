@@ -1,7 +1,7 @@
 //! The `vpnsnap` binary: parse the command line, set up logging, run, and
 //! turn the outcome into an exit code.
 
-use std::io::ErrorKind;
+use std::io::{ErrorKind, IsTerminal};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -11,6 +11,7 @@ use vpnsnap::cli::Cli;
 use vpnsnap::cmd::{self, UsageError};
 use vpnsnap::config::ConfigError;
 use vpnsnap::lock::LockError;
+use vpnsnap::progress::LogWriter;
 use vpnsnap::runner::RunError;
 
 fn main() -> ExitCode {
@@ -30,13 +31,19 @@ fn init_logging(cli: &Cli) {
     let default = match (cli.quiet, cli.verbose) {
         (true, _) => "error",
         (false, 0) => "warn",
-        (false, 1) => "info",
-        (false, _) => "debug",
+        // The migration library's "no migrations to apply" on every run is
+        // not news.
+        (false, 1) => "info,refinery_core=warn",
+        (false, _) => "debug,refinery_core=warn,hyper_util=info",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        // stderr, around the progress lines when they are drawn.
+        .with_writer(|| LogWriter)
+        // Colours on a terminal only: not as escape codes in log files and
+        // the journal.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .init();
 }

@@ -1,9 +1,12 @@
 //! The live progress lines on a terminal: one line per source with its
 //! pages and items so far, redrawn while a run fetches. indicatif draws
 //! them (on stderr, cleared at the end); off a terminal nothing is drawn and
-//! the collector's log lines tell the story instead.
+//! the collector's log lines tell the story instead. Log lines written
+//! while the lines are drawn go through [`LogWriter`], which lifts the
+//! lines out of the way so that neither garbles the other.
 
-use std::sync::Arc;
+use std::io::{self, Write};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -13,6 +16,35 @@ use crate::collector::SourceProgress;
 use crate::config::SourceConfig;
 
 const REDRAW_INTERVAL: Duration = Duration::from_millis(120);
+
+/// The progress lines being drawn, if any.
+static DRAWN: Mutex<Option<MultiProgress>> = Mutex::new(None);
+
+fn drawn() -> std::sync::MutexGuard<'static, Option<MultiProgress>> {
+    // A panic while holding this lock cannot leave an `Option` half-set.
+    DRAWN.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Where the log goes: stderr, with the progress lines (when drawn) hidden
+/// while a log line is written and redrawn below it. The binary gives it
+/// to the log subscriber (`with_writer(|| LogWriter)`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LogWriter;
+
+impl Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let bars = drawn().clone();
+        match bars {
+            Some(bars) => bars.suspend(|| io::stderr().write_all(buf))?,
+            None => io::stderr().write_all(buf)?,
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        io::stderr().flush()
+    }
+}
 
 /// Progress lines being drawn; [`ProgressDisplay::finish`] removes them.
 #[derive(Debug)]
@@ -76,6 +108,7 @@ impl ProgressDisplay {
                 bar.finish_and_clear();
             }
         });
+        *drawn() = Some(bars.clone());
         ProgressDisplay {
             stop: Some(stop),
             bars,
@@ -84,6 +117,7 @@ impl ProgressDisplay {
 
     /// Stops redrawing and clears the lines.
     pub fn finish(mut self) {
+        *drawn() = None;
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

@@ -92,6 +92,17 @@ pub enum RunError {
     },
 }
 
+impl RunError {
+    /// Whether a shutdown request ended the run (while it waited for the
+    /// lock or fetched): nothing was stored, and nothing is wrong.
+    pub fn is_interrupted(&self) -> bool {
+        matches!(
+            self,
+            RunError::Interrupted | RunError::Lock(crate::lock::LockError::Interrupted { .. })
+        )
+    }
+}
+
 /// A shutdown request (SIGINT/SIGTERM) that every run and the scheduler
 /// watch.
 #[derive(Debug, Clone)]
@@ -178,7 +189,9 @@ pub fn collect_once(
     fingerprinter: &Arc<PskFingerprinter>,
     shutdown: &Shutdown,
 ) -> Result<RunReport, RunError> {
-    let _lock = CollectionLock::acquire(&request.database, request.wait)?;
+    let _lock = CollectionLock::acquire_unless(&request.database, request.wait, || {
+        shutdown.is_requested()
+    })?;
     let store_error = |source| RunError::Store {
         database: request.database.clone(),
         source,

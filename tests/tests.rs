@@ -8,4 +8,5 @@ mod history;
 mod huaweicloud_collect;
 mod import;
 mod openstack_collect;
+mod runtime;
 mod tencent_collect;

@@ -9,7 +9,7 @@ use cron::Schedule;
 use super::collect::{exit_for, prepare, print_report};
 use super::{Exit, UsageError};
 use crate::cli::{Cli, RunArgs, SummaryFormat};
-use crate::runner::{self, RunError, Shutdown};
+use crate::runner::{self, Shutdown};
 use crate::scheduler::{self, Stopped};
 
 pub fn run(cli: &Cli, args: &RunArgs) -> Result<Exit> {
@@ -77,7 +77,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> Result<Exit> {
                         );
                     }
                 }
-                Err(RunError::Interrupted) => {}
+                Err(error) if error.is_interrupted() => {}
                 Err(error) => tracing::error!("run skipped: {error}"),
             }
         },

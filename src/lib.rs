@@ -16,6 +16,7 @@ pub mod import;
 pub mod listing;
 pub mod model;
 pub mod provider;
+pub mod query;
 pub mod sim;
 pub mod store;
 pub mod time;

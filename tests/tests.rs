@@ -5,3 +5,4 @@ mod support;
 mod config;
 mod history;
 mod import;
+mod query;

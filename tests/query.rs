@@ -56,16 +56,24 @@ const PSK1: &str = "1111111111111111";
 const PSK2: &str = "2222222222222222";
 
 /// Writes the scripted history into `dir/h.db` and closes it.
-fn scripted(dir: &Path) {
+pub fn scripted(dir: &Path) {
     let mut store = vpnsnap::store::Store::open(&dir.join("h.db")).unwrap();
     let ok = SourceOutcome::Complete;
     let runs = vec![
         vec![
-            source("hw", at(1, 0), ok(vec![a(Status::Active), b("aes-128", PSK1), c()])),
+            source(
+                "hw",
+                at(1, 0),
+                ok(vec![a(Status::Active), b("aes-128", PSK1), c()]),
+            ),
             source("os", at(1, 0), ok(vec![x(Status::Active)])),
         ],
         vec![
-            source("hw", at(1, 1), ok(vec![a(Status::Down), b("aes-256", PSK1), c()])),
+            source(
+                "hw",
+                at(1, 1),
+                ok(vec![a(Status::Down), b("aes-256", PSK1), c()]),
+            ),
             source(
                 "os",
                 at(1, 1),
@@ -76,11 +84,19 @@ fn scripted(dir: &Path) {
             ),
         ],
         vec![
-            source("hw", at(1, 2), ok(vec![a(Status::Down), b("aes-256", PSK2)])),
+            source(
+                "hw",
+                at(1, 2),
+                ok(vec![a(Status::Down), b("aes-256", PSK2)]),
+            ),
             source("os", at(1, 2), ok(vec![x(Status::Down)])),
         ],
         vec![
-            source("hw", at(1, 3), ok(vec![a(Status::Active), b("aes-256", PSK2), c()])),
+            source(
+                "hw",
+                at(1, 3),
+                ok(vec![a(Status::Active), b("aes-256", PSK2), c()]),
+            ),
             source("os", at(1, 3), ok(vec![x(Status::Down)])),
         ],
     ];
@@ -173,7 +189,16 @@ fn current_is_the_live_estate_with_last_seen() {
     );
     assert_eq!(
         ask(dir.path(), "current", &[("status", "down")]),
-        vec![row(&["os", "x", "name-a-dr", "DOWN", "DOWN", "NULL", "NULL", T3])]
+        vec![row(&[
+            "os",
+            "x",
+            "name-a-dr",
+            "DOWN",
+            "DOWN",
+            "NULL",
+            "NULL",
+            T3
+        ])]
     );
     assert_eq!(ask(dir.path(), "current", &[("source", "hw")]).len(), 3);
 }
@@ -210,12 +235,23 @@ fn status_changes_bound_each_change_by_two_observations() {
         vec![went_down, x_down.clone()]
     );
     assert_eq!(
-        ask(dir.path(), "status-changes", &[("since", "2026-11-01T01:30:00Z"), ("until", "2026-11-01T02:00:00Z")]),
+        ask(
+            dir.path(),
+            "status-changes",
+            &[
+                ("since", "2026-11-01T01:30:00Z"),
+                ("until", "2026-11-01T02:00:00Z")
+            ]
+        ),
         vec![x_down]
     );
     // Relative: 2h before hour 4 is hour 2.
     assert_eq!(
-        ask(dir.path(), "status-changes", &[("since", "2h ago"), ("source", "hw")]),
+        ask(
+            dir.path(),
+            "status-changes",
+            &[("since", "2h ago"), ("source", "hw")]
+        ),
         vec![came_back]
     );
 }
@@ -239,7 +275,17 @@ fn outages_give_one_row_per_down_interval_with_duration_bounds() {
     );
     let a_outage = row(&["hw", "a", "name-a", T0, T1, T3, "3600", "10800", "ACTIVE"]);
     // Still down: seen DOWN at hours 2 and 3, no upper bound yet.
-    let x_outage = row(&["os", "x", "name-a-dr", T0, T2, "NULL", "3600", "NULL", "NULL"]);
+    let x_outage = row(&[
+        "os",
+        "x",
+        "name-a-dr",
+        T0,
+        T2,
+        "NULL",
+        "3600",
+        "NULL",
+        "NULL",
+    ]);
     assert_eq!(
         ask(dir.path(), "outages", &[]),
         vec![a_outage.clone(), x_outage.clone()]
@@ -259,7 +305,16 @@ fn outages_give_one_row_per_down_interval_with_duration_bounds() {
 fn policy_changes_list_ike_ipsec_dpd_and_psk_fields() {
     let dir = history();
     let expected = vec![
-        row(&[T1, T0, "hw", "b", "name-b", "ike.encryption_algorithm", "aes-128", "aes-256"]),
+        row(&[
+            T1,
+            T0,
+            "hw",
+            "b",
+            "name-b",
+            "ike.encryption_algorithm",
+            "aes-128",
+            "aes-256",
+        ]),
         row(&[T2, T1, "hw", "b", "name-b", "psk_fingerprint", PSK1, PSK2]),
     ];
     assert_eq!(ask(dir.path(), "policy-changes", &[]), expected);
@@ -288,7 +343,14 @@ fn history_lists_every_version_with_its_event() {
     let dir = history();
     assert_eq!(
         columns(dir.path(), "history", &[("connection", "c")]),
-        ["version", "valid_from", "valid_to", "event", "status", "changed_fields"]
+        [
+            "version",
+            "valid_from",
+            "valid_to",
+            "event",
+            "status",
+            "changed_fields"
+        ]
     );
     assert_eq!(
         ask(dir.path(), "history", &[("connection", "c")]),
@@ -302,8 +364,22 @@ fn history_lists_every_version_with_its_event() {
         ask(dir.path(), "history", &[("connection", "a")]),
         vec![
             row(&["1", T0, T1, "created", "ACTIVE", "[]"]),
-            row(&["2", T1, T3, "changed", "DOWN", r#"["provider_status","status"]"#]),
-            row(&["3", T3, "NULL", "changed", "ACTIVE", r#"["provider_status","status"]"#]),
+            row(&[
+                "2",
+                T1,
+                T3,
+                "changed",
+                "DOWN",
+                r#"["provider_status","status"]"#
+            ]),
+            row(&[
+                "3",
+                T3,
+                "NULL",
+                "changed",
+                "ACTIVE",
+                r#"["provider_status","status"]"#
+            ]),
         ]
     );
 }
@@ -326,10 +402,26 @@ fn as_of_is_the_estate_as_last_observed_then() {
     );
     // At 01:30 the os listing of hour 1 had failed: x was last seen at hour 0.
     assert_eq!(
-        ask(dir.path(), "as-of", &[("at", "2026-11-01T01:30:00Z"), ("source", "os")]),
-        vec![row(&["os", "x", "name-a-dr", "ACTIVE", "ACTIVE", "NULL", "NULL", T0])]
+        ask(
+            dir.path(),
+            "as-of",
+            &[("at", "2026-11-01T01:30:00Z"), ("source", "os")]
+        ),
+        vec![row(&[
+            "os",
+            "x",
+            "name-a-dr",
+            "ACTIVE",
+            "ACTIVE",
+            "NULL",
+            "NULL",
+            T0
+        ])]
     );
-    assert_eq!(ask(dir.path(), "as-of", &[("at", "2026-11-01T01:30:00Z")]).len(), 4);
+    assert_eq!(
+        ask(dir.path(), "as-of", &[("at", "2026-11-01T01:30:00Z")]).len(),
+        4
+    );
     assert!(ask(dir.path(), "as-of", &[("at", "2026-10-31")]).is_empty());
 }
 
@@ -337,7 +429,9 @@ fn as_of_is_the_estate_as_last_observed_then() {
 fn changes_list_events_and_field_changes_oldest_first() {
     let dir = history();
     let created = |source: &str, id: &str, name: &str| {
-        row(&[T0, "NULL", source, id, name, "1", "created", "NULL", "NULL", "NULL"])
+        row(&[
+            T0, "NULL", source, id, name, "1", "created", "NULL", "NULL", "NULL",
+        ])
     };
     assert_eq!(
         ask(dir.path(), "changes", &[]),
@@ -346,23 +440,127 @@ fn changes_list_events_and_field_changes_oldest_first() {
             created("hw", "b", "name-b"),
             created("hw", "c", "name-c"),
             created("os", "x", "name-a-dr"),
-            row(&[T1, T0, "hw", "a", "name-a", "2", "changed", "provider_status", "ACTIVE", "DOWN"]),
-            row(&[T1, T0, "hw", "a", "name-a", "2", "changed", "status", "ACTIVE", "DOWN"]),
-            row(&[T1, T0, "hw", "b", "name-b", "2", "changed", "ike.encryption_algorithm", "aes-128", "aes-256"]),
-            row(&[T2, T1, "hw", "b", "name-b", "3", "changed", "psk_fingerprint", PSK1, PSK2]),
-            row(&[T2, T1, "hw", "c", "name-c", "2", "deleted", "NULL", "NULL", "NULL"]),
-            row(&[T2, T0, "os", "x", "name-a-dr", "2", "changed", "provider_status", "ACTIVE", "DOWN"]),
-            row(&[T2, T0, "os", "x", "name-a-dr", "2", "changed", "status", "ACTIVE", "DOWN"]),
-            row(&[T3, T2, "hw", "a", "name-a", "3", "changed", "provider_status", "DOWN", "ACTIVE"]),
-            row(&[T3, T2, "hw", "a", "name-a", "3", "changed", "status", "DOWN", "ACTIVE"]),
-            row(&[T3, T2, "hw", "c", "name-c", "3", "recreated", "NULL", "NULL", "NULL"]),
+            row(&[
+                T1,
+                T0,
+                "hw",
+                "a",
+                "name-a",
+                "2",
+                "changed",
+                "provider_status",
+                "ACTIVE",
+                "DOWN"
+            ]),
+            row(&[
+                T1, T0, "hw", "a", "name-a", "2", "changed", "status", "ACTIVE", "DOWN"
+            ]),
+            row(&[
+                T1,
+                T0,
+                "hw",
+                "b",
+                "name-b",
+                "2",
+                "changed",
+                "ike.encryption_algorithm",
+                "aes-128",
+                "aes-256"
+            ]),
+            row(&[
+                T2,
+                T1,
+                "hw",
+                "b",
+                "name-b",
+                "3",
+                "changed",
+                "psk_fingerprint",
+                PSK1,
+                PSK2
+            ]),
+            row(&[
+                T2, T1, "hw", "c", "name-c", "2", "deleted", "NULL", "NULL", "NULL"
+            ]),
+            row(&[
+                T2,
+                T0,
+                "os",
+                "x",
+                "name-a-dr",
+                "2",
+                "changed",
+                "provider_status",
+                "ACTIVE",
+                "DOWN"
+            ]),
+            row(&[
+                T2,
+                T0,
+                "os",
+                "x",
+                "name-a-dr",
+                "2",
+                "changed",
+                "status",
+                "ACTIVE",
+                "DOWN"
+            ]),
+            row(&[
+                T3,
+                T2,
+                "hw",
+                "a",
+                "name-a",
+                "3",
+                "changed",
+                "provider_status",
+                "DOWN",
+                "ACTIVE"
+            ]),
+            row(&[
+                T3, T2, "hw", "a", "name-a", "3", "changed", "status", "DOWN", "ACTIVE"
+            ]),
+            row(&[
+                T3,
+                T2,
+                "hw",
+                "c",
+                "name-c",
+                "3",
+                "recreated",
+                "NULL",
+                "NULL",
+                "NULL"
+            ]),
         ]
     );
     assert_eq!(
-        ask(dir.path(), "changes", &[("since", "2026-11-01T02:00:00Z"), ("until", "2026-11-01T02:00:00Z"), ("source", "hw")]),
+        ask(
+            dir.path(),
+            "changes",
+            &[
+                ("since", "2026-11-01T02:00:00Z"),
+                ("until", "2026-11-01T02:00:00Z"),
+                ("source", "hw")
+            ]
+        ),
         vec![
-            row(&[T2, T1, "hw", "b", "name-b", "3", "changed", "psk_fingerprint", PSK1, PSK2]),
-            row(&[T2, T1, "hw", "c", "name-c", "2", "deleted", "NULL", "NULL", "NULL"]),
+            row(&[
+                T2,
+                T1,
+                "hw",
+                "b",
+                "name-b",
+                "3",
+                "changed",
+                "psk_fingerprint",
+                PSK1,
+                PSK2
+            ]),
+            row(&[
+                T2, T1, "hw", "c", "name-c", "2", "deleted", "NULL", "NULL", "NULL"
+            ]),
         ]
     );
 }
@@ -372,34 +570,140 @@ fn diff_lists_added_removed_and_changed_fields_between_two_times() {
     let dir = history();
     assert_eq!(
         columns(dir.path(), "diff", &[("from", "now"), ("to", "now")]),
-        ["source", "connection_id", "name", "change", "field", "old_value", "new_value"]
+        [
+            "source",
+            "connection_id",
+            "name",
+            "change",
+            "field",
+            "old_value",
+            "new_value"
+        ]
     );
     assert_eq!(
-        ask(dir.path(), "diff", &[("from", "2026-11-01T00:30:00Z"), ("to", "2026-11-01T02:30:00Z")]),
+        ask(
+            dir.path(),
+            "diff",
+            &[
+                ("from", "2026-11-01T00:30:00Z"),
+                ("to", "2026-11-01T02:30:00Z")
+            ]
+        ),
         vec![
-            row(&["hw", "a", "name-a", "changed", "provider_status", "ACTIVE", "DOWN"]),
+            row(&[
+                "hw",
+                "a",
+                "name-a",
+                "changed",
+                "provider_status",
+                "ACTIVE",
+                "DOWN"
+            ]),
             row(&["hw", "a", "name-a", "changed", "status", "ACTIVE", "DOWN"]),
-            row(&["hw", "b", "name-b", "changed", "ike.encryption_algorithm", "aes-128", "aes-256"]),
-            row(&["hw", "b", "name-b", "changed", "psk_fingerprint", PSK1, PSK2]),
+            row(&[
+                "hw",
+                "b",
+                "name-b",
+                "changed",
+                "ike.encryption_algorithm",
+                "aes-128",
+                "aes-256"
+            ]),
+            row(&[
+                "hw",
+                "b",
+                "name-b",
+                "changed",
+                "psk_fingerprint",
+                PSK1,
+                PSK2
+            ]),
             row(&["hw", "c", "name-c", "removed", "NULL", "NULL", "NULL"]),
-            row(&["os", "x", "name-a-dr", "changed", "provider_status", "ACTIVE", "DOWN"]),
-            row(&["os", "x", "name-a-dr", "changed", "status", "ACTIVE", "DOWN"]),
+            row(&[
+                "os",
+                "x",
+                "name-a-dr",
+                "changed",
+                "provider_status",
+                "ACTIVE",
+                "DOWN"
+            ]),
+            row(&[
+                "os",
+                "x",
+                "name-a-dr",
+                "changed",
+                "status",
+                "ACTIVE",
+                "DOWN"
+            ]),
         ]
     );
     // a changed back; c was recreated as it was: neither differs.
     assert_eq!(
-        ask(dir.path(), "diff", &[("from", "2026-11-01T00:30:00Z"), ("to", "2026-11-01T03:00:00Z")]),
+        ask(
+            dir.path(),
+            "diff",
+            &[
+                ("from", "2026-11-01T00:30:00Z"),
+                ("to", "2026-11-01T03:00:00Z")
+            ]
+        ),
         vec![
-            row(&["hw", "b", "name-b", "changed", "ike.encryption_algorithm", "aes-128", "aes-256"]),
-            row(&["hw", "b", "name-b", "changed", "psk_fingerprint", PSK1, PSK2]),
-            row(&["os", "x", "name-a-dr", "changed", "provider_status", "ACTIVE", "DOWN"]),
-            row(&["os", "x", "name-a-dr", "changed", "status", "ACTIVE", "DOWN"]),
+            row(&[
+                "hw",
+                "b",
+                "name-b",
+                "changed",
+                "ike.encryption_algorithm",
+                "aes-128",
+                "aes-256"
+            ]),
+            row(&[
+                "hw",
+                "b",
+                "name-b",
+                "changed",
+                "psk_fingerprint",
+                PSK1,
+                PSK2
+            ]),
+            row(&[
+                "os",
+                "x",
+                "name-a-dr",
+                "changed",
+                "provider_status",
+                "ACTIVE",
+                "DOWN"
+            ]),
+            row(&[
+                "os",
+                "x",
+                "name-a-dr",
+                "changed",
+                "status",
+                "ACTIVE",
+                "DOWN"
+            ]),
         ]
     );
     assert_eq!(
-        ask(dir.path(), "diff", &[("from", "2026-11-01T02:30:00Z"), ("to", "now")]),
+        ask(
+            dir.path(),
+            "diff",
+            &[("from", "2026-11-01T02:30:00Z"), ("to", "now")]
+        ),
         vec![
-            row(&["hw", "a", "name-a", "changed", "provider_status", "DOWN", "ACTIVE"]),
+            row(&[
+                "hw",
+                "a",
+                "name-a",
+                "changed",
+                "provider_status",
+                "DOWN",
+                "ACTIVE"
+            ]),
             row(&["hw", "a", "name-a", "changed", "status", "DOWN", "ACTIVE"]),
             row(&["hw", "c", "name-c", "added", "NULL", "NULL", "NULL"]),
         ]
@@ -413,9 +717,33 @@ fn weak_crypto_names_each_weakness_and_since_when() {
         ask(dir.path(), "weak-crypto", &[]),
         vec![
             // Recreated at hour 3: in place since then.
-            row(&["hw", "c", "name-c", "IKE integrity sha1", "ike.auth_algorithm", "sha1", T3]),
-            row(&["os", "x", "name-a-dr", "IKE DH group2", "ike.dh_group", "group2", T0]),
-            row(&["os", "x", "name-a-dr", "IKEv1 aggressive mode", "ike.negotiation_mode", "aggressive", T0]),
+            row(&[
+                "hw",
+                "c",
+                "name-c",
+                "IKE integrity sha1",
+                "ike.auth_algorithm",
+                "sha1",
+                T3
+            ]),
+            row(&[
+                "os",
+                "x",
+                "name-a-dr",
+                "IKE DH group2",
+                "ike.dh_group",
+                "group2",
+                T0
+            ]),
+            row(&[
+                "os",
+                "x",
+                "name-a-dr",
+                "IKEv1 aggressive mode",
+                "ike.negotiation_mode",
+                "aggressive",
+                T0
+            ]),
         ]
     );
     assert_eq!(ask(dir.path(), "weak-crypto", &[("source", "os")]).len(), 2);
@@ -438,7 +766,14 @@ fn runs_show_each_sources_outcome_newest_first() {
             run("3", T2, "hw", "ok", ["2", "0", "1", "1", "0"], "NULL"),
             run("3", T2, "os", "ok", ["1", "0", "1", "0", "0"], "NULL"),
             run("2", T1, "hw", "ok", ["3", "0", "2", "0", "0"], "NULL"),
-            run("2", T1, "os", "failed", ["0", "0", "0", "0", "0"], "HTTP 500 on page 2"),
+            run(
+                "2",
+                T1,
+                "os",
+                "failed",
+                ["0", "0", "0", "0", "0"],
+                "HTTP 500 on page 2"
+            ),
         ]
     );
     assert_eq!(ask(dir.path(), "runs", &[]).len(), 8);
@@ -468,10 +803,14 @@ fn connections_resolve_by_id_then_name_then_unique_substring() {
     );
     // --source narrows the candidates.
     assert_eq!(
-        try_ask(dir.path(), "outages", &[("connection", "-a"), ("source", "os")])
-            .unwrap()
-            .rows
-            .len(),
+        try_ask(
+            dir.path(),
+            "outages",
+            &[("connection", "-a"), ("source", "os")]
+        )
+        .unwrap()
+        .rows
+        .len(),
         1
     );
 }
@@ -494,10 +833,16 @@ fn parameters_are_checked_before_anything_runs() {
         error("current", &[("status", "up")]),
         "parameter status: \"up\" is not a status; the statuses are ACTIVE, DOWN, PENDING, ERROR, FROZEN, UNKNOWN"
     );
-    assert!(error("as-of", &[("at", "yesterday")]).starts_with("parameter at: \"yesterday\" is not a time"));
+    assert!(
+        error("as-of", &[("at", "yesterday")])
+            .starts_with("parameter at: \"yesterday\" is not a time")
+    );
     assert_eq!(
         error("runs", &[("limit", "ten")]),
         "parameter limit: \"ten\" is not a whole number"
     );
-    assert!(error("nope", &[]).starts_with("no question called \"nope\"; the questions are: as-of, changes,"));
+    assert!(
+        error("nope", &[])
+            .starts_with("no question called \"nope\"; the questions are: as-of, changes,")
+    );
 }

@@ -6,3 +6,4 @@ mod config;
 mod history;
 mod import;
 mod query;
+mod query_cli;

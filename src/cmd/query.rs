@@ -29,7 +29,9 @@ pub fn run(cli: &Cli, args: &QueryArgs) -> Result<()> {
             Query::parse(&name, &text).map_err(usage)?
         }
         (Some(name), None) => query::find(name).map_err(usage)?,
-        (None, None) => return Err(UsageError("name a question, or pass --list or --file".into()).into()),
+        (None, None) => {
+            return Err(UsageError("name a question, or pass --list or --file".into()).into());
+        }
     };
     let database = database(cli)?;
     migrate_if_behind(&database)?;

@@ -132,7 +132,11 @@ impl Query {
 fn parse_param(declaration: &str) -> Result<Param, String> {
     let mut words = declaration.splitn(2, char::is_whitespace);
     let name = words.next().unwrap_or_default();
-    if name.is_empty() || !name.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'_') {
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_')
+    {
         return Err(format!(
             "parameter line \":{declaration}\": a name of letters, digits and _ must follow the colon"
         ));
@@ -206,7 +210,10 @@ mod tests {
             ]
         );
         let sqlite = rusqlite::Connection::open_in_memory().unwrap();
-        for migration in [include_str!("../../migrations/V1__history.sql")] {
+        for migration in [
+            include_str!("../../migrations/V1__history.sql"),
+            include_str!("../../migrations/V2__query_indexes.sql"),
+        ] {
             sqlite.execute_batch(migration).unwrap();
         }
         for query in &queries {
@@ -218,10 +225,17 @@ mod tests {
                 .map(|name| name.trim_start_matches(':').to_string())
                 .collect();
             used.sort();
-            let mut declared: Vec<String> =
-                query.params.iter().map(|param| param.name.clone()).collect();
+            let mut declared: Vec<String> = query
+                .params
+                .iter()
+                .map(|param| param.name.clone())
+                .collect();
             declared.sort();
-            assert_eq!(used, declared, "{}: parameters used vs declared", query.name);
+            assert_eq!(
+                used, declared,
+                "{}: parameters used vs declared",
+                query.name
+            );
             assert!(statement.readonly(), "{} is not read-only", query.name);
         }
     }

@@ -49,11 +49,36 @@ const SCHEMA_PRAGMAS: &[&str] = &[
     "table_xinfo",
 ];
 
+/// The tables through which SQLite records schema changes.
+const SCHEMA_TABLES: &[&str] = &[
+    "sqlite_master",
+    "sqlite_schema",
+    "sqlite_temp_master",
+    "sqlite_temp_schema",
+];
+
 /// A database opened for reading only.
 pub struct QueryDb {
     sqlite: Sqlite,
-    /// What the authorizer last refused, for the error message.
-    refused: Arc<Mutex<Option<String>>>,
+    /// What the authorizer saw while preparing the last statement.
+    seen: Arc<Mutex<Seen>>,
+}
+
+/// What the authorizer saw of a statement being prepared.
+#[derive(Debug, Default)]
+struct Seen {
+    /// The first action refused.
+    refused: Option<Refusal>,
+    /// An allowed (reporting) PRAGMA: SQLite calls every PRAGMA statement
+    /// not read-only, so the read-only check defers to the authorizer.
+    pragma: bool,
+}
+
+#[derive(Debug)]
+enum Refusal {
+    /// Creating, altering or dropping anything (named by the statement).
+    Schema,
+    Described(String),
 }
 
 impl QueryDb {
@@ -84,35 +109,49 @@ impl QueryDb {
         if !is_vpnsnap {
             return Err(QueryError::NotVpnsnap(path.to_path_buf()));
         }
-        let refused = Arc::new(Mutex::new(None));
-        let slot = Arc::clone(&refused);
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let slot = Arc::clone(&seen);
         sqlite.authorizer(Some(move |context: AuthContext<'_>| {
-            match refusal(&context.action) {
-                None => Authorization::Allow,
-                Some(what) => {
-                    if let Ok(mut slot) = slot.lock() {
-                        slot.get_or_insert(what);
+            let verdict = judge(&context.action);
+            let allowed = !matches!(verdict, Verdict::Refuse(_));
+            if let Ok(mut seen) = slot.lock() {
+                match verdict {
+                    Verdict::Allow => {}
+                    Verdict::Pragma => seen.pragma = true,
+                    Verdict::Refuse(refusal) => {
+                        seen.refused.get_or_insert(refusal);
                     }
-                    Authorization::Deny
                 }
             }
+            if allowed {
+                Authorization::Allow
+            } else {
+                Authorization::Deny
+            }
         }));
-        Ok(QueryDb { sqlite, refused })
+        Ok(QueryDb { sqlite, seen })
     }
 
     /// Prepares one read-only statement; anything else is refused before it runs.
     pub fn prepare(&self, sql: &str) -> Result<Statement<'_>, QueryError> {
-        if let Ok(mut slot) = self.refused.lock() {
-            *slot = None;
+        if let Ok(mut seen) = self.seen.lock() {
+            *seen = Seen::default();
         }
-        let statement = self.sqlite.prepare(sql).map_err(|error| {
-            let refused = self.refused.lock().ok().and_then(|mut slot| slot.take());
-            match refused {
-                Some(what) => QueryError::Refused(what),
-                None => QueryError::from_sqlite(error, sql),
-            }
-        })?;
-        if !statement.readonly() {
+        let prepared = self.sqlite.prepare(sql);
+        let (refused, pragma) = match self.seen.lock() {
+            Ok(mut seen) => (seen.refused.take(), seen.pragma),
+            Err(_) => (None, false),
+        };
+        let describe = |refusal: Refusal| match refusal {
+            Refusal::Schema => format!("a schema change ({})", first_words(sql)),
+            Refusal::Described(what) => what,
+        };
+        let statement = match (prepared, refused) {
+            (_, Some(refusal)) => return Err(QueryError::Refused(describe(refusal))),
+            (Err(error), None) => return Err(QueryError::from_sqlite(error, sql)),
+            (Ok(statement), None) => statement,
+        };
+        if !statement.readonly() && !pragma {
             return Err(QueryError::Refused(format!(
                 "{} (it would write)",
                 first_words(sql)
@@ -127,37 +166,56 @@ impl QueryDb {
     }
 }
 
-/// What an action would do, if it is not plain reading.
-fn refusal(action: &AuthAction<'_>) -> Option<String> {
+/// What the authorizer makes of one action.
+enum Verdict {
+    Allow,
+    /// A PRAGMA that only reports.
+    Pragma,
+    Refuse(Refusal),
+}
+
+/// Reading is allowed; so are PRAGMAs that only report. Everything else is
+/// refused, and named for the error message.
+fn judge(action: &AuthAction<'_>) -> Verdict {
+    let refuse = |what: String| Verdict::Refuse(Refusal::Described(what));
     match *action {
         AuthAction::Select
         | AuthAction::Read { .. }
         | AuthAction::Function { .. }
-        | AuthAction::Recursive => None,
+        | AuthAction::Recursive => Verdict::Allow,
         AuthAction::Pragma {
             pragma_name,
             pragma_value,
         } => {
             let name = pragma_name.to_ascii_lowercase();
             let allowed = match pragma_value {
-                None => READ_PRAGMAS.contains(&name.as_str()) || SCHEMA_PRAGMAS.contains(&name.as_str()),
+                None => {
+                    READ_PRAGMAS.contains(&name.as_str()) || SCHEMA_PRAGMAS.contains(&name.as_str())
+                }
                 Some(_) => SCHEMA_PRAGMAS.contains(&name.as_str()),
             };
             match (allowed, pragma_value) {
-                (true, _) => None,
-                (false, Some(value)) => Some(format!("PRAGMA {pragma_name} = {value}")),
-                (false, None) => Some(format!("PRAGMA {pragma_name}")),
+                (true, _) => Verdict::Pragma,
+                (false, Some(value)) => refuse(format!("PRAGMA {pragma_name} = {value}")),
+                (false, None) => refuse(format!("PRAGMA {pragma_name}")),
             }
         }
-        AuthAction::Insert { table_name } => Some(format!("INSERT into {table_name}")),
-        AuthAction::Update { table_name, .. } => Some(format!("UPDATE of {table_name}")),
-        AuthAction::Delete { table_name } => Some(format!("DELETE from {table_name}")),
-        AuthAction::Attach { filename } => Some(format!("ATTACH of {filename:?}")),
-        AuthAction::Detach { database_name } => Some(format!("DETACH of {database_name}")),
-        AuthAction::Transaction { .. } | AuthAction::Savepoint { .. } => {
-            Some("a transaction statement".to_string())
+        AuthAction::Insert { table_name }
+        | AuthAction::Delete { table_name }
+        | AuthAction::Update { table_name, .. }
+            if SCHEMA_TABLES.contains(&table_name) =>
+        {
+            Verdict::Refuse(Refusal::Schema)
         }
-        ref other => Some(format!("a schema change ({other:?})")),
+        AuthAction::Insert { table_name } => refuse(format!("INSERT into {table_name}")),
+        AuthAction::Update { table_name, .. } => refuse(format!("UPDATE of {table_name}")),
+        AuthAction::Delete { table_name } => refuse(format!("DELETE from {table_name}")),
+        AuthAction::Attach { filename } => refuse(format!("ATTACH of {filename:?}")),
+        AuthAction::Detach { database_name } => refuse(format!("DETACH of {database_name}")),
+        AuthAction::Transaction { .. } | AuthAction::Savepoint { .. } => {
+            refuse("a transaction statement".to_string())
+        }
+        _ => Verdict::Refuse(Refusal::Schema),
     }
 }
 

@@ -51,7 +51,9 @@ pub enum QueryError {
     DuplicateParam { name: String },
     #[error("parameter {name}: {message}")]
     BadValue { name: String, message: String },
-    #[error("the SQL uses :{name}, which the file's header does not declare (add a line `-- :{name} text ...`)")]
+    #[error(
+        "the SQL uses :{name}, which the file's header does not declare (add a line `-- :{name} text ...`)"
+    )]
     UndeclaredParam { name: String },
     #[error("no connection matches {text:?} by provider id or name{}", source_name.as_ref().map(|source| format!(" in source {source:?}")).unwrap_or_default())]
     NoSuchConnection {
@@ -103,7 +105,11 @@ impl QueryError {
                 let line = before.matches('\n').count() + 1;
                 let line_start = before.rfind('\n').map_or(0, |index| index + 1);
                 let column = before[line_start..].chars().count() + 1;
-                let text = sql[line_start..].lines().next().unwrap_or_default().to_string();
+                let text = sql[line_start..]
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
                 QueryError::Sql {
                     message: msg,
                     position: Some((line, column, text)),
@@ -135,7 +141,11 @@ pub fn run(
 ) -> Result<Table, QueryError> {
     for (index, (name, _)) in given.iter().enumerate() {
         if query.param(name).is_none() {
-            let known: Vec<&str> = query.params.iter().map(|param| param.name.as_str()).collect();
+            let known: Vec<&str> = query
+                .params
+                .iter()
+                .map(|param| param.name.as_str())
+                .collect();
             return Err(QueryError::UnknownParam {
                 query: query.name.clone(),
                 name: name.clone(),
@@ -156,9 +166,7 @@ pub fn run(
             .find(|(given, _)| given == name)
             .map(|(_, value)| value.as_str())
     };
-    let source = query
-        .param("source")
-        .and_then(|_| value_of("source"));
+    let source = query.param("source").and_then(|_| value_of("source"));
     let mut bound = Vec::with_capacity(query.params.len());
     for param in &query.params {
         let value = match value_of(&param.name) {

@@ -38,7 +38,11 @@ pub fn write(out: &mut impl Write, table: &Table, format: Format) -> io::Result<
             }
             writeln!(out, "[")?;
             for (index, row) in table.rows.iter().enumerate() {
-                let separator = if index + 1 < table.rows.len() { "," } else { "" };
+                let separator = if index + 1 < table.rows.len() {
+                    ","
+                } else {
+                    ""
+                };
                 writeln!(out, "{}{separator}", json_object(table, row))?;
             }
             writeln!(out, "]")
@@ -50,7 +54,11 @@ pub fn write(out: &mut impl Write, table: &Table, format: Format) -> io::Result<
             Ok(())
         }
         Format::Csv => {
-            let header: Vec<String> = table.columns.iter().map(|column| csv_field(column)).collect();
+            let header: Vec<String> = table
+                .columns
+                .iter()
+                .map(|column| csv_field(column))
+                .collect();
             writeln!(out, "{}", header.join(","))?;
             for row in &table.rows {
                 let fields: Vec<String> = row.iter().map(|value| csv_field(&text(value))).collect();
@@ -77,8 +85,9 @@ fn json_value(value: &Value, is_json: bool) -> serde_json::Value {
         Value::Null => serde_json::Value::Null,
         Value::Integer(number) => serde_json::Value::from(*number),
         Value::Real(number) => serde_json::Value::from(*number),
-        Value::Text(text) if is_json => serde_json::from_str(text)
-            .unwrap_or_else(|_| serde_json::Value::from(text.as_str())),
+        Value::Text(text) if is_json => {
+            serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::from(text.as_str()))
+        }
         Value::Text(text) => serde_json::Value::from(text.as_str()),
         Value::Blob(bytes) => serde_json::Value::from(hex::encode(bytes)),
     }
@@ -122,7 +131,11 @@ fn write_table(out: &mut impl Write, table: &Table) -> io::Result<()> {
                 .collect()
         })
         .collect();
-    let mut widths: Vec<usize> = table.columns.iter().map(|column| column.chars().count()).collect();
+    let mut widths: Vec<usize> = table
+        .columns
+        .iter()
+        .map(|column| column.chars().count())
+        .collect();
     for row in &cells {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
@@ -156,7 +169,11 @@ mod tests {
         Table {
             columns: vec!["name".into(), "n".into(), "fields".into()],
             rows: vec![
-                vec![Value::Text("a, \"b\"".into()), Value::Integer(3), Value::Text("[\"x\"]".into())],
+                vec![
+                    Value::Text("a, \"b\"".into()),
+                    Value::Integer(3),
+                    Value::Text("[\"x\"]".into()),
+                ],
                 vec![Value::Null, Value::Integer(-1), Value::Text("[]".into())],
             ],
             json_columns: vec![false, false, true],

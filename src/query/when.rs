@@ -15,10 +15,10 @@ pub fn parse_time(text: &str, now: Timestamp) -> Result<Timestamp, String> {
     if let Ok(time) = Timestamp::parse_rfc3339(trimmed) {
         return Ok(time);
     }
-    if let Ok(date) = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
-        if let Some(midnight) = date.and_hms_opt(0, 0, 0) {
-            return Ok(Timestamp::from_datetime(midnight.and_utc()));
-        }
+    if let Ok(date) = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
+        && let Some(midnight) = date.and_hms_opt(0, 0, 0)
+    {
+        return Ok(Timestamp::from_datetime(midnight.and_utc()));
     }
     if let Some(ago) = relative(trimmed) {
         return now
@@ -67,7 +67,10 @@ mod tests {
 
     #[test]
     fn absolute_forms_are_written_as_stored_times() {
-        assert_eq!(parsed("2026-11-22T18:15:00+08:00"), "2026-11-22T10:15:00.000Z");
+        assert_eq!(
+            parsed("2026-11-22T18:15:00+08:00"),
+            "2026-11-22T10:15:00.000Z"
+        );
         assert_eq!(parsed("2026-11-20"), "2026-11-20T00:00:00.000Z");
         assert_eq!(parsed("now"), "2026-11-22T10:15:00.000Z");
     }
@@ -85,7 +88,10 @@ mod tests {
     fn anything_else_is_refused_with_the_accepted_forms() {
         for text in ["yesterday", "2h later", "h", "-2h", "99999999999999d", ""] {
             let error = parse_time(text, now()).unwrap_err();
-            assert!(error.contains("is not a time") || error.contains("earliest"), "{text}: {error}");
+            assert!(
+                error.contains("is not a time") || error.contains("earliest"),
+                "{text}: {error}"
+            );
         }
     }
 }

@@ -22,7 +22,7 @@ SELECT
     fc.new_value
 FROM target t
 CROSS JOIN versions v ON v.connection = t.id
-JOIN field_changes fc ON fc.version_id = v.id
+CROSS JOIN field_changes fc ON fc.version_id = v.id
 WHERE (fc.field GLOB 'ike.*' OR fc.field GLOB 'ipsec.*' OR fc.field GLOB 'dpd.*'
        OR fc.field = 'psk_fingerprint')
   AND (:since IS NULL OR v.observed_at >= :since)

@@ -21,11 +21,11 @@ SELECT
     v.name,
     fc.old_value AS from_status,
     fc.new_value AS to_status
--- CROSS JOIN keeps connections the outer loop: one connection's versions
--- come from the (connection, version) index.
+-- CROSS JOIN fixes the join order (connections, versions, changes): one
+-- connection's versions come from the (connection, version) index.
 FROM target t
 CROSS JOIN versions v ON v.connection = t.id
-JOIN field_changes fc ON fc.version_id = v.id AND fc.field = 'status'
+CROSS JOIN field_changes fc ON fc.version_id = v.id AND fc.field = 'status'
 WHERE (:since IS NULL OR v.observed_at >= :since)
   AND (:until IS NULL OR v.observed_at <= :until)
   AND (:from IS NULL OR fc.old_value = :from)

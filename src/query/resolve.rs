@@ -29,38 +29,32 @@ impl std::fmt::Display for Candidate {
 
 /// The connection `text` means, among those of `source` when given.
 pub fn resolve(sqlite: &Sqlite, text: &str, source: Option<&str>) -> Result<Candidate, QueryError> {
-    let candidates = load(sqlite, source)?;
-    let exact_id: Vec<&Candidate> = candidates
-        .iter()
-        .filter(|candidate| candidate.connection_id == text)
-        .collect();
-    let exact_name: Vec<&Candidate> = candidates
-        .iter()
-        .filter(|candidate| candidate.name.as_deref() == Some(text))
-        .collect();
-    let needle = text.to_lowercase();
-    let substring: Vec<&Candidate> = candidates
-        .iter()
-        .filter(|candidate| {
-            candidate.connection_id.to_lowercase().contains(&needle)
-                || candidate
-                    .name
-                    .as_ref()
-                    .is_some_and(|name| name.to_lowercase().contains(&needle))
-        })
-        .collect();
-    let matches = [exact_id, exact_name, substring]
-        .into_iter()
-        .find(|matches| !matches.is_empty())
-        .unwrap_or_default();
-    match matches.as_slice() {
-        [] => Err(QueryError::NoSuchConnection {
+    // Exact matches first, each one index seek; a substring reads them all.
+    let mut matches = load(sqlite, BY_ID, text, source)?;
+    if matches.is_empty() {
+        matches = load(sqlite, BY_NAME, text, source)?;
+    }
+    if matches.is_empty() {
+        let needle = text.to_lowercase();
+        matches = load(sqlite, ALL, "", source)?
+            .into_iter()
+            .filter(|candidate| {
+                candidate.connection_id.to_lowercase().contains(&needle)
+                    || candidate
+                        .name
+                        .as_ref()
+                        .is_some_and(|name| name.to_lowercase().contains(&needle))
+            })
+            .collect();
+    }
+    match matches.len() {
+        0 => Err(QueryError::NoSuchConnection {
             text: text.to_string(),
             source_name: source.map(String::from),
         }),
-        [one] => Ok((*one).clone()),
-        many => {
-            let mut listed: Vec<String> = many.iter().map(ToString::to_string).collect();
+        1 => Ok(matches.remove(0)),
+        _ => {
+            let mut listed: Vec<String> = matches.iter().map(ToString::to_string).collect();
             listed.sort();
             Err(QueryError::AmbiguousConnection {
                 text: text.to_string(),
@@ -70,16 +64,25 @@ pub fn resolve(sqlite: &Sqlite, text: &str, source: Option<&str>) -> Result<Cand
     }
 }
 
-fn load(sqlite: &Sqlite, source: Option<&str>) -> Result<Vec<Candidate>, QueryError> {
+const SELECT: &str = "SELECT c.id, c.source, c.connection_id, v.name \
+     FROM connections c JOIN versions v ON v.connection = c.id AND v.valid_to IS NULL \
+     WHERE (?2 IS NULL OR c.source = ?2)";
+const BY_ID: &str = " AND c.connection_id = ?1";
+const BY_NAME: &str = " AND v.name = ?1";
+const ALL: &str = " AND ?1 = ''";
+
+fn load(
+    sqlite: &Sqlite,
+    condition: &str,
+    text: &str,
+    source: Option<&str>,
+) -> Result<Vec<Candidate>, QueryError> {
+    let sql = format!("{SELECT}{condition}");
     let mut statement = sqlite
-        .prepare_cached(
-            "SELECT c.id, c.source, c.connection_id, v.name \
-             FROM connections c JOIN versions v ON v.connection = c.id AND v.valid_to IS NULL \
-             WHERE ?1 IS NULL OR c.source = ?1",
-        )
-        .map_err(|error| QueryError::from_sqlite(error, "resolving a connection"))?;
+        .prepare_cached(&sql)
+        .map_err(|error| QueryError::from_sqlite(error, &sql))?;
     let rows = statement
-        .query_map([source], |row| {
+        .query_map(rusqlite::params![text, source], |row| {
             Ok(Candidate {
                 id: row.get(0)?,
                 source: row.get(1)?,
@@ -88,6 +91,6 @@ fn load(sqlite: &Sqlite, source: Option<&str>) -> Result<Vec<Candidate>, QueryEr
             })
         })
         .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
-        .map_err(|error| QueryError::from_sqlite(error, "resolving a connection"))?;
+        .map_err(|error| QueryError::from_sqlite(error, &sql))?;
     Ok(rows)
 }

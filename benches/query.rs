@@ -19,6 +19,9 @@ use vpnsnap::time::Timestamp;
 const GENERATOR_VERSION: u32 = 2;
 const RUN_SECONDS: i64 = 900;
 
+/// A question, its parameters and its target ("" when it has none).
+type Case<'a> = (&'a str, Vec<(&'a str, String)>, &'a str);
+
 struct Scale {
     connections: usize,
     versions_per_connection: usize,
@@ -71,7 +74,7 @@ fn main() {
     let midpoint = time_of_run(scale.runs as i64 / 2).to_string();
     let last_day = time_of_run(scale.runs as i64 - 96).to_string();
     let end = time_of_run(scale.runs as i64).to_string();
-    let cases: Vec<(&str, Vec<(&str, String)>, &str)> = vec![
+    let cases: Vec<Case<'_>> = vec![
         (
             "history",
             vec![("connection", connection.clone())],

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::provider::ProviderKind;
+use crate::query::Format;
 use crate::time::Timestamp;
 
 const EXIT_CODES: &str = "\
@@ -50,6 +51,10 @@ pub enum Command {
     /// Work with the configuration
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Answer a named question about the history (see --list)
+    Query(QueryArgs),
+    /// Run one read-only SQL statement against the database
+    Sql(SqlArgs),
 }
 
 #[derive(Debug, Args)]
@@ -159,6 +164,131 @@ pub enum SummaryFormat {
     Json,
 }
 
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Each question is a file of queries/ built into vpnsnap; --list shows them with their
+parameters. --file runs your own file of the same shape: a header comment describing it, then
+one line per named parameter (-- :name text|time|connection|status|integer [required] what),
+then one read-only SQL statement using :name.
+
+Times are RFC3339 (2026-11-22T10:15:00Z), a date (2026-11-22, midnight UTC), now, or a time
+before now (30m, 2h, 3d ago, 1w); output times are RFC3339 UTC. A connection is its provider id
+or its name: an exact match first, then a unique part of either.
+
+Output: --format table when stdout is a terminal, json otherwise.
+
+Examples:
+  vpnsnap query --list
+  vpnsnap query outages --connection vpn-1655 --since 3d
+  vpnsnap query status-changes --to DOWN --since 2h --format csv
+  vpnsnap query as-of --at 2026-11-17T12:00:00Z --source hw-prod
+  vpnsnap query diff --from 2026-11-20 --to now
+  vpnsnap query --file my.sql --param region=cn-north-4")]
+pub struct QueryArgs {
+    /// The question to answer
+    #[arg(value_name = "NAME", required_unless_present_any = ["list", "file"], conflicts_with_all = ["list", "file"])]
+    pub name: Option<String>,
+
+    /// List the questions with their parameters
+    #[arg(long)]
+    pub list: bool,
+
+    /// Run your own question file instead of a named one
+    #[arg(long, value_name = "PATH", conflicts_with = "list")]
+    pub file: Option<PathBuf>,
+
+    /// A parameter of the question (repeatable)
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    pub params: Vec<(String, String)>,
+
+    /// Same as --param connection=ID_OR_NAME
+    #[arg(long, value_name = "ID_OR_NAME")]
+    pub connection: Option<String>,
+
+    /// Same as --param source=NAME
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+
+    /// Same as --param status=STATUS
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<String>,
+
+    /// Same as --param since=TIME
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// Same as --param until=TIME
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+
+    /// Same as --param at=TIME
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+
+    /// Same as --param from=VALUE (a time for diff, a status for status-changes)
+    #[arg(long, value_name = "VALUE")]
+    pub from: Option<String>,
+
+    /// Same as --param to=VALUE (a time for diff, a status for status-changes)
+    #[arg(long, value_name = "VALUE")]
+    pub to: Option<String>,
+
+    /// Same as --param limit=N
+    #[arg(long, value_name = "N")]
+    pub limit: Option<String>,
+
+    /// Output format [default: table on a terminal, json otherwise]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+impl QueryArgs {
+    /// Every parameter given, the friendly flags as `--param`s.
+    pub fn all_params(&self) -> Vec<(String, String)> {
+        let flags = [
+            ("connection", &self.connection),
+            ("source", &self.source),
+            ("status", &self.status),
+            ("since", &self.since),
+            ("until", &self.until),
+            ("at", &self.at),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("limit", &self.limit),
+        ];
+        let mut params = self.params.clone();
+        for (name, value) in flags {
+            if let Some(value) = value {
+                params.push((name.to_string(), value.clone()));
+            }
+        }
+        params
+    }
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The database is opened read-only (and query_only): any write, schema change, ATTACH/DETACH,
+transaction or PRAGMA that changes state is refused, and the database is left untouched.
+SQL errors show SQLite's message with the line and column. The analyst views
+(current_connections, connection_versions, connection_changes, connection_events) are
+described in the README.
+
+Output: --format table when stdout is a terminal, json otherwise.
+
+Examples:
+  vpnsnap sql \"SELECT source, count(*) FROM current_connections GROUP BY source\"
+  vpnsnap sql --format csv \"SELECT * FROM connection_changes WHERE field = 'status'\"")]
+pub struct SqlArgs {
+    /// One SQL statement
+    #[arg(value_name = "SQL")]
+    pub sql: String,
+
+    /// Output format [default: table on a terminal, json otherwise]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Validate the config and print it resolved, secrets shown as ***
@@ -171,4 +301,13 @@ fn parse_kind(text: &str) -> Result<ProviderKind, String> {
 
 fn parse_time(text: &str) -> Result<Timestamp, String> {
     Timestamp::parse_rfc3339(text)
+}
+
+fn parse_param(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.to_string()))
+        }
+        _ => Err(format!("{text:?} is not NAME=VALUE")),
+    }
 }

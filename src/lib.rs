@@ -20,6 +20,7 @@ pub mod metrics;
 pub mod model;
 pub mod progress;
 pub mod provider;
+pub mod query;
 pub mod runner;
 pub mod scheduler;
 pub mod sim;

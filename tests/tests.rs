@@ -8,5 +8,7 @@ mod history;
 mod huaweicloud_collect;
 mod import;
 mod openstack_collect;
+mod query;
+mod query_cli;
 mod runtime;
 mod tencent_collect;

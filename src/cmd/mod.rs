@@ -5,7 +5,9 @@
 pub mod collect;
 pub mod config_check;
 pub mod import;
+pub mod query;
 pub mod run;
+pub mod sql;
 
 use std::path::{Path, PathBuf};
 
@@ -51,6 +53,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Run(args) => run::run(&cli, args),
         Command::Import(args) => import::run(&cli, args).map(|()| Exit::Success),
         Command::Config(command) => config_check::run(&cli, command).map(|()| Exit::Success),
+        Command::Query(args) => query::run(&cli, args).map(|()| Exit::Success),
+        Command::Sql(args) => sql::run(&cli, args).map(|()| Exit::Success),
     }
 }
 

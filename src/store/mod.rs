@@ -158,6 +158,23 @@ impl Store {
     }
 }
 
+/// Whether the database lacks migrations this version of vpnsnap has (so
+/// that a reader can bring it up to date with [`Store::open`] first).
+pub fn needs_migration(sqlite: &Sqlite) -> Result<bool, rusqlite::Error> {
+    let latest = embedded::migrations::runner()
+        .get_migrations()
+        .iter()
+        .map(|migration| i64::from(migration.version()))
+        .max()
+        .unwrap_or(0);
+    let applied: Option<i64> = sqlite.query_row(
+        "SELECT max(version) FROM refinery_schema_history",
+        [],
+        |row| row.get(0),
+    )?;
+    Ok(applied.unwrap_or(0) < latest)
+}
+
 fn create_owner_only(path: &Path) -> Result<(), StoreError> {
     fs::OpenOptions::new()
         .write(true)

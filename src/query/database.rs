@@ -1,0 +1,226 @@
+//! The read-only connection every question and ad-hoc statement runs on:
+//! opened with `SQLITE_OPEN_READ_ONLY`, `PRAGMA query_only = 1`, an
+//! authorizer that refuses writes, schema changes, ATTACH/DETACH,
+//! transactions and state-changing PRAGMAs, and a check that each prepared
+//! statement is read-only (which catches `VACUUM INTO`).
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
+use rusqlite::{Connection as Sqlite, OpenFlags, Statement};
+
+use super::QueryError;
+
+/// PRAGMAs that only report, allowed without an argument.
+const READ_PRAGMAS: &[&str] = &[
+    "application_id",
+    "auto_vacuum",
+    "collation_list",
+    "compile_options",
+    "data_version",
+    "database_list",
+    "encoding",
+    "foreign_key_check",
+    "foreign_keys",
+    "freelist_count",
+    "function_list",
+    "integrity_check",
+    "journal_mode",
+    "module_list",
+    "page_count",
+    "page_size",
+    "pragma_list",
+    "query_only",
+    "quick_check",
+    "schema_version",
+    "table_list",
+    "user_version",
+];
+
+/// PRAGMAs that describe a table or index named by their argument.
+const SCHEMA_PRAGMAS: &[&str] = &[
+    "foreign_key_list",
+    "index_info",
+    "index_list",
+    "index_xinfo",
+    "table_info",
+    "table_xinfo",
+];
+
+/// The tables through which SQLite records schema changes.
+const SCHEMA_TABLES: &[&str] = &[
+    "sqlite_master",
+    "sqlite_schema",
+    "sqlite_temp_master",
+    "sqlite_temp_schema",
+];
+
+/// A database opened for reading only.
+pub struct QueryDb {
+    sqlite: Sqlite,
+    /// What the authorizer saw while preparing the last statement.
+    seen: Arc<Mutex<Seen>>,
+}
+
+/// What the authorizer saw of a statement being prepared.
+#[derive(Debug, Default)]
+struct Seen {
+    /// The first action refused.
+    refused: Option<Refusal>,
+    /// An allowed (reporting) PRAGMA: SQLite calls every PRAGMA statement
+    /// not read-only, so the read-only check defers to the authorizer.
+    pragma: bool,
+}
+
+#[derive(Debug)]
+enum Refusal {
+    /// Creating, altering or dropping anything (named by the statement).
+    Schema,
+    Described(String),
+}
+
+impl QueryDb {
+    /// Opens the vpnsnap database at `path` read-only.
+    pub fn open(path: &Path) -> Result<QueryDb, QueryError> {
+        if !path.exists() {
+            return Err(QueryError::NoDatabase(path.to_path_buf()));
+        }
+        let open_error = |source| QueryError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let sqlite = Sqlite::open_with_flags(path, flags).map_err(open_error)?;
+        sqlite
+            .busy_timeout(Duration::from_secs(10))
+            .map_err(open_error)?;
+        sqlite
+            .execute_batch("PRAGMA query_only = 1")
+            .map_err(open_error)?;
+        let is_vpnsnap: bool = sqlite
+            .query_row(
+                "SELECT count(*) = 2 FROM sqlite_schema WHERE type = 'table' AND name IN ('versions', 'run_sources')",
+                [],
+                |row| row.get(0),
+            )
+            .map_err(open_error)?;
+        if !is_vpnsnap {
+            return Err(QueryError::NotVpnsnap(path.to_path_buf()));
+        }
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let slot = Arc::clone(&seen);
+        sqlite.authorizer(Some(move |context: AuthContext<'_>| {
+            let verdict = judge(&context.action);
+            let allowed = !matches!(verdict, Verdict::Refuse(_));
+            if let Ok(mut seen) = slot.lock() {
+                match verdict {
+                    Verdict::Allow => {}
+                    Verdict::Pragma => seen.pragma = true,
+                    Verdict::Refuse(refusal) => {
+                        seen.refused.get_or_insert(refusal);
+                    }
+                }
+            }
+            if allowed {
+                Authorization::Allow
+            } else {
+                Authorization::Deny
+            }
+        }));
+        Ok(QueryDb { sqlite, seen })
+    }
+
+    /// Prepares one read-only statement; anything else is refused before it runs.
+    pub fn prepare(&self, sql: &str) -> Result<Statement<'_>, QueryError> {
+        if let Ok(mut seen) = self.seen.lock() {
+            *seen = Seen::default();
+        }
+        let prepared = self.sqlite.prepare(sql);
+        let (refused, pragma) = match self.seen.lock() {
+            Ok(mut seen) => (seen.refused.take(), seen.pragma),
+            Err(_) => (None, false),
+        };
+        let describe = |refusal: Refusal| match refusal {
+            Refusal::Schema => format!("a schema change ({})", first_words(sql)),
+            Refusal::Described(what) => what,
+        };
+        let statement = match (prepared, refused) {
+            (_, Some(refusal)) => return Err(QueryError::Refused(describe(refusal))),
+            (Err(error), None) => return Err(QueryError::from_sqlite(error, sql)),
+            (Ok(statement), None) => statement,
+        };
+        if !statement.readonly() && !pragma {
+            return Err(QueryError::Refused(format!(
+                "{} (it would write)",
+                first_words(sql)
+            )));
+        }
+        Ok(statement)
+    }
+
+    /// The connection, for the library's own lookups.
+    pub fn sqlite(&self) -> &Sqlite {
+        &self.sqlite
+    }
+}
+
+/// What the authorizer makes of one action.
+enum Verdict {
+    Allow,
+    /// A PRAGMA that only reports.
+    Pragma,
+    Refuse(Refusal),
+}
+
+/// Reading is allowed; so are PRAGMAs that only report. Everything else is
+/// refused, and named for the error message.
+fn judge(action: &AuthAction<'_>) -> Verdict {
+    let refuse = |what: String| Verdict::Refuse(Refusal::Described(what));
+    match *action {
+        AuthAction::Select
+        | AuthAction::Read { .. }
+        | AuthAction::Function { .. }
+        | AuthAction::Recursive => Verdict::Allow,
+        AuthAction::Pragma {
+            pragma_name,
+            pragma_value,
+        } => {
+            let name = pragma_name.to_ascii_lowercase();
+            let allowed = match pragma_value {
+                None => {
+                    READ_PRAGMAS.contains(&name.as_str()) || SCHEMA_PRAGMAS.contains(&name.as_str())
+                }
+                Some(_) => SCHEMA_PRAGMAS.contains(&name.as_str()),
+            };
+            match (allowed, pragma_value) {
+                (true, _) => Verdict::Pragma,
+                (false, Some(value)) => refuse(format!("PRAGMA {pragma_name} = {value}")),
+                (false, None) => refuse(format!("PRAGMA {pragma_name}")),
+            }
+        }
+        AuthAction::Insert { table_name }
+        | AuthAction::Delete { table_name }
+        | AuthAction::Update { table_name, .. }
+            if SCHEMA_TABLES.contains(&table_name) =>
+        {
+            Verdict::Refuse(Refusal::Schema)
+        }
+        AuthAction::Insert { table_name } => refuse(format!("INSERT into {table_name}")),
+        AuthAction::Update { table_name, .. } => refuse(format!("UPDATE of {table_name}")),
+        AuthAction::Delete { table_name } => refuse(format!("DELETE from {table_name}")),
+        AuthAction::Attach { filename } => refuse(format!("ATTACH of {filename:?}")),
+        AuthAction::Detach { database_name } => refuse(format!("DETACH of {database_name}")),
+        AuthAction::Transaction { .. } | AuthAction::Savepoint { .. } => {
+            refuse("a transaction statement".to_string())
+        }
+        _ => Verdict::Refuse(Refusal::Schema),
+    }
+}
+
+/// The statement's first words, to name it in a refusal.
+fn first_words(sql: &str) -> String {
+    let words: Vec<&str> = sql.split_whitespace().take(2).collect();
+    words.join(" ").to_uppercase()
+}

@@ -1,0 +1,277 @@
+//! Questions about the history: the catalogue of named questions embedded
+//! from `queries/*.sql` (and users' own files in the same shape), binding
+//! their named parameters, and running them, or ad-hoc SQL, on a read-only
+//! connection.
+//!
+//! Parameters are bound by name through SQLite; user input never becomes
+//! SQL text.
+
+mod catalogue;
+mod database;
+mod output;
+mod resolve;
+mod when;
+
+use std::path::PathBuf;
+
+use rusqlite::types::Value;
+
+pub use catalogue::{Param, ParamKind, Query, catalogue, find};
+pub use database::QueryDb;
+pub use output::{Format, Table, write};
+pub use resolve::{Candidate, resolve};
+pub use when::parse_time;
+
+use crate::time::Timestamp;
+
+/// The statuses of the model, for `status` parameters.
+const STATUSES: &[&str] = &["ACTIVE", "DOWN", "PENDING", "ERROR", "FROZEN", "UNKNOWN"];
+
+/// What can go wrong asking a question. [`QueryError::is_usage`] tells the
+/// caller's mistakes (exit code 2) from failures.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error("no question called {name:?}; the questions are: {known} (see vpnsnap query --list)")]
+    UnknownQuery { name: String, known: String },
+    #[error("query {query}: {message}")]
+    Header { query: String, message: String },
+    #[error("query {query} has no parameter {name:?}; its parameters are: {known}")]
+    UnknownParam {
+        query: String,
+        name: String,
+        known: String,
+    },
+    #[error("query {query} needs --param {name}=... ({description})")]
+    MissingParam {
+        query: String,
+        name: String,
+        description: String,
+    },
+    #[error("parameter {name} is given twice")]
+    DuplicateParam { name: String },
+    #[error("parameter {name}: {message}")]
+    BadValue { name: String, message: String },
+    #[error(
+        "the SQL uses :{name}, which the file's header does not declare (add a line `-- :{name} text ...`)"
+    )]
+    UndeclaredParam { name: String },
+    #[error("no connection matches {text:?} by provider id or name{}", source_name.as_ref().map(|source| format!(" in source {source:?}")).unwrap_or_default())]
+    NoSuchConnection {
+        text: String,
+        source_name: Option<String>,
+    },
+    #[error("connection {text:?} is ambiguous; it matches:\n  {}\npass the provider id, a longer part of the name, or --source", candidates.join("\n  "))]
+    AmbiguousConnection {
+        text: String,
+        candidates: Vec<String>,
+    },
+    #[error(
+        "refused: {0}. vpnsnap opens the database read-only: writes, schema changes, ATTACH/DETACH, \
+         transactions and PRAGMAs that change state are not allowed; nothing was changed"
+    )]
+    Refused(String),
+    #[error("SQL error: {message}{}", position.as_ref().map(|(line, column, text)| format!(" at line {line}, column {column}:\n  {text}\n  {}^", " ".repeat(column.saturating_sub(1)))).unwrap_or_default())]
+    Sql {
+        message: String,
+        /// Line and column (from 1) and the line's text.
+        position: Option<(usize, usize, String)>,
+    },
+    #[error("no database at {0} (vpnsnap collect or import creates it; or pass --db PATH)")]
+    NoDatabase(PathBuf),
+    #[error("{0} is not a vpnsnap database (it has no versions and run_sources tables)")]
+    NotVpnsnap(PathBuf),
+    #[error("cannot open the database {path} read-only: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+}
+
+impl QueryError {
+    /// The user asked for something that cannot be answered as asked.
+    pub fn is_usage(&self) -> bool {
+        !matches!(
+            self,
+            QueryError::Sql { .. } | QueryError::Open { .. } | QueryError::NotVpnsnap(_)
+        )
+    }
+
+    /// SQLite's message, with the line and column when SQLite gives an offset.
+    pub fn from_sqlite(error: rusqlite::Error, sql: &str) -> QueryError {
+        match error {
+            rusqlite::Error::SqlInputError { msg, offset, .. } => {
+                let offset = usize::try_from(offset).unwrap_or(0).min(sql.len());
+                let before = sql.get(..offset).unwrap_or(sql);
+                let line = before.matches('\n').count() + 1;
+                let line_start = before.rfind('\n').map_or(0, |index| index + 1);
+                let column = before[line_start..].chars().count() + 1;
+                let text = sql[line_start..]
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                QueryError::Sql {
+                    message: msg,
+                    position: Some((line, column, text)),
+                }
+            }
+            rusqlite::Error::MultipleStatement => QueryError::Sql {
+                message: "give one statement at a time".into(),
+                position: None,
+            },
+            rusqlite::Error::SqliteFailure(_, Some(message)) => QueryError::Sql {
+                message,
+                position: None,
+            },
+            other => QueryError::Sql {
+                message: other.to_string(),
+                position: None,
+            },
+        }
+    }
+}
+
+/// Runs `query` with the given `(name, value)` parameters; relative times
+/// count back from `now`.
+pub fn run(
+    db: &QueryDb,
+    query: &Query,
+    given: &[(String, String)],
+    now: Timestamp,
+) -> Result<Table, QueryError> {
+    for (index, (name, _)) in given.iter().enumerate() {
+        if query.param(name).is_none() {
+            let known: Vec<&str> = query
+                .params
+                .iter()
+                .map(|param| param.name.as_str())
+                .collect();
+            return Err(QueryError::UnknownParam {
+                query: query.name.clone(),
+                name: name.clone(),
+                known: if known.is_empty() {
+                    "none".into()
+                } else {
+                    known.join(", ")
+                },
+            });
+        }
+        if given[..index].iter().any(|(earlier, _)| earlier == name) {
+            return Err(QueryError::DuplicateParam { name: name.clone() });
+        }
+    }
+    let value_of = |name: &str| {
+        given
+            .iter()
+            .find(|(given, _)| given == name)
+            .map(|(_, value)| value.as_str())
+    };
+    let source = query.param("source").and_then(|_| value_of("source"));
+    let mut bound = Vec::with_capacity(query.params.len());
+    for param in &query.params {
+        let value = match value_of(&param.name) {
+            Some(text) => bind_value(db, param, text, source, now)?,
+            None if param.required => {
+                return Err(QueryError::MissingParam {
+                    query: query.name.clone(),
+                    name: param.name.clone(),
+                    description: param.description.clone(),
+                });
+            }
+            None => Value::Null,
+        };
+        bound.push((param.name.as_str(), value));
+    }
+    let mut statement = db.prepare(&query.sql)?;
+    for index in 1..=statement.parameter_count() {
+        let name = statement.parameter_name(index).unwrap_or("?");
+        let bare = name.trim_start_matches([':', '@', '$']);
+        let Some((_, value)) = bound.iter().find(|(name, _)| *name == bare) else {
+            return Err(QueryError::UndeclaredParam {
+                name: bare.to_string(),
+            });
+        };
+        statement
+            .raw_bind_parameter(index, value)
+            .map_err(|error| QueryError::from_sqlite(error, &query.sql))?;
+    }
+    let json_columns = |columns: &[String]| {
+        columns
+            .iter()
+            .map(|column| query.json_columns.contains(column))
+            .collect()
+    };
+    collect(statement, &query.sql, json_columns)
+}
+
+/// Runs one ad-hoc read-only statement.
+pub fn run_sql(db: &QueryDb, sql: &str) -> Result<Table, QueryError> {
+    let statement = db.prepare(sql)?;
+    collect(statement, sql, |columns| vec![false; columns.len()])
+}
+
+fn collect(
+    mut statement: rusqlite::Statement<'_>,
+    sql: &str,
+    json_columns: impl FnOnce(&[String]) -> Vec<bool>,
+) -> Result<Table, QueryError> {
+    let columns: Vec<String> = statement
+        .column_names()
+        .into_iter()
+        .map(String::from)
+        .collect();
+    let count = columns.len();
+    let mut rows = Vec::new();
+    let mut cursor = statement.raw_query();
+    loop {
+        match cursor.next() {
+            Ok(Some(row)) => {
+                let values = (0..count)
+                    .map(|index| row.get::<_, Value>(index))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|error| QueryError::from_sqlite(error, sql))?;
+                rows.push(values);
+            }
+            Ok(None) => break,
+            Err(error) => return Err(QueryError::from_sqlite(error, sql)),
+        }
+    }
+    Ok(Table {
+        json_columns: json_columns(&columns),
+        columns,
+        rows,
+    })
+}
+
+fn bind_value(
+    db: &QueryDb,
+    param: &Param,
+    text: &str,
+    source: Option<&str>,
+    now: Timestamp,
+) -> Result<Value, QueryError> {
+    let bad = |message: String| QueryError::BadValue {
+        name: param.name.clone(),
+        message,
+    };
+    Ok(match param.kind {
+        ParamKind::Text => Value::Text(text.to_string()),
+        ParamKind::Time => Value::Text(parse_time(text, now).map_err(bad)?.to_string()),
+        ParamKind::Integer => Value::Integer(
+            text.trim()
+                .parse()
+                .map_err(|_| bad(format!("{text:?} is not a whole number")))?,
+        ),
+        ParamKind::Status => {
+            let upper = text.trim().to_ascii_uppercase();
+            if !STATUSES.contains(&upper.as_str()) {
+                return Err(bad(format!(
+                    "{text:?} is not a status; the statuses are {}",
+                    STATUSES.join(", ")
+                )));
+            }
+            Value::Text(upper)
+        }
+        ParamKind::Connection => Value::Integer(resolve(db.sqlite(), text, source)?.id),
+    })
+}

@@ -42,6 +42,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the whole job on built-in simulators: collect a scripted history, answer the main questions
+    Demo(DemoArgs),
+    /// Keep the four provider simulators running, with a config that points at them
+    Simulate(SimulateArgs),
     /// Fetch every configured source (or the named ones) and store one run
     Collect(CollectArgs),
     /// Collect on a schedule until stopped (SIGINT/SIGTERM)
@@ -153,6 +157,39 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub run: CollectionArgs,
+}
+
+/// `vpnsnap demo`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Starts simulated Huawei Cloud, OpenStack (Keystone + Neutron), Tencent Cloud API 3.0 and
+legacy endpoints on 127.0.0.1, writes a config for them (vpnsnap-demo.toml, secrets in
+vpnsnap-demo.toml.secrets/), runs the collections through the real collectors and store with
+scripted changes between runs, then prints the current estate, status changes, outages, policy
+changes and weak crypto. Without --db it replaces ./vpnsnap-demo.db; a --db that exists is refused.")]
+pub struct DemoArgs {
+    /// Collections to run (the scripted changes come before runs 2 to 6)
+    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub runs: u16,
+}
+
+/// `vpnsnap simulate`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Example: vpnsnap simulate --scale 5000 --latency 20 --config-out bench.toml
+then, in another terminal: vpnsnap --config bench.toml collect")]
+pub struct SimulateArgs {
+    /// Where to write the config for the simulators [default: ./vpnsnap-sim.toml]
+    #[arg(long, value_name = "PATH")]
+    pub config_out: Option<PathBuf>,
+
+    /// Generated connections per provider [default: the demo's small estates]
+    #[arg(long, value_name = "N")]
+    pub scale: Option<usize>,
+
+    /// Milliseconds added to every answer
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency: u64,
 }
 
 /// How `collect` prints its summary.

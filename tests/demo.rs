@@ -11,7 +11,7 @@ use vpnsnap::http::RetryPolicy;
 use vpnsnap::runner::{self, RunRequest, Shutdown};
 use vpnsnap::store::Store;
 
-use crate::support::rows;
+use crate::support::{contains, database_bytes, rows, vpnsnap};
 
 fn fast_options() -> CollectOptions {
     CollectOptions {
@@ -99,4 +99,55 @@ fn the_scripted_history_is_collected_through_all_four_providers() {
             "6 tcl-demo changed provider_status,status",
         ]
     );
+}
+
+#[test]
+fn the_demo_command_prints_what_the_queries_answer_on_its_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = vpnsnap(dir.path(), &["--db", "demo.db", "demo", "--runs", "6"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let printed = output.stdout;
+    for line in [
+        "run 3: hw-demo 5 conns/0 new versions, os-demo 3 conns/0 new versions, tc-demo 4 conns/1 new versions, tcl-demo FAILED",
+        "run 6: hw-demo 6 conns/0 new versions, os-demo 2 conns/1 new versions, tc-demo 5 conns/0 new versions, tcl-demo 3 conns/1 new versions",
+    ] {
+        assert!(printed.contains(line), "missing {line:?} in\n{printed}");
+    }
+    for question in [
+        "current",
+        "status-changes",
+        "outages",
+        "policy-changes",
+        "weak-crypto",
+    ] {
+        let answer = vpnsnap(
+            dir.path(),
+            &["--db", "demo.db", "query", question, "--format", "table"],
+        );
+        assert_eq!(answer.code, 0, "{}", answer.stderr);
+        let table = answer.stdout;
+        assert!(
+            table.lines().count() > 2,
+            "{question} answered nothing:\n{table}"
+        );
+        let section = format!("query {question}\n{table}");
+        assert!(
+            printed.contains(&section),
+            "the demo's {question} differs from the query's:\n{table}\n--- demo printed ---\n{printed}"
+        );
+    }
+    // A second demo into the same --db is refused rather than mixed in.
+    let again = vpnsnap(dir.path(), &["--db", "demo.db", "demo"]);
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    // No secret reaches the output or the database.
+    let database = database_bytes(&dir.path().join("demo.db"));
+    for secret in [
+        vpnsnap::sim::huaweicloud::DEMO_SECRET_KEY,
+        vpnsnap::sim::openstack::DEMO_PASSWORD,
+        vpnsnap::sim::tencent::DEMO_SECRET_KEY,
+        vpnsnap::sim::tencent_legacy::DEMO_SECRET_KEY,
+    ] {
+        assert!(!printed.contains(secret));
+        assert!(!contains(&database, secret));
+    }
 }

@@ -4,9 +4,11 @@
 
 pub mod collect;
 pub mod config_check;
+pub mod demo;
 pub mod import;
 pub mod query;
 pub mod run;
+pub mod simulate;
 pub mod sql;
 
 use std::path::{Path, PathBuf};
@@ -51,6 +53,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
     match &cli.command {
         Command::Collect(args) => collect::run(&cli, args),
         Command::Run(args) => run::run(&cli, args),
+        Command::Demo(args) => demo::run(&cli, args),
+        Command::Simulate(args) => simulate::run(&cli, args),
         Command::Import(args) => import::run(&cli, args).map(|()| Exit::Success),
         Command::Config(command) => config_check::run(&cli, command).map(|()| Exit::Success),
         Command::Query(args) => query::run(&cli, args).map(|()| Exit::Success),

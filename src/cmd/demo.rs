@@ -1,0 +1,167 @@
+//! `vpnsnap demo`: the whole job on the built-in simulators in one command:
+//! start them, collect a scripted history through the real collectors and
+//! store, then print the answers to the main questions.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use super::{Exit, UsageError};
+use crate::cli::{Cli, DemoArgs};
+use crate::collector::CollectOptions;
+use crate::demo::{Scale, Simulators, script};
+use crate::http::RetryPolicy;
+use crate::query::{self, Format, QueryDb};
+use crate::runner::{self, RunRequest, Shutdown};
+use crate::time::Timestamp;
+
+/// The database the demo writes unless `--db` names another.
+pub const DEFAULT_DATABASE: &str = "vpnsnap-demo.db";
+
+/// The questions the demo answers at the end, in order.
+const QUESTIONS: [(&str, &str); 5] = [
+    ("The estate now", "current"),
+    ("Status changes", "status-changes"),
+    ("Outages", "outages"),
+    ("IKE/IPsec policy and PSK changes", "policy-changes"),
+    ("Weak crypto in the live estate", "weak-crypto"),
+];
+
+pub fn run(cli: &Cli, args: &DemoArgs) -> Result<Exit> {
+    let database = match &cli.db {
+        Some(path) if path.exists() => {
+            return Err(UsageError(format!(
+                "{} exists: the demo writes a fresh database; pass a new --db PATH",
+                path.display()
+            ))
+            .into());
+        }
+        Some(path) => path.clone(),
+        None => {
+            let path = PathBuf::from(DEFAULT_DATABASE);
+            remove_previous_demo(&path)?;
+            path
+        }
+    };
+    let database = std::path::absolute(&database).unwrap_or(database);
+    let config_path = database.with_extension("toml");
+    let mut out = std::io::stdout().lock();
+
+    let sims = Simulators::start(Scale::Demo).context("starting the simulators")?;
+    sims.write_config(&config_path, &database, "")
+        .with_context(|| format!("writing {}", config_path.display()))?;
+    let env = |name: &str| std::env::var(name).ok();
+    let config = crate::config::load(&config_path, &env)?;
+    let fingerprinter = Arc::new(super::fingerprinter(Some(&config), &database)?);
+    writeln!(
+        out,
+        "vpnsnap demo: Huawei Cloud, OpenStack (Keystone + Neutron), Tencent Cloud API 3.0 and \
+         legacy simulators on 127.0.0.1;\n{} runs into {}\n",
+        args.runs,
+        database.display()
+    )?;
+
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let shutdown = Shutdown::on_signals(&runtime);
+    let request = RunRequest {
+        sources: config.sources.clone(),
+        database: database.clone(),
+        options: CollectOptions {
+            max_concurrency: 4,
+            retry: RetryPolicy {
+                max_retries: 1,
+                base_delay: Duration::from_millis(20),
+                max_delay: Duration::from_millis(200),
+            },
+            request_timeout: Duration::from_secs(5),
+            source_deadline: Duration::from_secs(30),
+        },
+        wait: Duration::ZERO,
+        metrics_file: None,
+        show_progress: false,
+    };
+    for run in 1..=usize::from(args.runs) {
+        for change in script::before_run(&sims, run) {
+            writeln!(out, "  change: {change}")?;
+        }
+        let report = runner::collect_once(&runtime, &request, &fingerprinter, &shutdown)?;
+        writeln!(
+            out,
+            "run {run}: {}",
+            report
+                .summary
+                .sources
+                .iter()
+                .map(|source| match &source.error {
+                    Some(_) => format!("{} FAILED", source.source),
+                    None => format!(
+                        "{} {} conns/{} new versions",
+                        source.source,
+                        source.items,
+                        source.versions_written()
+                    ),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
+    }
+    drop(sims);
+    drop(runtime);
+
+    let db = QueryDb::open(&database)?;
+    for (title, name) in QUESTIONS {
+        writeln!(
+            out,
+            "\n== {title}: vpnsnap --db {} query {name}",
+            shown(&database)
+        )?;
+        let question = query::find(name)?;
+        let table = query::run(&db, &question, &[], Timestamp::now())?;
+        query::write(&mut out, &table, Format::Table)?;
+    }
+    writeln!(
+        out,
+        "\nExplore further:\n  \
+         vpnsnap --db {db} query --list\n  \
+         vpnsnap --db {db} query history --connection vpn-new-branch\n  \
+         vpnsnap --db {db} query changes --since 1h --format json\n  \
+         vpnsnap --db {db} sql \"SELECT source, name, status, last_seen FROM current_connections\"\n  \
+         sqlite3 {db} \"SELECT observed_at, source, name, event, changed_fields FROM connection_events ORDER BY observed_at\"\n\
+         The simulators stopped with the demo; `vpnsnap simulate` keeps them running for collect and run.",
+        db = shown(&database)
+    )?;
+    Ok(Exit::Success)
+}
+
+/// The database as the user would type it: relative to the current folder
+/// when inside it.
+fn shown(path: &Path) -> String {
+    std::env::current_dir()
+        .ok()
+        .and_then(|dir| path.strip_prefix(dir).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
+        .display()
+        .to_string()
+}
+
+/// The default demo database is the demo's own: a previous one (and its
+/// WAL, key and lock files) is replaced.
+fn remove_previous_demo(database: &Path) -> Result<()> {
+    for suffix in ["", "-wal", "-shm", ".fingerprint-key", ".lock"] {
+        let mut name = database.as_os_str().to_owned();
+        name.push(suffix);
+        let path = PathBuf::from(name);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => {
+                return Err(error)
+                    .with_context(|| format!("removing the previous {}", path.display()));
+            }
+        }
+    }
+    Ok(())
+}

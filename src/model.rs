@@ -12,7 +12,8 @@ use serde_json::Value;
 
 /// Bumped whenever normalization would produce different output from the same
 /// raw JSON. Every stored version records the normalizer version that made it.
-pub const NORMALIZER_VERSION: i64 = 1;
+/// 2: Tencent's PFS `NULL` reads as `disabled` (no PFS), no longer as absent.
+pub const NORMALIZER_VERSION: i64 = 2;
 
 /// A connection's state, in one vocabulary across providers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

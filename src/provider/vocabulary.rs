@@ -127,6 +127,22 @@ pub fn read_either(
     Some(value)
 }
 
+/// Reads Tencent's PFS setting (`PfsDhGroup`, legacy `pfsDhGroup`) as
+/// [`pfs`], except that the string `NULL` (any case), which elsewhere means
+/// a missing value, is this setting's documented value for "no PFS" and
+/// reads as `disabled`.
+pub fn read_tencent_pfs(fields: &mut Fields, key: &str) -> Option<String> {
+    let is_null = fields
+        .peek(key)
+        .and_then(Value::as_str)
+        .is_some_and(|raw| raw.trim().eq_ignore_ascii_case("null"));
+    if is_null {
+        fields.take(key);
+        return Some("disabled".to_string());
+    }
+    read(fields, key, pfs)
+}
+
 /// Reads a routing mode; one that is not recognised stays unmapped, with a warning.
 pub fn read_routing(fields: &mut Fields, key: &str) -> Option<Routing> {
     let raw = fields.peek(key)?.as_str().map(str::to_string);
@@ -332,6 +348,19 @@ mod tests {
         assert_eq!(dh_group("DH-GROUP24"), some("group24"));
         assert_eq!(dh_group("modp2048"), some("modp2048"));
         assert_eq!(dh_group("group"), some("group"));
+    }
+
+    #[test]
+    fn tencent_pfs_null_means_disabled() {
+        let mut fields = Fields::new(
+            json!({"a": "NULL", "b": "null", "c": "DH-GROUP2", "d": ""}),
+            "$",
+        );
+        assert_eq!(read_tencent_pfs(&mut fields, "a"), some("disabled"));
+        assert_eq!(read_tencent_pfs(&mut fields, "b"), some("disabled"));
+        assert_eq!(read_tencent_pfs(&mut fields, "c"), some("group2"));
+        assert_eq!(read_tencent_pfs(&mut fields, "d"), None);
+        assert_eq!(read_tencent_pfs(&mut fields, "missing"), None);
     }
 
     #[test]

@@ -339,7 +339,7 @@ async fn the_fixture_normalizes_end_to_end_without_its_secrets() {
                 "ACTIVE",
                 "AVAILABLE/AVAILABLE",
                 "sha1",
-                "NULL",
+                "disabled",
                 "86400"
             ],
             vec![
@@ -355,7 +355,7 @@ async fn the_fixture_normalizes_end_to_end_without_its_secrets() {
                 "PENDING",
                 "PENDING/UNAVAILABLE",
                 "md5",
-                "NULL",
+                "disabled",
                 "86400"
             ],
         ]

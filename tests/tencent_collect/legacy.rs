@@ -264,7 +264,7 @@ async fn the_seed_example_and_both_integrity_spellings_normalize() {
                 "86400",
                 "aes-128",
                 "sha1",
-                "NULL",
+                "disabled",
                 "3600",
                 "1843200"
             ],
@@ -292,7 +292,7 @@ async fn the_seed_example_and_both_integrity_spellings_normalize() {
                 "86400",
                 "aes-128",
                 "sha1",
-                "NULL",
+                "disabled",
                 "3600",
                 "1843200"
             ],
@@ -320,7 +320,7 @@ async fn the_seed_example_and_both_integrity_spellings_normalize() {
                 "NULL",
                 "3des",
                 "md5",
-                "NULL",
+                "disabled",
                 "3600",
                 "NULL"
             ],

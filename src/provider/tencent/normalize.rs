@@ -220,7 +220,7 @@ pub fn normalize(
         &ipsec_key("IntegrityAlgorith"),
         vocabulary::algorithm,
     );
-    ipsec.pfs = read(&mut fields, &ipsec_key("PfsDhGroup"), vocabulary::pfs);
+    ipsec.pfs = vocabulary::read_tencent_pfs(&mut fields, &ipsec_key("PfsDhGroup"));
     ipsec.lifetime_seconds = fields.integer(&ipsec_key("IPSECSaLifetimeSeconds"));
     ipsec.lifetime_kilobytes = fields.integer(&ipsec_key("IPSECSaLifetimeTraffic"));
 
@@ -332,7 +332,11 @@ mod tests {
         assert_eq!(c.dpd.action.as_deref(), Some("clear"));
         assert_eq!(c.ipsec.encryption_algorithm.as_deref(), Some("aes-256"));
         assert_eq!(c.ipsec.auth_algorithm.as_deref(), Some("sha1"));
-        assert_eq!(c.ipsec.pfs, None);
+        assert_eq!(
+            c.ipsec.pfs.as_deref(),
+            Some("disabled"),
+            "PfsDhGroup NULL is no PFS"
+        );
         assert_eq!(c.ipsec.transform_protocol, None);
         assert_eq!(c.ipsec.encapsulation_mode, None);
         assert_eq!(c.ipsec.lifetime_seconds, Some(3600));
@@ -416,7 +420,7 @@ mod tests {
         assert_eq!(c.ike.dh_group.as_deref(), Some("group5"));
         assert_eq!(c.ipsec.encryption_algorithm.as_deref(), Some("aes-192"));
         assert_eq!(c.ipsec.auth_algorithm.as_deref(), Some("md5"));
-        assert_eq!(c.ipsec.pfs, None);
+        assert_eq!(c.ipsec.pfs.as_deref(), Some("disabled"));
         assert_eq!(c.ipsec.lifetime_seconds, Some(14400));
         assert_eq!(c.ipsec.lifetime_kilobytes, Some(2560));
         assert_eq!(c.dpd.action.as_deref(), Some("restart"));

@@ -218,7 +218,7 @@ pub fn normalize(
         &key("integrityAlgorith", &ipsec_at),
         vocabulary::algorithm,
     );
-    ipsec.pfs = read(&mut fields, &key("pfsDhGroup", &ipsec_at), vocabulary::pfs);
+    ipsec.pfs = vocabulary::read_tencent_pfs(&mut fields, &key("pfsDhGroup", &ipsec_at));
     ipsec.lifetime_seconds = fields.integer(&key("ipsecSaLifetimeSeconds", &ipsec_at));
     ipsec.lifetime_kilobytes = fields.integer(&key("ipsecSaLifetimeTraffic", &ipsec_at));
     ipsec.transform_protocol = read(
@@ -343,7 +343,11 @@ mod tests {
         assert_eq!(c.ike.peer_id.as_deref(), Some("183.60.249.39"));
         assert_eq!(c.ipsec.encryption_algorithm.as_deref(), Some("aes-128"));
         assert_eq!(c.ipsec.auth_algorithm.as_deref(), Some("sha1"));
-        assert_eq!(c.ipsec.pfs, None);
+        assert_eq!(
+            c.ipsec.pfs.as_deref(),
+            Some("disabled"),
+            "pfsDhGroup \"null\" is no PFS"
+        );
         assert_eq!(c.ipsec.lifetime_seconds, Some(3600));
         assert_eq!(c.ipsec.lifetime_kilobytes, Some(1843200));
         assert_eq!(c.ipsec.transform_protocol.as_deref(), Some("esp"));

@@ -13,6 +13,7 @@ pub mod offset_paging;
 pub mod openstack;
 pub mod tencent;
 pub mod tencent_legacy;
+pub mod tencent_shared;
 pub mod vocabulary;
 
 use std::collections::HashMap;

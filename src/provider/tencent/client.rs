@@ -4,8 +4,6 @@
 //! as `Response.Error` even with HTTP 200, sorted into [`FetchError`]
 //! classes by their code.
 
-use std::sync::Arc;
-
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
 use secrecy::ExposeSecret;
@@ -17,7 +15,8 @@ use crate::collector::FetchContext;
 use crate::config::Secret;
 use crate::http::{FetchError, RetryPolicy, display_url};
 use crate::listing::ListingBuilder;
-use crate::provider::offset_paging::{self, OffsetPage, OffsetPaging, PAGE_CONCURRENCY};
+use crate::provider::offset_paging::{self, OffsetPage};
+use crate::provider::tencent_shared::{self, PageApi};
 
 /// The action listed.
 pub const ACTION: &str = "DescribeVpnConnections";
@@ -32,16 +31,8 @@ pub async fn fetch(
     settings: &Settings,
     listing: &mut ListingBuilder,
 ) -> Result<(), FetchError> {
-    let api = Arc::new(Api::new(context, settings)?);
-    let paging = OffsetPaging {
-        page_size: settings.page_size,
-        concurrency: PAGE_CONCURRENCY,
-    };
-    let fetch_page = |offset| {
-        let api = Arc::clone(&api);
-        async move { api.page(offset).await }
-    };
-    offset_paging::list(paging, fetch_page, context.progress, listing).await
+    let api = Api::new(context, settings)?;
+    tencent_shared::list_pages(api, settings.page_size, context, listing).await
 }
 
 /// Everything a page request needs, owned, so that pages can be fetched
@@ -65,25 +56,7 @@ struct Api {
 impl Api {
     fn new(context: &FetchContext<'_>, settings: &Settings) -> Result<Api, FetchError> {
         let source = context.source;
-        let endpoint = source
-            .endpoint_or_default()
-            .unwrap_or_else(|| super::settings::DEFAULT_ENDPOINT.to_string());
-        let url = reqwest::Url::parse(&endpoint).map_err(|error| {
-            FetchError::Config(format!(
-                "source {}: endpoint {endpoint:?} is not a URL: {error}",
-                source.name
-            ))
-        })?;
-        let host = match (url.host_str(), url.port()) {
-            (Some(host), Some(port)) => format!("{host}:{port}"),
-            (Some(host), None) => host.to_string(),
-            (None, _) => {
-                return Err(FetchError::Config(format!(
-                    "source {}: endpoint {endpoint:?} has no host",
-                    source.name
-                )));
-            }
-        };
+        let (url, host) = tencent_shared::endpoint(context, super::settings::DEFAULT_ENDPOINT)?;
         let mut filters = Vec::new();
         if let Some(vpc_id) = &settings.vpc_id {
             filters.push(json!({"Name": "vpc-id", "Values": [vpc_id]}));
@@ -104,12 +77,6 @@ impl Api {
             filters,
             page_size: settings.page_size,
         })
-    }
-
-    /// The page at `offset`, retried as the policy says.
-    async fn page(&self, offset: u64) -> Result<OffsetPage, FetchError> {
-        let what = format!("{} {ACTION} Offset={offset}", self.shown);
-        self.retry.run(&what, || self.attempt(offset, &what)).await
     }
 
     /// One signed request for the page at `offset`.
@@ -157,13 +124,10 @@ impl Api {
                 FetchError::transport(origin, &error)
             }
         })?;
-        let status = response.status();
-        let retry_after = crate::http::retry_after(response.headers());
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|error| FetchError::transport(origin, &error))?;
-        let body = read_body(origin, status, retry_after, &bytes)?;
+        let body = tencent_shared::read_response(origin, response, |status, retry_after, bytes| {
+            read_body(origin, status, retry_after, bytes)
+        })
+        .await?;
         let total = body
             .pointer("/Response/TotalCount")
             .and_then(Value::as_u64)
@@ -188,6 +152,14 @@ impl Api {
     }
 }
 
+impl PageApi for Api {
+    /// The page at `offset`, retried as the policy says.
+    async fn page(&self, offset: u64) -> Result<OffsetPage, FetchError> {
+        let what = format!("{} {ACTION} Offset={offset}", self.shown);
+        self.retry.run(&what, || self.attempt(offset, &what)).await
+    }
+}
+
 /// The body of a response, or the error it reports: `Response.Error` first
 /// (with any status), then the HTTP status, then the JSON itself.
 fn read_body(
@@ -196,28 +168,11 @@ fn read_body(
     retry_after: Option<std::time::Duration>,
     bytes: &[u8],
 ) -> Result<Value, FetchError> {
-    let parsed = serde_json::from_slice::<Value>(bytes);
-    if let Ok(body) = &parsed
-        && let Some(error) = body.pointer("/Response/Error")
-    {
+    tencent_shared::read_body(origin, status, retry_after, bytes, |body| {
+        let error = body.pointer("/Response/Error")?;
         let request_id = body.pointer("/Response/RequestId").and_then(Value::as_str);
-        return Err(api_error(origin, error, request_id, retry_after));
-    }
-    if !status.is_success() {
-        let text = String::from_utf8_lossy(bytes);
-        let excerpt: String = text.chars().take(200).collect();
-        let message = format!("{origin}: HTTP {status}: {excerpt}");
-        return Err(match status.as_u16() {
-            429 => FetchError::Throttled {
-                message,
-                retry_after,
-            },
-            401 | 403 => FetchError::Auth(message),
-            500..=599 => FetchError::Server(message),
-            _ => FetchError::Rejected(message),
-        });
-    }
-    parsed.map_err(|error| FetchError::Decode(format!("{origin}: not JSON: {error}")))
+        Some(api_error(origin, error, request_id, retry_after))
+    })
 }
 
 /// The class of a `Response.Error` by its code, with what to do about it.

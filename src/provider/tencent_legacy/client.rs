@@ -4,7 +4,6 @@
 //! `offset`/`limit` (see [`crate::provider::offset_paging`]), and the
 //! body's non-zero `code` sorted into [`FetchError`] classes.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use reqwest::StatusCode;
@@ -19,7 +18,8 @@ use crate::collector::FetchContext;
 use crate::config::Secret;
 use crate::http::{FetchError, RetryPolicy, display_url};
 use crate::listing::ListingBuilder;
-use crate::provider::offset_paging::{self, OffsetPage, OffsetPaging, PAGE_CONCURRENCY};
+use crate::provider::offset_paging::{self, OffsetPage};
+use crate::provider::tencent_shared::{self, PageApi};
 
 /// The action listed.
 pub const ACTION: &str = "DescribeVpnConn";
@@ -30,16 +30,8 @@ pub async fn fetch(
     settings: &Settings,
     listing: &mut ListingBuilder,
 ) -> Result<(), FetchError> {
-    let api = Arc::new(Api::new(context, settings)?);
-    let paging = OffsetPaging {
-        page_size: settings.page_size,
-        concurrency: PAGE_CONCURRENCY,
-    };
-    let fetch_page = |offset| {
-        let api = Arc::clone(&api);
-        async move { api.page(offset).await }
-    };
-    offset_paging::list(paging, fetch_page, context.progress, listing).await
+    let api = Api::new(context, settings)?;
+    tencent_shared::list_pages(api, settings.page_size, context, listing).await
 }
 
 /// Everything a page request needs, owned, so that pages can be fetched
@@ -64,26 +56,8 @@ struct Api {
 impl Api {
     fn new(context: &FetchContext<'_>, settings: &Settings) -> Result<Api, FetchError> {
         let source = context.source;
-        let endpoint = source
-            .endpoint_or_default()
-            .unwrap_or_else(|| super::settings::DEFAULT_ENDPOINT.to_string());
-        let mut url = reqwest::Url::parse(&endpoint).map_err(|error| {
-            FetchError::Config(format!(
-                "source {}: endpoint {endpoint:?} is not a URL: {error}",
-                source.name
-            ))
-        })?;
+        let (mut url, host) = tencent_shared::endpoint(context, super::settings::DEFAULT_ENDPOINT)?;
         url.set_query(None);
-        let host = match (url.host_str(), url.port()) {
-            (Some(host), Some(port)) => format!("{host}:{port}"),
-            (Some(host), None) => host.to_string(),
-            (None, _) => {
-                return Err(FetchError::Config(format!(
-                    "source {}: endpoint {endpoint:?} has no host",
-                    source.name
-                )));
-            }
-        };
         let mut filters = Vec::new();
         if let Some(vpc_id) = &settings.vpc_id {
             filters.push(("vpcId", vpc_id.clone()));
@@ -104,12 +78,6 @@ impl Api {
             filters,
             page_size: settings.page_size,
         })
-    }
-
-    /// The page at `offset`, retried as the policy says.
-    async fn page(&self, offset: u64) -> Result<OffsetPage, FetchError> {
-        let what = format!("{} {ACTION} offset={offset}", self.shown);
-        self.retry.run(&what, || self.attempt(offset, &what)).await
     }
 
     /// The request's parameters, `Signature` last, for `offset`.
@@ -147,13 +115,10 @@ impl Api {
             .send()
             .await
             .map_err(|error| FetchError::transport(origin, &error))?;
-        let status = response.status();
-        let retry_after = crate::http::retry_after(response.headers());
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|error| FetchError::transport(origin, &error))?;
-        let body = read_body(origin, status, retry_after, &bytes)?;
+        let body = tencent_shared::read_response(origin, response, |status, retry_after, bytes| {
+            read_body(origin, status, retry_after, bytes)
+        })
+        .await?;
         let total = match body.get("totalCount") {
             Some(Value::Number(total)) => total.as_u64(),
             Some(Value::String(total)) => total.trim().parse().ok(),
@@ -172,6 +137,14 @@ impl Api {
             total,
             ids,
         })
+    }
+}
+
+impl PageApi for Api {
+    /// The page at `offset`, retried as the policy says.
+    async fn page(&self, offset: u64) -> Result<OffsetPage, FetchError> {
+        let what = format!("{} {ACTION} offset={offset}", self.shown);
+        self.retry.run(&what, || self.attempt(offset, &what)).await
     }
 }
 
@@ -201,33 +174,16 @@ fn read_body(
     retry_after: Option<std::time::Duration>,
     bytes: &[u8],
 ) -> Result<Value, FetchError> {
-    let parsed = serde_json::from_slice::<Value>(bytes);
-    if let Ok(body) = &parsed
-        && let Some(code) = body.get("code").and_then(|code| match code {
+    tencent_shared::read_body(origin, status, retry_after, bytes, |body| {
+        let code = match body.get("code")? {
             Value::Number(code) => code.as_i64(),
             Value::String(code) => code.trim().parse().ok(),
             _ => None,
-        })
-        && code != 0
-    {
+        }
+        .filter(|code| *code != 0)?;
         let message = body.get("message").and_then(Value::as_str).unwrap_or("");
-        return Err(api_error(origin, code, message, retry_after));
-    }
-    if !status.is_success() {
-        let text = String::from_utf8_lossy(bytes);
-        let excerpt: String = text.chars().take(200).collect();
-        let message = format!("{origin}: HTTP {status}: {excerpt}");
-        return Err(match status.as_u16() {
-            429 => FetchError::Throttled {
-                message,
-                retry_after,
-            },
-            401 | 403 => FetchError::Auth(message),
-            500..=599 => FetchError::Server(message),
-            _ => FetchError::Rejected(message),
-        });
-    }
-    parsed.map_err(|error| FetchError::Decode(format!("{origin}: not JSON: {error}")))
+        Some(api_error(origin, code, message, retry_after))
+    })
 }
 
 /// The class of a non-zero `code`: 4100 (auth failed), 4200 (expired), 4300

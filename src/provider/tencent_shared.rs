@@ -1,0 +1,133 @@
+//! What the two Tencent Cloud clients (API 3.0 and the legacy API) share:
+//! parsing the endpoint into a URL and its `Host`, running the offset
+//! paging over a page fetcher that page tasks can share, reading a
+//! response, and classifying an HTTP status that carries no API error.
+//! Each API keeps its own signing and its own API error classes.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::collector::FetchContext;
+use crate::http::FetchError;
+use crate::listing::ListingBuilder;
+use crate::provider::offset_paging::{self, OffsetPage, OffsetPaging, PAGE_CONCURRENCY};
+
+/// Fetches one page by offset, applying the retry policy itself.
+pub trait PageApi: Send + Sync + 'static {
+    /// The page at `offset`, checked for an API error.
+    fn page(&self, offset: u64) -> impl Future<Output = Result<OffsetPage, FetchError>> + Send;
+}
+
+/// Lists every page of `api` (pages of `page_size`, fetched concurrently)
+/// into `listing`; see [`offset_paging`].
+pub async fn list_pages<A: PageApi>(
+    api: A,
+    page_size: u32,
+    context: &FetchContext<'_>,
+    listing: &mut ListingBuilder,
+) -> Result<(), FetchError> {
+    let api = Arc::new(api);
+    let paging = OffsetPaging {
+        page_size,
+        concurrency: PAGE_CONCURRENCY,
+    };
+    let fetch_page = |offset| {
+        let api = Arc::clone(&api);
+        async move { api.page(offset).await }
+    };
+    offset_paging::list(paging, fetch_page, context.progress, listing).await
+}
+
+/// The source's endpoint (or `default_endpoint`) as a URL, with the `Host`
+/// header it implies (`host` or `host:port`).
+pub fn endpoint(
+    context: &FetchContext<'_>,
+    default_endpoint: &str,
+) -> Result<(reqwest::Url, String), FetchError> {
+    let source = context.source;
+    let endpoint = source
+        .endpoint_or_default()
+        .unwrap_or_else(|| default_endpoint.to_string());
+    let url = reqwest::Url::parse(&endpoint).map_err(|error| {
+        FetchError::Config(format!(
+            "source {}: endpoint {endpoint:?} is not a URL: {error}",
+            source.name
+        ))
+    })?;
+    let host = match (url.host_str(), url.port()) {
+        (Some(host), Some(port)) => format!("{host}:{port}"),
+        (Some(host), None) => host.to_string(),
+        (None, _) => {
+            return Err(FetchError::Config(format!(
+                "source {}: endpoint {endpoint:?} has no host",
+                source.name
+            )));
+        }
+    };
+    Ok((url, host))
+}
+
+/// Reads `response` whole and hands its status, `Retry-After` and body
+/// to `read`; `origin` names the request in errors.
+pub async fn read_response<T>(
+    origin: &str,
+    response: reqwest::Response,
+    read: impl FnOnce(StatusCode, Option<Duration>, &[u8]) -> Result<T, FetchError>,
+) -> Result<T, FetchError> {
+    let status = response.status();
+    let retry_after = crate::http::retry_after(response.headers());
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|error| FetchError::transport(origin, &error))?;
+    read(status, retry_after, &bytes)
+}
+
+/// The body of a response, or the error it reports: the API error that
+/// `api_error` finds in the JSON first (with any status), then the HTTP
+/// status, then the JSON itself.
+pub fn read_body(
+    origin: &str,
+    status: StatusCode,
+    retry_after: Option<Duration>,
+    bytes: &[u8],
+    api_error: impl FnOnce(&Value) -> Option<FetchError>,
+) -> Result<Value, FetchError> {
+    let parsed = serde_json::from_slice::<Value>(bytes);
+    if let Ok(body) = &parsed
+        && let Some(error) = api_error(body)
+    {
+        return Err(error);
+    }
+    if !status.is_success() {
+        return Err(status_error(origin, status, retry_after, bytes));
+    }
+    parsed.map_err(|error| FetchError::Decode(format!("{origin}: not JSON: {error}")))
+}
+
+/// The error of a non-success HTTP status whose body reports no API error:
+/// 429 throttled, 401/403 auth, 5xx server, anything else a refusal; the
+/// message quotes the start of the body.
+fn status_error(
+    origin: &str,
+    status: StatusCode,
+    retry_after: Option<Duration>,
+    bytes: &[u8],
+) -> FetchError {
+    let text = String::from_utf8_lossy(bytes);
+    let excerpt: String = text.chars().take(200).collect();
+    let message = format!("{origin}: HTTP {status}: {excerpt}");
+    match status.as_u16() {
+        429 => FetchError::Throttled {
+            message,
+            retry_after,
+        },
+        401 | 403 => FetchError::Auth(message),
+        500..=599 => FetchError::Server(message),
+        _ => FetchError::Rejected(message),
+    }
+}

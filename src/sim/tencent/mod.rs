@@ -27,7 +27,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use crate::sim::{Fault, Faults, SimServer};
+use crate::sim::{Fault, SimServer};
 pub use generate::generate_estate;
 use shared::Core;
 pub use shared::{Estate, PageHook, Rng};
@@ -116,32 +116,7 @@ impl TencentSim {
         format!("{}/", self.server.url())
     }
 
-    /// Faults planned for the Nth request, and the request count.
-    pub fn faults(&self) -> &Faults {
-        &self.sim.core.faults
-    }
-
-    /// Reads or changes the estate.
-    pub fn with_estate<R>(&self, f: impl FnOnce(&mut Estate) -> R) -> R {
-        self.sim.core.with_estate(f)
-    }
-
-    /// Runs `hook` after every page served (see [`PageHook`]), to change
-    /// the estate while a client is listing it; `None` removes it.
-    pub fn on_page_served(&self, hook: Option<PageHook>) {
-        self.sim.core.set_page_hook(hook);
-    }
-
-    /// Sets the server's clock `seconds` ahead of this machine's (negative:
-    /// behind).
-    pub fn set_clock_skew(&self, seconds: i64) {
-        self.sim.core.set_clock_skew(seconds);
-    }
-
-    /// Pages answered so far.
-    pub fn pages_served(&self) -> u64 {
-        self.sim.core.pages_served()
-    }
+    shared::core_handle_methods!();
 }
 
 async fn handle(

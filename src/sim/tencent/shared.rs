@@ -159,6 +159,46 @@ impl Core {
     }
 }
 
+/// The methods both simulators' handles offer over their [`Core`] (found
+/// at `self.sim.core`): faults, the estate, the page hook, the clock skew
+/// and the count of pages served. Expanded inside each handle's `impl`, so
+/// that they stay inherent methods of `TencentSim` and `TencentLegacySim`.
+macro_rules! core_handle_methods {
+    () => {
+        /// Faults planned for the Nth request, and the request count.
+        pub fn faults(&self) -> &$crate::sim::Faults {
+            &self.sim.core.faults
+        }
+
+        /// Reads or changes the estate.
+        pub fn with_estate<R>(
+            &self,
+            f: impl FnOnce(&mut $crate::sim::tencent::shared::Estate) -> R,
+        ) -> R {
+            self.sim.core.with_estate(f)
+        }
+
+        /// Runs `hook` after every page served (see
+        /// [`PageHook`](crate::sim::tencent::shared::PageHook)), to change the
+        /// estate while a client is listing it; `None` removes it.
+        pub fn on_page_served(&self, hook: Option<$crate::sim::tencent::shared::PageHook>) {
+            self.sim.core.set_page_hook(hook);
+        }
+
+        /// Sets the server's clock `seconds` ahead of this machine's
+        /// (negative: behind).
+        pub fn set_clock_skew(&self, seconds: i64) {
+            self.sim.core.set_clock_skew(seconds);
+        }
+
+        /// Pages answered so far.
+        pub fn pages_served(&self) -> u64 {
+            self.sim.core.pages_served()
+        }
+    };
+}
+pub(crate) use core_handle_methods;
+
 /// SplitMix64: small, fast and deterministic, for estates and request ids.
 #[derive(Debug, Clone)]
 pub struct Rng(u64);

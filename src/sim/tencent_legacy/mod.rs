@@ -22,9 +22,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::provider::tencent_legacy::sign;
-use crate::sim::tencent::shared::Core;
-use crate::sim::tencent::{Estate, PageHook};
-use crate::sim::{Fault, Faults, SimServer};
+use crate::sim::tencent::Estate;
+use crate::sim::tencent::shared::{self, Core};
+use crate::sim::{Fault, SimServer};
 pub use generate::generate_estate;
 
 /// The SecretId the simulator accepts unless configured otherwise.
@@ -97,30 +97,7 @@ impl TencentLegacySim {
         format!("{}{PATH}", self.server.url())
     }
 
-    /// Faults planned for the Nth request, and the request count.
-    pub fn faults(&self) -> &Faults {
-        &self.sim.core.faults
-    }
-
-    /// Reads or changes the estate.
-    pub fn with_estate<R>(&self, f: impl FnOnce(&mut Estate) -> R) -> R {
-        self.sim.core.with_estate(f)
-    }
-
-    /// Runs `hook` after every page served; `None` removes it.
-    pub fn on_page_served(&self, hook: Option<PageHook>) {
-        self.sim.core.set_page_hook(hook);
-    }
-
-    /// Sets the server's clock `seconds` ahead of this machine's.
-    pub fn set_clock_skew(&self, seconds: i64) {
-        self.sim.core.set_clock_skew(seconds);
-    }
-
-    /// Pages answered so far.
-    pub fn pages_served(&self) -> u64 {
-        self.sim.core.pages_served()
-    }
+    shared::core_handle_methods!();
 }
 
 /// A refusal: the legacy `code`, its `codeDesc` and a message.

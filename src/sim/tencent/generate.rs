@@ -10,12 +10,7 @@ use super::shared::{Estate, Rng, unique_id};
 /// `count` connections for `seed`; the same arguments give the same estate.
 /// About 25 connections share a VPC, each VPC has two gateways.
 pub fn generate_estate(count: usize, seed: u64) -> Estate {
-    let vpcs = (count / 25).clamp(1, 400) as u64;
-    Estate::new(
-        (0..count as u64)
-            .map(|index| connection(seed, index, vpcs))
-            .collect(),
-    )
+    Estate::generate(count, |index, vpcs| connection(seed, index, vpcs))
 }
 
 /// The VPC id of VPC number `vpc` of an estate generated with `seed`.
@@ -83,15 +78,7 @@ fn connection(seed: u64, index: u64, vpcs: u64) -> Value {
         "VpnProto": "IPSEC",
         "EncryptProto": "IKE/IPSec",
         "RouteType": route,
-        "CreatedTime": format!(
-            "20{:02}-{:02}-{:02} {:02}:{:02}:{:02}",
-            18 + rng.below(8),
-            1 + rng.below(12),
-            1 + rng.below(28),
-            rng.below(24),
-            rng.below(60),
-            rng.below(60)
-        ),
+        "CreatedTime": rng.created_time(18, 8),
         "State": state,
         "NetStatus": net,
         "SecurityPolicyDatabaseSet": spd,

@@ -57,6 +57,18 @@ impl Estate {
         Some(self.connections.remove(index))
     }
 
+    /// `count` connections made by `connection(index, vpcs)`, for indexes
+    /// `0..count` spread over `vpcs` VPCs: one per 25 connections, at least
+    /// 1 and at most 400.
+    pub(crate) fn generate(count: usize, connection: impl Fn(u64, u64) -> Value) -> Estate {
+        let vpcs = (count / 25).clamp(1, 400) as u64;
+        Estate::new(
+            (0..count as u64)
+                .map(|index| connection(index, vpcs))
+                .collect(),
+        )
+    }
+
     /// The ids, in order.
     pub fn ids(&self) -> Vec<String> {
         self.connections
@@ -237,6 +249,20 @@ impl Rng {
     /// One of `choices`, uniformly.
     pub fn pick<'a, T>(&mut self, choices: &'a [T]) -> &'a T {
         &choices[usize::try_from(self.below(choices.len() as u64)).unwrap_or(0)]
+    }
+
+    /// A `YYYY-MM-DD hh:mm:ss` time in one of the `years` years from
+    /// `first_year` (two digits, 20xx).
+    pub(crate) fn created_time(&mut self, first_year: u64, years: u64) -> String {
+        format!(
+            "20{:02}-{:02}-{:02} {:02}:{:02}:{:02}",
+            first_year + self.below(years),
+            1 + self.below(12),
+            1 + self.below(28),
+            self.below(24),
+            self.below(60),
+            self.below(60)
+        )
     }
 
     /// A `prefix-xxxxxxxx` id, 8 lowercase letters and digits.

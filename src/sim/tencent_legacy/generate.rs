@@ -10,12 +10,7 @@ use crate::sim::tencent::shared::{Estate, Rng, unique_id};
 /// `count` tunnels for `seed`; the same arguments give the same estate.
 /// About 25 tunnels share a VPC, each VPC has two gateways.
 pub fn generate_estate(count: usize, seed: u64) -> Estate {
-    let vpcs = (count / 25).clamp(1, 400) as u64;
-    Estate::new(
-        (0..count as u64)
-            .map(|index| tunnel(seed, index, vpcs))
-            .collect(),
-    )
+    Estate::generate(count, |index, vpcs| tunnel(seed, index, vpcs))
 }
 
 /// The `unVpcId` of VPC number `vpc` of an estate generated with `seed`.
@@ -59,15 +54,7 @@ fn tunnel(seed: u64, index: u64, vpcs: u64) -> Value {
         "sourceCidr": [format!("10.{}.{}.0/24", vpc % 250, gateway)],
         "destinationCidr": [format!("10.200.{}.0/24", index % 250)],
         "vpnProto": "ip-sec",
-        "createTime": format!(
-            "20{:02}-{:02}-{:02} {:02}:{:02}:{:02}",
-            14 + rng.below(6),
-            1 + rng.below(12),
-            1 + rng.below(28),
-            rng.below(24),
-            rng.below(60),
-            rng.below(60)
-        ),
+        "createTime": rng.created_time(14, 6),
         "IKEArr": {
             "propoAuthenAlgorithm": rng.pick(&["sha", "md5", "sha256"]),
             "propoEncryAlgorithm": rng.pick(&["des-cbc", "3des-cbc", "aes-cbc-128", "aes-cbc-192", "aes-cbc-256"]),

@@ -291,6 +291,20 @@ pub fn unique_id(prefix: &str, seed: u64, index: u64) -> String {
     format!("{prefix}-{}", base36(n))
 }
 
+/// Sends the request `build` makes with the crate's HTTP client, on a
+/// runtime of its own, and returns the JSON answer (for the simulators'
+/// tests, which drive them by hand-made requests).
+#[cfg(test)]
+pub(crate) fn answer(build: impl FnOnce(&reqwest::Client) -> reqwest::RequestBuilder) -> Value {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let client = crate::http::build_client(&crate::http::HttpOptions::default()).unwrap();
+    let request = build(&client);
+    runtime.block_on(async { request.send().await.unwrap().json().await.unwrap() })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

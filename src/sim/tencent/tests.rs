@@ -44,22 +44,11 @@ fn send(
         headers.insert(name, value.parse().unwrap());
     }
     edit(&mut headers);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        crate::http::build_client(&crate::http::HttpOptions::default())
-            .unwrap()
+    shared::answer(|client| {
+        client
             .post(sim.url())
             .headers(headers)
             .body(sent.to_string())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
     })
 }
 

@@ -28,21 +28,7 @@ fn signed_url(sim: &TencentLegacySim, nonce: &str, params: &[(&str, &str)]) -> r
 }
 
 fn get(url: reqwest::Url) -> Value {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        crate::http::build_client(&crate::http::HttpOptions::default())
-            .unwrap()
-            .get(url)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    })
+    shared::answer(|client| client.get(url))
 }
 
 #[test]

@@ -72,7 +72,7 @@ fn an_unknown_access_key_or_token_is_an_auth_error() {
 fn a_clock_more_than_15_minutes_off_is_refused() {
     let sim = sim(3);
     sim.set_clock_offset(TimeDelta::minutes(14));
-    assert_eq!(listed(&collect(&source(&sim, 200))).len(), 3);
+    assert_eq!(complete_ids(&collect(&source(&sim, 200))).len(), 3);
     sim.set_clock_offset(TimeDelta::minutes(-16));
     let (error, class) = failure(&collect(&source(&sim, 200)));
     assert_eq!(class, "auth");
@@ -124,7 +124,7 @@ fn throttling_and_server_errors_are_retried() {
         },
     );
     sim.faults().inject(4, Fault::ServerError);
-    assert_eq!(listed(&collect(&source(&sim, 2))), sorted_ids(&sim));
+    assert_eq!(complete_ids(&collect(&source(&sim, 2))), sorted_ids(&sim));
     // Three pages and two retries.
     assert_eq!(sim.faults().request_count(), 5);
 
@@ -171,7 +171,10 @@ fn a_hanging_request_times_out_and_is_retried() {
 
     options.retry.max_retries = 1;
     sim.faults().inject_next(Fault::Hang);
-    assert_eq!(listed(&collect_with(&source(&sim, 200), &options)).len(), 3);
+    assert_eq!(
+        complete_ids(&collect_with(&source(&sim, 200), &options)).len(),
+        3
+    );
 
     options.source_deadline = Duration::from_millis(200);
     options.request_timeout = Duration::from_secs(10);

@@ -20,7 +20,7 @@ use vpnsnap::sim::huaweicloud::{
     DEMO_ACCESS_KEY, DEMO_AUTH_TOKEN, DEMO_PROJECT_ID, DEMO_SECRET_KEY, HuaweiSim, HuaweiSimConfig,
     generate_estate,
 };
-use vpnsnap::store::{RunKind, RunRecord, RunSummary, SourceOutcome, Store};
+use vpnsnap::store::{RunKind, RunRecord, RunSummary, Store};
 use vpnsnap::time::Timestamp;
 
 use crate::support::*;
@@ -100,33 +100,6 @@ pub fn collect(source: &SourceConfig) -> Collected {
     collect_with(source, &options(2))
 }
 
-/// The connection ids of a complete listing, sorted.
-pub fn listed(collected: &Collected) -> Vec<String> {
-    match &collected.result.outcome {
-        SourceOutcome::Complete(items) => {
-            let mut ids: Vec<String> = items
-                .iter()
-                .map(|item| item.connection.connection_id.clone())
-                .collect();
-            ids.sort();
-            ids
-        }
-        other => panic!("expected a complete listing, got {other:?}"),
-    }
-}
-
-/// The error and class of a failed collection.
-pub fn failure(collected: &Collected) -> (String, &'static str) {
-    match &collected.result.outcome {
-        SourceOutcome::Failed { error, .. } => {
-            (error.clone(), collected.error_class.unwrap_or("none"))
-        }
-        SourceOutcome::Complete(items) | SourceOutcome::Partial(items) => {
-            panic!("expected a failure, got {} connections", items.len())
-        }
-    }
-}
-
 pub fn sorted_ids(sim: &HuaweiSim) -> Vec<String> {
     let mut ids = sim.with_estate(|estate| estate.ids());
     ids.sort();
@@ -151,7 +124,7 @@ fn every_page_size_lists_the_whole_estate() {
     for (page_size, requests) in [(1, 8), (2, 4), (3, 3), (7, 2), (200, 1)] {
         let before = sim.faults().request_count();
         let collected = collect(&source(&sim, page_size));
-        assert_eq!(listed(&collected), expected, "page size {page_size}");
+        assert_eq!(complete_ids(&collected), expected, "page size {page_size}");
         assert_eq!(
             sim.faults().request_count() - before,
             requests,
@@ -181,7 +154,7 @@ fn every_page_size_lists_the_whole_estate() {
 fn an_empty_project_is_a_complete_empty_listing() {
     let sim = sim(0);
     let collected = collect(&source(&sim, 200));
-    assert_eq!(listed(&collected), Vec::<String>::new());
+    assert_eq!(complete_ids(&collected), Vec::<String>::new());
     assert_eq!(sim.faults().request_count(), 1);
 }
 
@@ -213,12 +186,12 @@ fn filters_reach_the_server_and_narrow_the_listing() {
     settings(&mut by_gateway).vgw_id = Some(vgw_id.clone());
     let expected = matching(&|c| c["vgw_id"] == vgw_id.as_str());
     assert!(!expected.is_empty() && expected.len() < 60);
-    assert_eq!(listed(&collect(&by_gateway)), expected);
+    assert_eq!(complete_ids(&collect(&by_gateway)), expected);
 
     let mut by_ip = source(&sim, 200);
     settings(&mut by_ip).vgw_ip = Some(vgw_ip.parse().unwrap());
     assert_eq!(
-        listed(&collect(&by_ip)),
+        complete_ids(&collect(&by_ip)),
         matching(&|c| c["vgw_ip"] == vgw_ip.as_str())
     );
     assert_eq!(
@@ -241,7 +214,7 @@ fn filters_reach_the_server_and_narrow_the_listing() {
             || c["enterprise_project_id"] == other.as_str()
     });
     assert!(expected.len() < 60);
-    assert_eq!(listed(&collect(&by_projects)), expected);
+    assert_eq!(complete_ids(&collect(&by_projects)), expected);
 }
 
 #[test]
@@ -262,7 +235,7 @@ fn token_and_temporary_credentials_authenticate() {
     settings(&mut token).auth = Auth::Token {
         auth_token: Secret::new(DEMO_AUTH_TOKEN, Origin::Env("HW_TOKEN".to_string())),
     };
-    assert_eq!(listed(&collect(&token)), expected);
+    assert_eq!(complete_ids(&collect(&token)), expected);
 
     let mut temporary = source(&sim, 2);
     let with_token = |value: &str| Auth::AccessKey {
@@ -271,7 +244,7 @@ fn token_and_temporary_credentials_authenticate() {
         security_token: Some(Secret::new(value, Origin::Env("HW_STS".to_string()))),
     };
     settings(&mut temporary).auth = with_token("temporary-security-token");
-    assert_eq!(listed(&collect(&temporary)), expected);
+    assert_eq!(complete_ids(&collect(&temporary)), expected);
 
     settings(&mut temporary).auth = with_token("expired-security-token");
     let (error, class) = failure(&collect(&temporary));

@@ -95,7 +95,7 @@ fn a_short_page_ends_the_listing_and_must_match_an_unfiltered_total() {
     assert!(error.ends_with("the listing ended after 3 connections over 2 pages but total_count is 5; if page_size (2) is above the endpoint's maximum limit, lower it"), "{error}");
     // Filtered, total_count still counts every connection of the project.
     let canned = canned(pages);
-    assert_eq!(listed(&run(&canned, true)), ["a", "b", "c"]);
+    assert_eq!(complete_ids(&run(&canned, true)), ["a", "b", "c"]);
     assert_eq!(canned.served.load(Ordering::SeqCst), 2);
 }
 
@@ -128,6 +128,6 @@ fn disagreeing_counts_and_a_missing_marker_are_errors() {
 #[test]
 fn the_last_full_page_is_followed_by_an_empty_one() {
     let canned = canned(vec![page(&["a", "b"], Some("m1"), 2), page(&[], None, 2)]);
-    assert_eq!(listed(&run(&canned, false)), ["a", "b"]);
+    assert_eq!(complete_ids(&run(&canned, false)), ["a", "b"]);
     assert_eq!(canned.served.load(Ordering::SeqCst), 2);
 }

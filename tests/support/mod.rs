@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
+use vpnsnap::collector::Collected;
 use vpnsnap::content::content_hash;
 use vpnsnap::fingerprint::PskFingerprinter;
 use vpnsnap::model::{Connection, Status};
@@ -142,6 +143,31 @@ pub fn dump(store: &Store) -> Vec<Vec<String>> {
         all.extend(rows(store, &format!("SELECT * FROM {table} ORDER BY 1, 2")));
     }
     all
+}
+
+/// The connection ids of a complete listing, sorted.
+pub fn complete_ids(collected: &Collected) -> Vec<String> {
+    match &collected.result.outcome {
+        SourceOutcome::Complete(items) => {
+            let mut ids: Vec<String> = items
+                .iter()
+                .map(|item| item.connection.connection_id.clone())
+                .collect();
+            ids.sort();
+            ids
+        }
+        other => panic!("expected a complete listing, got {other:?}"),
+    }
+}
+
+/// The error of a failed collection, and its class (`none` if it has none).
+pub fn failure(collected: &Collected) -> (String, &'static str) {
+    match &collected.result.outcome {
+        SourceOutcome::Failed { error, .. } => {
+            (error.clone(), collected.error_class.unwrap_or("none"))
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
 }
 
 pub fn fixture(path: &str) -> PathBuf {

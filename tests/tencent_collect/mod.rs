@@ -11,10 +11,10 @@ use std::time::Duration;
 use vpnsnap::collector::{self, CollectOptions, Collected, SourceProgress};
 use vpnsnap::config::SourceConfig;
 use vpnsnap::http::RetryPolicy;
-use vpnsnap::store::{RunKind, RunRecord, RunSummary, SourceOutcome, Store};
+use vpnsnap::store::{RunKind, RunRecord, RunSummary, Store};
 use vpnsnap::time::Timestamp;
 
-use crate::support::fingerprinter;
+use crate::support::{complete_ids, failure, fingerprinter};
 
 /// Retries after 1-4 ms, a request timeout of `timeout_ms`.
 pub fn options(max_retries: u32, timeout_ms: u64) -> CollectOptions {
@@ -39,29 +39,6 @@ pub async fn collect_with(source: &SourceConfig, options: &CollectOptions) -> Co
 /// Collects one source with three quick retries and a 2 s request timeout.
 pub async fn collect(source: &SourceConfig) -> Collected {
     collect_with(source, &options(3, 2000)).await
-}
-
-/// The connection ids of a complete result, sorted.
-pub fn complete_ids(collected: &Collected) -> Vec<String> {
-    match &collected.result.outcome {
-        SourceOutcome::Complete(items) => {
-            let mut ids: Vec<String> = items
-                .iter()
-                .map(|item| item.connection.connection_id.clone())
-                .collect();
-            ids.sort();
-            ids
-        }
-        other => panic!("expected a complete listing, got {other:?}"),
-    }
-}
-
-/// The error of a failed result, and its class.
-pub fn failure(collected: &Collected) -> (String, &'static str) {
-    match &collected.result.outcome {
-        SourceOutcome::Failed { error, .. } => (error.clone(), collected.error_class.unwrap_or("")),
-        other => panic!("expected a failure, got {other:?}"),
-    }
 }
 
 /// Stores the results as one collect run.

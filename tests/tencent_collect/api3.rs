@@ -202,14 +202,7 @@ async fn a_limit_above_the_maximum_is_refused() {
 #[tokio::test]
 async fn throttling_server_errors_and_hangs_are_retried() {
     let sim = start(generate_estate(50, 8));
-    sim.faults().inject(
-        2,
-        Fault::Throttle {
-            retry_after_seconds: 0,
-        },
-    );
-    sim.faults().inject(3, Fault::ServerError);
-    sim.faults().inject(4, Fault::Hang);
+    inject_retried_faults(sim.faults());
     let collected = collect_with(&source(&sim, page_size(10)), &options(3, 300)).await;
     assert_eq!(complete_ids(&collected).len(), 50);
     assert_eq!(collected.pages, 5);
@@ -219,14 +212,7 @@ async fn throttling_server_errors_and_hangs_are_retried() {
 #[tokio::test]
 async fn throttling_that_outlasts_the_retries_fails_as_throttled() {
     let sim = start(generate_estate(5, 9));
-    for nth in 1..=3 {
-        sim.faults().inject(
-            nth,
-            Fault::Throttle {
-                retry_after_seconds: 0,
-            },
-        );
-    }
+    throttle(sim.faults(), 1..=3);
     let (error, class) = failure(&collect_with(&source(&sim, |_| {}), &options(2, 2000)).await);
     assert_eq!(class, "throttled");
     assert!(error.contains("RequestLimitExceeded"), "{error}");
@@ -261,18 +247,7 @@ async fn a_failed_page_infers_no_deletions() {
     let (error, class) = failure(&failed);
     assert_eq!(class, "server");
     assert!(error.contains("InternalError"), "{error}");
-    let summary = store_run(&mut store, vec![failed]);
-    assert_eq!(
-        (
-            summary.sources[0].outcome.as_str(),
-            summary.sources[0].deleted
-        ),
-        ("failed", 0)
-    );
-    assert_eq!(
-        rows(&store, "SELECT count(*) FROM current_connections"),
-        vec![vec!["45"]]
-    );
+    assert_failure_kept_history(&mut store, failed, "45");
     assert_eq!(
         rows(
             &store,

@@ -151,14 +151,7 @@ async fn a_limit_above_50_is_refused() {
 #[tokio::test]
 async fn quota_server_errors_and_hangs_are_retried_and_malformed_bodies_fail() {
     let sim = start(generate_estate(40, 6));
-    sim.faults().inject(
-        2,
-        Fault::Throttle {
-            retry_after_seconds: 0,
-        },
-    );
-    sim.faults().inject(3, Fault::ServerError);
-    sim.faults().inject(4, Fault::Hang);
+    inject_retried_faults(sim.faults());
     let collected = collect_with(&source(&sim, page_size(10)), &options(3, 300)).await;
     assert_eq!(complete_ids(&collected).len(), 40);
     assert_eq!(sim.faults().request_count(), 7);
@@ -175,14 +168,7 @@ async fn quota_server_errors_and_hangs_are_retried_and_malformed_bodies_fail() {
 #[tokio::test]
 async fn a_quota_that_outlasts_the_retries_fails_as_throttled() {
     let sim = start(generate_estate(3, 7));
-    for nth in 1..=2 {
-        sim.faults().inject(
-            nth,
-            Fault::Throttle {
-                retry_after_seconds: 0,
-            },
-        );
-    }
+    throttle(sim.faults(), 1..=2);
     let (error, class) = failure(&collect_with(&source(&sim, |_| {}), &options(1, 2000)).await);
     assert_eq!(class, "throttled");
     assert!(error.contains("code 4400 (quota exceeded)"), "{error}");
@@ -219,18 +205,7 @@ async fn a_failed_page_infers_no_deletions() {
     sim.faults().inject(before + 2, Fault::ServerError);
     let failed = collect_with(&source(&sim, page_size(10)), &options(0, 2000)).await;
     assert_eq!(failure(&failed).1, "server");
-    let summary = store_run(&mut store, vec![failed]);
-    assert_eq!(
-        (
-            summary.sources[0].outcome.as_str(),
-            summary.sources[0].deleted
-        ),
-        ("failed", 0)
-    );
-    assert_eq!(
-        rows(&store, "SELECT count(*) FROM current_connections"),
-        vec![vec!["35"]]
-    );
+    assert_failure_kept_history(&mut store, failed, "35");
 }
 
 #[tokio::test]

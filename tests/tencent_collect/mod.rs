@@ -1,6 +1,7 @@
 //! Collecting from the Tencent Cloud simulators: API 3.0 (`api3`) and the
 //! legacy API (`legacy`), through the library and, end to end, the binary.
-//! The helpers here build sources and collect with millisecond retries.
+//! The helpers here collect with millisecond retries, plan the faults both
+//! APIs are tested with, and check that a failed run kept history.
 
 mod api3;
 mod legacy;
@@ -11,10 +12,11 @@ use std::time::Duration;
 use vpnsnap::collector::{self, CollectOptions, Collected, SourceProgress};
 use vpnsnap::config::SourceConfig;
 use vpnsnap::http::RetryPolicy;
+use vpnsnap::sim::{Fault, Faults};
 use vpnsnap::store::{RunKind, RunRecord, RunSummary, Store};
 use vpnsnap::time::Timestamp;
 
-use crate::support::{complete_ids, failure, fingerprinter};
+use crate::support::{complete_ids, failure, fingerprinter, rows};
 
 /// Retries after 1-4 ms, a request timeout of `timeout_ms`.
 pub fn options(max_retries: u32, timeout_ms: u64) -> CollectOptions {
@@ -57,4 +59,41 @@ pub fn store_run(store: &mut Store, collected: Vec<Collected>) -> RunSummary {
 pub fn sorted(mut ids: Vec<String>) -> Vec<String> {
     ids.sort();
     ids
+}
+
+/// Throttles each of the `nths` requests (asking for no wait).
+pub fn throttle(faults: &Faults, nths: std::ops::RangeInclusive<u64>) {
+    for nth in nths {
+        faults.inject(
+            nth,
+            Fault::Throttle {
+                retry_after_seconds: 0,
+            },
+        );
+    }
+}
+
+/// One of each retried fault: request 2 throttled, 3 a server error, 4
+/// hanging.
+pub fn inject_retried_faults(faults: &Faults) {
+    throttle(faults, 2..=2);
+    faults.inject(3, Fault::ServerError);
+    faults.inject(4, Fault::Hang);
+}
+
+/// Asserts that storing `failed` recorded a failure, deleted nothing and
+/// left the `connections` connections of the earlier run current.
+pub fn assert_failure_kept_history(store: &mut Store, failed: Collected, connections: &str) {
+    let summary = store_run(store, vec![failed]);
+    assert_eq!(
+        (
+            summary.sources[0].outcome.as_str(),
+            summary.sources[0].deleted
+        ),
+        ("failed", 0)
+    );
+    assert_eq!(
+        rows(store, "SELECT count(*) FROM current_connections"),
+        vec![vec![connections]]
+    );
 }

@@ -92,17 +92,11 @@ fn row(source: &str, outcome: &str, numbers: [u64; 5], class: &str) -> Outcome {
 
 #[test]
 fn one_failing_source_of_three_exits_3_stores_the_others_and_deletes_nothing_of_it() {
-    let sim = sim();
-    let dir = tempfile::tempdir().unwrap();
-    write_config(
-        dir.path(),
-        "",
-        &[
-            source("a", &sim, PASSWORD_ENV),
-            source("b", &sim, PASSWORD_ENV),
-            source("c", &sim, OTHER_PASSWORD_ENV),
-        ],
-    );
+    let (sim, dir) = configured(&[
+        ("a", PASSWORD_ENV),
+        ("b", PASSWORD_ENV),
+        ("c", OTHER_PASSWORD_ENV),
+    ]);
     let json = ["collect", "--format", "json"];
 
     let first = vpnsnap(dir.path(), &json);
@@ -237,16 +231,7 @@ fn one_failing_source_of_three_exits_3_stores_the_others_and_deletes_nothing_of_
 
 #[test]
 fn an_unknown_source_is_a_usage_error_naming_the_configured_ones() {
-    let sim = sim();
-    let dir = tempfile::tempdir().unwrap();
-    write_config(
-        dir.path(),
-        "",
-        &[
-            source("a", &sim, PASSWORD_ENV),
-            source("b", &sim, PASSWORD_ENV),
-        ],
-    );
+    let (sim, dir) = configured(&[("a", PASSWORD_ENV), ("b", PASSWORD_ENV)]);
     let output = vpnsnap(
         dir.path(),
         &["collect", "--source", "a", "--source", "nope"],

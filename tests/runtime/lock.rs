@@ -86,9 +86,7 @@ fn a_second_collection_is_refused_with_the_holders_pid_or_waits_for_it() {
 
 #[test]
 fn sigterm_while_fetching_stores_nothing_and_leaves_the_database_as_it_was() {
-    let sim = sim();
-    let dir = tempfile::tempdir().unwrap();
-    write_config(dir.path(), "", &[source("os", &sim, PASSWORD_ENV)]);
+    let (sim, dir) = configured(&[("os", PASSWORD_ENV)]);
     let first = vpnsnap(dir.path(), &["collect"]);
     assert_eq!(first.code, 0, "{}", describe(&first));
     let before = dump_of(dir.path());
@@ -124,9 +122,7 @@ fn sigterm_while_fetching_stores_nothing_and_leaves_the_database_as_it_was() {
 
 #[test]
 fn sigterm_while_waiting_for_the_lock_ends_the_wait() {
-    let sim = sim();
-    let dir = tempfile::tempdir().unwrap();
-    write_config(dir.path(), "", &[source("os", &sim, PASSWORD_ENV)]);
+    let (sim, dir) = configured(&[("os", PASSWORD_ENV)]);
     // The holder hangs on its connections listing until it is stopped.
     sim.faults().inject(2, Fault::Hang);
     let holder = Running::start(dir.path(), &["collect"]);

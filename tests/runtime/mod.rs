@@ -53,6 +53,19 @@ fn write_config(dir: &Path, top: &str, sources: &[String]) {
     .unwrap();
 }
 
+/// A simulator, and a temporary folder whose `vpnsnap.toml` has no
+/// top-level keys and one source per `(name, password_env)`, logging in to it.
+fn configured(sources: &[(&str, &str)]) -> (OpenStackSim, tempfile::TempDir) {
+    let sim = sim();
+    let dir = tempfile::tempdir().unwrap();
+    let sources: Vec<String> = sources
+        .iter()
+        .map(|(name, password_env)| source(name, &sim, password_env))
+        .collect();
+    write_config(dir.path(), "", &sources);
+    (sim, dir)
+}
+
 /// The environment every run gets: the right password, and `other` for
 /// [`OTHER_PASSWORD_ENV`].
 fn env(other: &str) -> [(&'static str, String); 2] {

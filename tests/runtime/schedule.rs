@@ -8,9 +8,7 @@ use crate::support::rows;
 
 #[test]
 fn runs_every_second_without_overlap_until_sigterm_then_exits_0() {
-    let sim = sim();
-    let dir = tempfile::tempdir().unwrap();
-    write_config(dir.path(), "", &[source("os", &sim, PASSWORD_ENV)]);
+    let (_sim, dir) = configured(&[("os", PASSWORD_ENV)]);
     let running = Running::start(dir.path(), &["run", "--schedule", "* * * * * *"]);
     let runs_printed = || {
         running
@@ -52,16 +50,7 @@ fn runs_every_second_without_overlap_until_sigterm_then_exits_0() {
 
 #[test]
 fn run_once_exits_with_collects_code_and_no_schedule_is_a_usage_error() {
-    let sim = sim();
-    let dir = tempfile::tempdir().unwrap();
-    write_config(
-        dir.path(),
-        "",
-        &[
-            source("a", &sim, PASSWORD_ENV),
-            source("b", &sim, OTHER_PASSWORD_ENV),
-        ],
-    );
+    let (_sim, dir) = configured(&[("a", PASSWORD_ENV), ("b", OTHER_PASSWORD_ENV)]);
     let once = vpnsnap_other(dir.path(), &["run", "--once"], WRONG_PASSWORD);
     assert_eq!(once.code, 3, "{}", describe(&once));
     assert!(

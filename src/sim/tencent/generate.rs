@@ -121,8 +121,8 @@ fn connection(seed: u64, index: u64, vpcs: u64) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fingerprint::PskFingerprinter;
-    use crate::provider::{self, NormalizeContext, ProviderKind, Related};
+    use crate::provider::ProviderKind;
+    use crate::sim::tencent::shared::normalize_estate;
 
     #[test]
     fn estates_are_deterministic_varied_and_normalize() {
@@ -131,23 +131,13 @@ mod tests {
         assert_ne!(estate.connections, generate_estate(400, 12).connections);
         let ids: std::collections::HashSet<String> = estate.ids().into_iter().collect();
         assert_eq!(ids.len(), 400);
-        let context = NormalizeContext {
-            source: "sim",
-            region: Some("ap-guangzhou"),
-            account: None,
-        };
         let mut statuses = std::collections::BTreeSet::new();
-        for (index, object) in estate.connections.iter().enumerate() {
-            let normalized = provider::normalize(
-                ProviderKind::Tencent,
-                &format!("$.Response.VpnConnectionSet[{index}]"),
-                object.clone(),
-                &Related::default(),
-                &context,
-                &PskFingerprinter::new(b"k"),
-            )
-            .unwrap();
-            assert!(normalized.warnings.is_empty(), "{:?}", normalized.warnings);
+        for normalized in &normalize_estate(
+            &estate,
+            ProviderKind::Tencent,
+            "$.Response.VpnConnectionSet",
+            "ap-guangzhou",
+        ) {
             statuses.insert(normalized.connection.status.as_str());
         }
         assert_eq!(

@@ -305,6 +305,42 @@ pub(crate) fn answer(build: impl FnOnce(&reqwest::Client) -> reqwest::RequestBui
     runtime.block_on(async { request.send().await.unwrap().json().await.unwrap() })
 }
 
+/// Normalizes every object of `estate` as `kind` (the objects named
+/// `{array}[index]`, in `region`), asserting that none gives a warning (for
+/// the generators' tests).
+#[cfg(test)]
+pub(crate) fn normalize_estate(
+    estate: &Estate,
+    kind: crate::provider::ProviderKind,
+    array: &str,
+    region: &str,
+) -> Vec<crate::provider::Normalized> {
+    let context = crate::provider::NormalizeContext {
+        source: "sim",
+        region: Some(region),
+        account: None,
+    };
+    let fingerprinter = crate::fingerprint::PskFingerprinter::new(b"k");
+    estate
+        .connections
+        .iter()
+        .enumerate()
+        .map(|(index, object)| {
+            let normalized = crate::provider::normalize(
+                kind,
+                &format!("{array}[{index}]"),
+                object.clone(),
+                &crate::provider::Related::default(),
+                &context,
+                &fingerprinter,
+            )
+            .unwrap();
+            assert!(normalized.warnings.is_empty(), "{:?}", normalized.warnings);
+            normalized
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -97,8 +97,8 @@ fn tunnel(seed: u64, index: u64, vpcs: u64) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fingerprint::PskFingerprinter;
-    use crate::provider::{self, NormalizeContext, ProviderKind, Related};
+    use crate::provider::ProviderKind;
+    use crate::sim::tencent::shared::normalize_estate;
 
     #[test]
     fn estates_are_deterministic_varied_and_normalize() {
@@ -106,23 +106,8 @@ mod tests {
         assert_eq!(estate.connections, generate_estate(400, 21).connections);
         let ids: std::collections::HashSet<String> = estate.ids().into_iter().collect();
         assert_eq!(ids.len(), 400);
-        let context = NormalizeContext {
-            source: "sim",
-            region: Some("gz"),
-            account: None,
-        };
         let mut statuses = std::collections::BTreeSet::new();
-        for (index, object) in estate.connections.iter().enumerate() {
-            let normalized = provider::normalize(
-                ProviderKind::TencentLegacy,
-                &format!("$.data[{index}]"),
-                object.clone(),
-                &Related::default(),
-                &context,
-                &PskFingerprinter::new(b"k"),
-            )
-            .unwrap();
-            assert!(normalized.warnings.is_empty(), "{:?}", normalized.warnings);
+        for normalized in &normalize_estate(&estate, ProviderKind::TencentLegacy, "$.data", "gz") {
             assert!(normalized.connection.ipsec.auth_algorithm.is_some());
             statuses.insert(normalized.connection.status.as_str());
         }

@@ -47,7 +47,9 @@ struct Sizes {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(index) = args.iter().position(|arg| arg == RSS_CHILD) {
-        let config = args.get(index + 1).expect("--rss-child takes a config path");
+        let config = args
+            .get(index + 1)
+            .expect("--rss-child takes a config path");
         rss_child(Path::new(config));
         return;
     }
@@ -71,8 +73,8 @@ fn main() {
         .map(PathBuf::from)
         .unwrap_or_else(|| dir.path().join("collect.db"));
 
-    let sims = Simulators::start(Scale::PerProvider(sizes.per_provider))
-        .expect("the simulators start");
+    let sims =
+        Simulators::start(Scale::PerProvider(sizes.per_provider)).expect("the simulators start");
     sims.set_latency(sizes.latency);
     let config = dir.path().join("collect.toml");
     sims.write_config_with(&config, &database, "", PAGE_SIZES)
@@ -114,6 +116,21 @@ fn main() {
         .map(|((name, rounds), requests)| format!("{name} {requests} requests/{rounds} rounds"))
         .collect();
     println!("critical path: {}", pages.join(", "));
+    let fetched: Vec<String> = first
+        .summary
+        .sources
+        .iter()
+        .zip(&first.fetches)
+        .map(|(source, fetch)| format!("{} {:.3}", source.source, fetch.duration.as_secs_f64()))
+        .collect();
+    let slowest = first.fetches.iter().map(|fetch| fetch.duration).max();
+    println!(
+        "first collection: fetch seconds per source: {}; after the slowest fetch (normalizing, storing): {:.3}",
+        fetched.join(", "),
+        first_wall
+            .saturating_sub(slowest.unwrap_or_default())
+            .as_secs_f64()
+    );
     println!("{:<52} {:>12} {:>10}", "measure", "value", "target");
     let row =
         |name: &str, value: String, target: &str| println!("{name:<52} {value:>12} {target:>10}");
@@ -240,8 +257,7 @@ fn database_bytes(path: &Path) -> u64 {
 /// Starts simulators of `per_provider` connections without latency and
 /// collects them in a child process; returns its peak RSS in KiB.
 fn peak_rss(dir: &Path, per_provider: usize) -> u64 {
-    let sims =
-        Simulators::start(Scale::PerProvider(per_provider)).expect("the simulators start");
+    let sims = Simulators::start(Scale::PerProvider(per_provider)).expect("the simulators start");
     let config = dir.join("rss.toml");
     sims.write_config_with(&config, &dir.join("rss.db"), "", PAGE_SIZES)
         .expect("the config is written");
@@ -273,7 +289,14 @@ fn rss_child(config: &Path) {
     let kib = status
         .lines()
         .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .and_then(|value| {
+            value
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
         .expect("VmHWM in /proc/self/status");
     println!("peak-rss-kib {kib}");
 }

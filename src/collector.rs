@@ -152,21 +152,25 @@ pub async fn collect_source(
 ) -> Collected {
     let started = Instant::now();
     let observed_at = Timestamp::now();
-    let fetched = tokio::time::timeout(options.source_deadline, fetch(source, options, progress))
-        .await
-        .unwrap_or(Err(FetchError::Deadline(options.source_deadline)));
+    let context = ListingContext {
+        source: &source.name,
+        kind: source.kind,
+        region: Some(&source.region),
+        account: source.account.as_deref(),
+        observed_at,
+    };
+    // Pages are normalized as they come, so the listing holds normalized
+    // connections rather than every page's JSON.
+    let listing = ListingBuilder::normalizing(&context, fingerprinter.clone());
+    let fetched = tokio::time::timeout(
+        options.source_deadline,
+        fetch(source, options, progress, listing),
+    )
+    .await
+    .unwrap_or(Err(FetchError::Deadline(options.source_deadline)));
     let duration = started.elapsed();
     progress.finished.store(true, Ordering::Relaxed);
-    let result = fetched.and_then(|listing| {
-        let context = ListingContext {
-            source: &source.name,
-            kind: source.kind,
-            region: Some(&source.region),
-            account: source.account.as_deref(),
-            observed_at,
-        };
-        Ok(listing.finish(&context, fingerprinter)?)
-    });
+    let result = fetched.and_then(|listing| Ok(listing.finish(&context, fingerprinter)?));
     match result {
         Ok(result) => {
             tracing::info!(
@@ -205,6 +209,7 @@ async fn fetch(
     source: &SourceConfig,
     options: &CollectOptions,
     progress: &SourceProgress,
+    mut listing: ListingBuilder,
 ) -> Result<ListingBuilder, FetchError> {
     let client = build_client(&HttpOptions {
         timeout: options.request_timeout,
@@ -216,7 +221,6 @@ async fn fetch(
         retry: options.retry,
         progress,
     };
-    let mut listing = ListingBuilder::new(source.kind);
     provider::fetch(&context, &mut listing).await?;
     Ok(listing)
 }

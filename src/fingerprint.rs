@@ -21,6 +21,7 @@ type HmacSha256 = Hmac<Sha256>;
 const FINGERPRINT_HEX_CHARS: usize = 16;
 
 /// Computes PSK fingerprints with one secret key.
+#[derive(Clone)]
 pub struct PskFingerprinter {
     key: SecretSlice<u8>,
 }

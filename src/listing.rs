@@ -6,6 +6,12 @@
 //! A listing is complete, and so proves deletions, only when every
 //! connection body in it is a list body; single-object ("show") bodies make
 //! it partial.
+//!
+//! A builder made with [`ListingBuilder::normalizing`] normalizes each
+//! page's connections as the page is added, so a collection holds the
+//! normalized connections rather than every page's JSON (OpenStack's wait
+//! for the objects they reference, which are listed after them). Either way
+//! the outcome, its order and its first error are the same.
 
 use std::collections::HashMap;
 
@@ -55,21 +61,118 @@ pub struct ListingContext<'a> {
 #[derive(Debug)]
 pub struct ListingBuilder {
     kind: ProviderKind,
+    /// Connections waiting for [`ListingBuilder::finish`] to normalize them.
     connections: Vec<(String, String, Value)>,
+    /// Set when connections are normalized as their pages come.
+    eager: Option<Eager>,
+    /// Connection objects added so far, normalized or not.
+    added: usize,
     related: Related,
     any_list: bool,
     any_single: bool,
 }
 
+/// What normalizing a page as it comes needs, and what it has made so far.
+#[derive(Debug)]
+struct Eager {
+    source: String,
+    region: Option<String>,
+    account: Option<String>,
+    fingerprinter: PskFingerprinter,
+    normalized: Normalizing,
+    /// The first normalize error or conflict, returned by `finish` as it
+    /// would have been had everything been normalized there.
+    error: Option<ListingError>,
+}
+
+/// The connections normalized so far, each id once.
+#[derive(Debug, Default)]
+struct Normalizing {
+    items: Vec<Normalized>,
+    found_in: HashMap<String, (usize, String)>,
+    warnings: Vec<String>,
+}
+
+impl Normalizing {
+    /// Normalizes one connection object and adds it unless the listing
+    /// already holds the same content under its id.
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        kind: ProviderKind,
+        origin: &str,
+        path: &str,
+        object: Value,
+        related: &Related,
+        context: &NormalizeContext<'_>,
+        fingerprinter: &PskFingerprinter,
+    ) -> Result<(), ListingError> {
+        let item = provider::normalize(kind, path, object, related, context, fingerprinter)
+            .map_err(|error| ListingError::Decode {
+                origin: origin.to_string(),
+                kind,
+                error,
+            })?;
+        self.warnings.extend(
+            item.warnings
+                .iter()
+                .map(|warning| format!("{origin}: {warning}")),
+        );
+        let connection_id = item.connection.connection_id.clone();
+        match self.found_in.get(&connection_id) {
+            Some((index, first)) => {
+                if self.items[*index].content_hash != item.content_hash {
+                    return Err(ListingError::Conflict {
+                        first: first.clone(),
+                        second: origin.to_string(),
+                        connection_id,
+                    });
+                }
+            }
+            None => {
+                self.found_in
+                    .insert(connection_id, (self.items.len(), origin.to_string()));
+                self.items.push(item);
+            }
+        }
+        Ok(())
+    }
+}
+
 impl ListingBuilder {
+    /// A builder that normalizes everything in [`ListingBuilder::finish`].
     pub fn new(kind: ProviderKind) -> ListingBuilder {
         ListingBuilder {
             kind,
             connections: Vec::new(),
+            eager: None,
+            added: 0,
             related: Related::default(),
             any_list: false,
             any_single: false,
         }
+    }
+
+    /// A builder that normalizes each page's connections as the page is
+    /// added (except OpenStack's, which need the objects listed after
+    /// them), for the source `context` describes; `finish` must be given
+    /// the same context.
+    pub fn normalizing(
+        context: &ListingContext<'_>,
+        fingerprinter: PskFingerprinter,
+    ) -> ListingBuilder {
+        let mut builder = ListingBuilder::new(context.kind);
+        if context.kind != ProviderKind::OpenStack {
+            builder.eager = Some(Eager {
+                source: context.source.to_string(),
+                region: context.region.map(str::to_string),
+                account: context.account.map(str::to_string),
+                fingerprinter,
+                normalized: Normalizing::default(),
+                error: None,
+            });
+        }
+        builder
     }
 
     /// Adds one response body; `origin` names it in errors.
@@ -90,17 +193,43 @@ impl ListingBuilder {
                 .insert(kind, object, &path)
                 .map_err(decode_error)?;
         }
-        self.connections.extend(
-            page.connections
-                .into_iter()
-                .map(|(path, object)| (origin.to_string(), path, object)),
-        );
+        self.added += page.connections.len();
+        match &mut self.eager {
+            Some(eager) => {
+                let context = NormalizeContext {
+                    source: &eager.source,
+                    region: eager.region.as_deref(),
+                    account: eager.account.as_deref(),
+                };
+                for (path, object) in page.connections {
+                    if eager.error.is_some() {
+                        break;
+                    }
+                    if let Err(error) = eager.normalized.add(
+                        self.kind,
+                        origin,
+                        &path,
+                        object,
+                        &self.related,
+                        &context,
+                        &eager.fingerprinter,
+                    ) {
+                        eager.error = Some(error);
+                    }
+                }
+            }
+            None => self.connections.extend(
+                page.connections
+                    .into_iter()
+                    .map(|(path, object)| (origin.to_string(), path, object)),
+            ),
+        }
         Ok(())
     }
 
     /// Connections added so far.
     pub fn connection_count(&self) -> usize {
-        self.connections.len()
+        self.added
     }
 
     /// Normalizes everything added into one source result.
@@ -117,45 +246,30 @@ impl ListingBuilder {
             region: context.region,
             account: context.account,
         };
-        let mut items: Vec<Normalized> = Vec::with_capacity(self.connections.len());
-        let mut found_in: HashMap<String, (usize, String)> = HashMap::new();
-        let mut warnings = Vec::new();
+        let mut normalized = match self.eager {
+            Some(Eager {
+                error: Some(error), ..
+            }) => return Err(error),
+            Some(eager) => eager.normalized,
+            None => Normalizing {
+                items: Vec::with_capacity(self.connections.len()),
+                ..Normalizing::default()
+            },
+        };
         for (origin, path, object) in self.connections {
-            let item = provider::normalize(
+            normalized.add(
                 self.kind,
+                &origin,
                 &path,
                 object,
                 &self.related,
                 &normalize_context,
                 fingerprinter,
-            )
-            .map_err(|error| ListingError::Decode {
-                origin: origin.clone(),
-                kind: self.kind,
-                error,
-            })?;
-            warnings.extend(
-                item.warnings
-                    .iter()
-                    .map(|warning| format!("{origin}: {warning}")),
-            );
-            let connection_id = item.connection.connection_id.clone();
-            match found_in.get(&connection_id) {
-                Some((index, first)) => {
-                    if items[*index].content_hash != item.content_hash {
-                        return Err(ListingError::Conflict {
-                            first: first.clone(),
-                            second: origin,
-                            connection_id,
-                        });
-                    }
-                }
-                None => {
-                    found_in.insert(connection_id, (items.len(), origin));
-                    items.push(item);
-                }
-            }
+            )?;
         }
+        let Normalizing {
+            items, warnings, ..
+        } = normalized;
         let outcome = if self.any_single {
             SourceOutcome::Partial(items)
         } else {

@@ -102,12 +102,26 @@ impl Simulators {
 
     /// Writes a config for the simulators to `config`, with `database`,
     /// and the demo secrets in owner-only files in `<config>.secrets/`
-    /// (secrets are never written into a config).
+    /// (secrets are never written into a config). `extra` is added to the
+    /// top level (e.g. `[runtime]` keys).
     pub fn write_config(
         &self,
         config: &Path,
         database: &Path,
         extra: &str,
+    ) -> std::io::Result<PathBuf> {
+        self.write_config_with(config, database, extra, PageSizes::default())
+    }
+
+    /// [`Simulators::write_config`] with each source's `page_size` set
+    /// where `page_sizes` gives one (the benchmarks page as the issue
+    /// states rather than by each kind's default).
+    pub fn write_config_with(
+        &self,
+        config: &Path,
+        database: &Path,
+        extra: &str,
+        page_sizes: PageSizes,
     ) -> std::io::Result<PathBuf> {
         let mut folder_name = config.as_os_str().to_owned();
         folder_name.push(".secrets");
@@ -137,6 +151,7 @@ impl Simulators {
             huaweicloud::DEMO_ACCESS_KEY,
             secret("huawei-secret-key", huaweicloud::DEMO_SECRET_KEY)?,
         );
+        page_size_line(&mut text, page_sizes.huawei);
         let _ = writeln!(
             text,
             "\n[[source]]\nname = \"{OPENSTACK_SOURCE}\"\nkind = \"openstack\"\nregion = \"{}\"\n\
@@ -147,6 +162,7 @@ impl Simulators {
             secret("openstack-password", openstack::DEMO_PASSWORD)?,
             openstack::DEMO_PROJECT_NAME,
         );
+        page_size_line(&mut text, page_sizes.openstack);
         let _ = writeln!(
             text,
             "\n[[source]]\nname = \"{TENCENT_SOURCE}\"\nkind = \"tencent\"\nregion = \"{}\"\n\
@@ -156,6 +172,7 @@ impl Simulators {
             tencent::DEMO_SECRET_ID,
             secret("tencent-secret-key", tencent::DEMO_SECRET_KEY)?,
         );
+        page_size_line(&mut text, page_sizes.tencent);
         let _ = writeln!(
             text,
             "\n[[source]]\nname = \"{TENCENT_LEGACY_SOURCE}\"\nkind = \"tencent-legacy\"\nregion = \"{LEGACY_REGION}\"\n\
@@ -164,8 +181,26 @@ impl Simulators {
             tencent_legacy::DEMO_SECRET_ID,
             secret("tencent-legacy-secret-key", tencent_legacy::DEMO_SECRET_KEY)?,
         );
+        page_size_line(&mut text, page_sizes.tencent_legacy);
         std::fs::write(config, text)?;
         Ok(secrets)
+    }
+}
+
+/// Per-source `page_size` keys for [`Simulators::write_config_with`];
+/// `None` leaves the kind's default.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PageSizes {
+    pub huawei: Option<u32>,
+    pub openstack: Option<u32>,
+    pub tencent: Option<u32>,
+    pub tencent_legacy: Option<u32>,
+}
+
+/// Adds `page_size = n` to the source table just written, if set.
+fn page_size_line(text: &mut String, page_size: Option<u32>) {
+    if let Some(page_size) = page_size {
+        let _ = writeln!(text, "page_size = {page_size}");
     }
 }
 

@@ -1,0 +1,302 @@
+//! Collection benchmark (issue 9, items 1, 2 and 5): the four simulators
+//! with added latency, collected end to end through `vpnsnap collect`'s own
+//! code, against the critical path of the requests; a no-change
+//! re-collection; and the peak RSS of collecting a large estate, measured in
+//! a child process (this binary re-executed) so the simulators' memory is
+//! not counted.
+//!
+//!     cargo bench --bench collect               # 4 x 5,000 connections, 20 ms; RSS at 4 x 25,000
+//!     cargo bench --bench collect -- --smoke    # small and quick (CI keeps it working)
+//!
+//! The critical path is counted from the requests each simulator received:
+//! Huawei (marker paging) and OpenStack (Keystone token, then each
+//! collection's link-paged pages, one collection after the other) are
+//! sequential chains, one request after another; the Tencent sources
+//! (offset paging) fetch the first page, then the rest `PAGE_CONCURRENCY`
+//! at a time, so `r` requests take `1 + ceil((r - 1) / PAGE_CONCURRENCY)`
+//! rounds. The critical path is the longest source's chain times the
+//! latency.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use vpnsnap::cli::{Cli, Command};
+use vpnsnap::demo::{PageSizes, Scale, Simulators};
+use vpnsnap::provider::offset_paging::PAGE_CONCURRENCY;
+use vpnsnap::runner::{self, RunReport, Shutdown};
+use vpnsnap::store::Store;
+
+/// Re-executes this binary to measure memory: `--rss-child <config>`.
+const RSS_CHILD: &str = "--rss-child";
+
+const PAGE_SIZES: PageSizes = PageSizes {
+    huawei: Some(200),
+    openstack: Some(100),
+    tencent: Some(100),
+    tencent_legacy: Some(50),
+};
+
+struct Sizes {
+    per_provider: usize,
+    latency: Duration,
+    rss_per_provider: usize,
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(index) = args.iter().position(|arg| arg == RSS_CHILD) {
+        let config = args
+            .get(index + 1)
+            .expect("--rss-child takes a config path");
+        rss_child(Path::new(config));
+        return;
+    }
+    let smoke = args.iter().any(|arg| arg == "--smoke");
+    let sizes = if smoke {
+        Sizes {
+            per_provider: 50,
+            latency: Duration::from_millis(2),
+            rss_per_provider: 250,
+        }
+    } else {
+        Sizes {
+            per_provider: 5_000,
+            latency: Duration::from_millis(20),
+            rss_per_provider: 25_000,
+        }
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let database = std::env::var_os("VPNSNAP_BENCH_DB")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dir.path().join("collect.db"));
+
+    let sims =
+        Simulators::start(Scale::PerProvider(sizes.per_provider)).expect("the simulators start");
+    sims.set_latency(sizes.latency);
+    let config = dir.path().join("collect.toml");
+    sims.write_config_with(&config, &database, "", PAGE_SIZES)
+        .expect("the config is written");
+
+    // 1. First collection against the critical path.
+    let before = request_counts(&sims);
+    let (first, first_wall) = collect(&runtime, &config);
+    let requests = deltas(&before, &request_counts(&sims));
+    let chains = chains(&requests);
+    let critical = chains.iter().map(|(_, rounds)| *rounds).max().unwrap_or(0);
+    let critical_time = sizes.latency * u32::try_from(critical).unwrap_or(u32::MAX);
+    let connections: usize = first.summary.sources.iter().map(|s| s.created).sum();
+
+    // 2. The same estate again.
+    let size_before = database_bytes(&database);
+    let (second, second_wall) = collect(&runtime, &config);
+    let growth = database_bytes(&database).saturating_sub(size_before);
+    let rewritten: usize = second
+        .summary
+        .sources
+        .iter()
+        .map(|source| source.versions_written())
+        .sum();
+    drop(sims);
+
+    // 5. Peak RSS of a large collection, in a child process.
+    let peak_rss_kib = peak_rss(dir.path(), sizes.rss_per_provider);
+
+    println!(
+        "collect benchmark{}: {} connections over 4 simulated providers, {} ms per request",
+        if smoke { " (smoke)" } else { "" },
+        connections,
+        sizes.latency.as_millis()
+    );
+    let pages: Vec<String> = chains
+        .iter()
+        .zip(&requests)
+        .map(|((name, rounds), requests)| format!("{name} {requests} requests/{rounds} rounds"))
+        .collect();
+    println!("critical path: {}", pages.join(", "));
+    let fetched: Vec<String> = first
+        .summary
+        .sources
+        .iter()
+        .zip(&first.fetches)
+        .map(|(source, fetch)| format!("{} {:.3}", source.source, fetch.duration.as_secs_f64()))
+        .collect();
+    let slowest = first.fetches.iter().map(|fetch| fetch.duration).max();
+    println!(
+        "first collection: fetch seconds per source: {}; after the slowest fetch (normalizing, storing): {:.3}",
+        fetched.join(", "),
+        first_wall
+            .saturating_sub(slowest.unwrap_or_default())
+            .as_secs_f64()
+    );
+    println!("{:<52} {:>12} {:>10}", "measure", "value", "target");
+    let row =
+        |name: &str, value: String, target: &str| println!("{name:<52} {value:>12} {target:>10}");
+    row(
+        "1. first collection: wall seconds",
+        format!("{:.3}", first_wall.as_secs_f64()),
+        "",
+    );
+    row(
+        "1. critical path: seconds (longest chain x latency)",
+        format!("{:.3}", critical_time.as_secs_f64()),
+        "",
+    );
+    row(
+        "1. wall / critical path",
+        format!(
+            "{:.2}x",
+            first_wall.as_secs_f64() / critical_time.as_secs_f64().max(f64::EPSILON)
+        ),
+        "< 1.30x",
+    );
+    row(
+        "2. no-change collection: versions written",
+        rewritten.to_string(),
+        "0",
+    );
+    row(
+        "2. no-change collection: database growth (bytes)",
+        growth.to_string(),
+        "< 65536",
+    );
+    row(
+        "2. no-change collection: wall seconds",
+        format!("{:.3}", second_wall.as_secs_f64()),
+        "",
+    );
+    row(
+        &format!(
+            "5. peak RSS collecting {} connections (MiB)",
+            sizes.rss_per_provider * 4
+        ),
+        format!("{:.1}", peak_rss_kib as f64 / 1024.0),
+        "< 150.0",
+    );
+}
+
+/// One `vpnsnap collect` run of `config`, as the command prepares it.
+fn collect(runtime: &tokio::runtime::Runtime, config: &Path) -> (RunReport, Duration) {
+    let cli = cli(config);
+    let Command::Collect(args) = &cli.command else {
+        unreachable!("the benchmark's command line is collect");
+    };
+    let prepared = vpnsnap::cmd::collect::prepare(&cli, &args.run).expect("the config loads");
+    let started = Instant::now();
+    let report = runner::collect_once(
+        runtime,
+        &prepared.request,
+        &Arc::clone(&prepared.fingerprinter),
+        &Shutdown::never(),
+    )
+    .expect("the run is stored");
+    let wall = started.elapsed();
+    for source in &report.summary.sources {
+        assert_eq!(source.outcome, "ok", "source {} failed", source.source);
+    }
+    (report, wall)
+}
+
+fn cli(config: &Path) -> Cli {
+    Cli::parse_from([
+        "vpnsnap".as_ref(),
+        "--quiet".as_ref(),
+        "--config".as_ref(),
+        config.as_os_str(),
+        "collect".as_ref(),
+    ])
+}
+
+fn request_counts(sims: &Simulators) -> [u64; 4] {
+    [
+        sims.huawei.faults().request_count(),
+        sims.openstack.faults().request_count(),
+        sims.tencent.faults().request_count(),
+        sims.tencent_legacy.faults().request_count(),
+    ]
+}
+
+fn deltas(before: &[u64; 4], after: &[u64; 4]) -> [u64; 4] {
+    [0, 1, 2, 3].map(|index| after[index] - before[index])
+}
+
+/// Each source's name and the sequential rounds its requests take (see the
+/// module docs).
+fn chains(requests: &[u64; 4]) -> [(&'static str, u64); 4] {
+    let offset_rounds =
+        |requests: u64| 1 + requests.saturating_sub(1).div_ceil(PAGE_CONCURRENCY as u64);
+    [
+        ("huaweicloud", requests[0]),
+        ("openstack", requests[1]),
+        ("tencent", offset_rounds(requests[2])),
+        ("tencent-legacy", offset_rounds(requests[3])),
+    ]
+}
+
+/// The database's size once its WAL is checkpointed into it.
+fn database_bytes(path: &Path) -> u64 {
+    let store = Store::open(path).expect("the benchmark database opens");
+    store
+        .sqlite()
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .expect("the WAL checkpoints");
+    drop(store);
+    let wal = {
+        let mut name = path.as_os_str().to_owned();
+        name.push("-wal");
+        PathBuf::from(name)
+    };
+    [path.to_path_buf(), wal]
+        .iter()
+        .map(|file| std::fs::metadata(file).map(|m| m.len()).unwrap_or(0))
+        .sum()
+}
+
+/// Starts simulators of `per_provider` connections without latency and
+/// collects them in a child process; returns its peak RSS in KiB.
+fn peak_rss(dir: &Path, per_provider: usize) -> u64 {
+    let sims = Simulators::start(Scale::PerProvider(per_provider)).expect("the simulators start");
+    let config = dir.join("rss.toml");
+    sims.write_config_with(&config, &dir.join("rss.db"), "", PAGE_SIZES)
+        .expect("the config is written");
+    let exe = std::env::current_exe().expect("the benchmark's own path");
+    let output = std::process::Command::new(exe)
+        .arg(RSS_CHILD)
+        .arg(&config)
+        .output()
+        .expect("the child runs");
+    assert!(
+        output.status.success(),
+        "the child failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("peak-rss-kib "))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or_else(|| panic!("the child printed no peak RSS: {stdout}"))
+}
+
+/// The child: one `vpnsnap collect`, then its own peak RSS (VmHWM).
+fn rss_child(config: &Path) {
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let (report, _) = collect(&runtime, config);
+    drop(report);
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    let kib = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|value| {
+            value
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .expect("VmHWM in /proc/self/status");
+    println!("peak-rss-kib {kib}");
+}

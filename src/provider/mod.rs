@@ -216,13 +216,27 @@ pub struct Normalized {
     pub related_json: Option<String>,
     /// See [`crate::content`]: equal hashes mean no new version.
     pub content_hash: [u8; CONTENT_HASH_BYTES],
-    /// What the model does not cover of the object (for `raw.*` changes).
-    pub unmapped: Value,
-    pub unmapped_related: Value,
+    /// What the model does not cover of the object (for `raw.*` changes),
+    /// as compact JSON text: parsed values cost several times their text,
+    /// and only a changed connection needs them.
+    pub unmapped_json: String,
+    /// What the model does not cover of the referenced objects, likewise.
+    pub unmapped_related_json: String,
     pub warnings: Vec<String>,
 }
 
 impl Normalized {
+    /// What the model does not cover of the object, parsed back (`null`
+    /// if the text is somehow not JSON, which covers nothing).
+    pub fn unmapped_value(&self) -> Value {
+        serde_json::from_str(&self.unmapped_json).unwrap_or(Value::Null)
+    }
+
+    /// What the model does not cover of the referenced objects, parsed back.
+    pub fn unmapped_related_value(&self) -> Value {
+        serde_json::from_str(&self.unmapped_related_json).unwrap_or(Value::Null)
+    }
+
     /// The redacted raw JSON, parsed back.
     pub fn raw_value(&self) -> Option<Value> {
         serde_json::from_str(&self.raw_json).ok()
@@ -263,8 +277,8 @@ pub fn normalize(
         raw_json: object.to_string(),
         related_json: output.related.as_ref().map(Value::to_string),
         content_hash,
-        unmapped: output.unmapped,
-        unmapped_related: output.unmapped_related,
+        unmapped_json: output.unmapped.to_string(),
+        unmapped_related_json: output.unmapped_related.to_string(),
         warnings: output.warnings,
     })
 }

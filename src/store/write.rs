@@ -413,14 +413,14 @@ fn changes_since(
         "raw",
         old_raw.as_ref(),
         new_raw.as_ref(),
-        &item.unmapped,
+        &item.unmapped_value(),
         volatile,
     ));
     changes.extend(raw_changes(
         "related",
         old_related.as_ref(),
         new_related.as_ref(),
-        &item.unmapped_related,
+        &item.unmapped_related_value(),
         &[],
     ));
     Ok(changes)

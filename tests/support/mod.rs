@@ -36,8 +36,8 @@ pub fn item(id: &str, status: Status) -> Normalized {
         raw_json: raw.to_string(),
         related_json: None,
         content_hash: [0; 16],
-        unmapped: json!({"mtu": 1500}),
-        unmapped_related: json!({}),
+        unmapped_json: json!({"mtu": 1500}).to_string(),
+        unmapped_related_json: json!({}).to_string(),
         warnings: Vec::new(),
     })
 }
@@ -53,7 +53,9 @@ pub fn with_raw(mut item: Normalized, key: &str, value: Value) -> Normalized {
     let mut raw: Value = serde_json::from_str(&item.raw_json).unwrap();
     raw[key] = value.clone();
     item.raw_json = raw.to_string();
-    item.unmapped[key] = value;
+    let mut unmapped = item.unmapped_value();
+    unmapped[key] = value;
+    item.unmapped_json = unmapped.to_string();
     seal(item)
 }
 

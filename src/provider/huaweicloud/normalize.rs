@@ -350,7 +350,7 @@ mod tests {
         assert_eq!(c.tags, Some(vec![]));
         // peer_subnets came from the connection, so the rule's destinations stay unmapped.
         assert_eq!(
-            n.unmapped,
+            n.unmapped_value(),
             json!({
                 "tunnel_local_address": "169.254.56.225/30",
                 "tunnel_peer_address": "169.254.56.226/30",
@@ -368,7 +368,7 @@ mod tests {
                 "route_mode": "BGP"
             })
         );
-        assert_eq!(n.unmapped_related, json!({}));
+        assert_eq!(n.unmapped_related_value(), json!({}));
         assert_eq!(n.related_value(), None);
         assert!(n.warnings.is_empty(), "{:?}", n.warnings);
     }
@@ -391,13 +391,13 @@ mod tests {
         assert_eq!(c.ike.local_id.as_deref(), Some("10.1.1.216"));
         assert_eq!(c.ike.peer_id.as_deref(), Some("10.0.1.67"));
         assert_eq!(c.tags, None);
-        assert_eq!(first.unmapped["enable_nqa"], json!(true));
+        assert_eq!(first.unmapped_value()["enable_nqa"], json!(true));
         assert_eq!(
-            first.unmapped["tunnel_local_address"],
+            first.unmapped_value()["tunnel_local_address"],
             json!("169.254.149.2/30")
         );
-        assert!(first.unmapped.get("name").is_none());
-        assert!(first.unmapped.get("ipsecpolicy").is_none());
+        assert!(first.unmapped_value().get("name").is_none());
+        assert!(first.unmapped_value().get("ipsecpolicy").is_none());
 
         // No peer_subnets: the policy rules' destinations are the peer subnets.
         let c = &second.connection;
@@ -410,10 +410,10 @@ mod tests {
         assert_eq!(c.dpd.interval, Some(30));
         assert_eq!(c.dpd.timeout, Some(15));
         assert_eq!(
-            second.unmapped["policy_rules"],
+            second.unmapped_value()["policy_rules"],
             json!({"0": {"rule_index": 1}})
         );
-        assert_eq!(second.unmapped["ha_role"], json!("master"));
+        assert_eq!(second.unmapped_value()["ha_role"], json!("master"));
     }
 
     #[test]
@@ -448,7 +448,7 @@ mod tests {
             assert_eq!(c.peer_subnets, strings(&["192.168.44.0/24"]));
             assert_eq!(c.ike.peer_id.as_deref(), Some("10.***.***.9"));
             assert_eq!(c.created_at.as_deref(), Some("2022-12-11T14:24:25.115Z"));
-            assert_eq!(normalized[0].unmapped["enable_nqa"], json!(false));
+            assert_eq!(normalized[0].unmapped_value()["enable_nqa"], json!(false));
         }
     }
 
@@ -547,7 +547,7 @@ mod tests {
         let fingerprint = n.connection.psk_fingerprint.as_deref().unwrap();
         assert_eq!(fingerprint.len(), 16);
         assert!(!n.raw_value().unwrap().to_string().contains("s3cret-psk"));
-        assert_eq!(n.unmapped, json!({}));
+        assert_eq!(n.unmapped_value(), json!({}));
     }
 
     #[test]

@@ -504,7 +504,7 @@ mod tests {
 
         // The references stay raw, so re-pointing the connection is a recorded change.
         assert_eq!(
-            n.unmapped,
+            n.unmapped_value(),
             json!({
                 "initiator": "bi-directional",
                 "auth_mode": "psk",
@@ -549,7 +549,7 @@ mod tests {
             object
         };
         assert_eq!(
-            n.unmapped_related,
+            n.unmapped_related_value(),
             json!({
                 "ikepolicy": with_owner(json!({
                     "name": "ikepolicy-site1", "description": "IKE policy for the Frankfurt office"
@@ -591,7 +591,7 @@ mod tests {
         assert_eq!(c.peer_subnets, None);
         assert_eq!(c.dpd.action.as_deref(), Some("hold"));
         assert_eq!(n.related_value(), None);
-        assert_eq!(n.unmapped_related, json!({}));
+        assert_eq!(n.unmapped_related_value(), json!({}));
         assert_eq!(
             n.warnings,
             [
@@ -626,14 +626,14 @@ mod tests {
         assert_eq!(before[0].connection.ike.lifetime_seconds, Some(28800));
         assert_eq!(after[0].connection.ike.lifetime_seconds, Some(14400));
         assert_eq!(
-            before[0].unmapped_related["ikepolicy"]["name"],
+            before[0].unmapped_related_value()["ikepolicy"]["name"],
             json!("ikepolicy-site1")
         );
         assert_eq!(
-            after[0].unmapped_related["ikepolicy"]["name"],
+            after[0].unmapped_related_value()["ikepolicy"]["name"],
             json!("ikepolicy-site1-renamed")
         );
-        assert_eq!(before[0].unmapped, after[0].unmapped);
+        assert_eq!(before[0].unmapped_value(), after[0].unmapped_value());
     }
 
     #[test]

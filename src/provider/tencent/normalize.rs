@@ -349,7 +349,7 @@ mod tests {
         assert!(!n.raw_value().unwrap().to_string().contains("Xh7#kq2"));
         assert!(n.warnings.is_empty(), "{:?}", n.warnings);
         assert_eq!(
-            n.unmapped,
+            n.unmapped_value(),
             json!({
                 "VpcId": "vpc-8iu2ylxd", "VpnProto": "IPSEC", "EncryptProto": "IKE/IPSec",
                 "IKEOptionsSpecification": {
@@ -394,9 +394,9 @@ mod tests {
         assert_eq!(c.dpd.action.as_deref(), Some("disabled"));
         assert_eq!(c.dpd.timeout, Some(30));
         assert_eq!(c.tags, Some(vec![]));
-        assert_eq!(n.unmapped["DpdAction"], json!("clear"));
+        assert_eq!(n.unmapped_value()["DpdAction"], json!("clear"));
         assert_eq!(
-            n.unmapped["IKEOptionsSpecification"],
+            n.unmapped_value()["IKEOptionsSpecification"],
             json!({"LocalIdentity": "ADDRESS", "RemoteIdentity": "FQDN", "RemoteAddress": "", "LocalFqdnName": ""})
         );
         assert_ne!(c.psk_fingerprint, normalized[0].connection.psk_fingerprint);
@@ -427,15 +427,22 @@ mod tests {
         assert_eq!(c.dpd.timeout, Some(60));
         assert_eq!(c.tags, strings(&["env=dr"]));
         assert!(
-            n.unmapped.get("IPSECOptionsSpecification").is_none(),
+            n.unmapped_value()
+                .get("IPSECOptionsSpecification")
+                .is_none(),
             "{}",
-            n.unmapped
+            n.unmapped_value()
         );
-        assert_eq!(n.unmapped["BgpConfig"]["RemoteBgpAsn"], json!("65010"));
+        assert_eq!(
+            n.unmapped_value()["BgpConfig"]["RemoteBgpAsn"],
+            json!("65010")
+        );
         assert!(
-            n.unmapped.get("SecurityPolicyDatabaseSet").is_none(),
+            n.unmapped_value()
+                .get("SecurityPolicyDatabaseSet")
+                .is_none(),
             "{}",
-            n.unmapped
+            n.unmapped_value()
         );
     }
 

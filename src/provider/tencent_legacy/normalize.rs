@@ -359,7 +359,7 @@ mod tests {
         assert_eq!(n.raw_value().unwrap()["preSharedKey"], json!(REDACTED));
         assert!(n.warnings.is_empty(), "{:?}", n.warnings);
         assert_eq!(
-            n.unmapped,
+            n.unmapped_value(),
             json!({
                 "vpcId": "gz_vpc_76", "unVpcId": "vpc-03vihbk9", "vpcName": "pan-vpc2",
                 "vpcCidrBlock": "10.100.2.0/24", "vpnGwId": 547, "vpnGwName": "test-76",

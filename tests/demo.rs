@@ -151,3 +151,59 @@ fn the_demo_command_prints_what_the_queries_answer_on_its_database() {
         assert!(!contains(&database, secret));
     }
 }
+
+#[test]
+fn simulate_serves_until_sigterm_and_its_config_collects_all_four_providers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut simulate = std::process::Command::new(env!("CARGO_BIN_EXE_vpnsnap"))
+        .args(["simulate", "--config-out", "sim.toml", "--scale", "30"])
+        .current_dir(dir.path())
+        .env_remove("VPNSNAP_CONFIG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The config is written once the simulators listen.
+    let started = std::time::Instant::now();
+    while !dir.path().join("sim.toml").exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no config written"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let collected = vpnsnap(
+        dir.path(),
+        &["--config", "sim.toml", "collect", "--format", "json"],
+    );
+    let stopped = std::process::Command::new("kill")
+        .args(["-TERM", &simulate.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let status = simulate.wait().unwrap();
+    assert_eq!(collected.code, 0, "{}", collected.stderr);
+    let summary: serde_json::Value = serde_json::from_str(&collected.stdout).unwrap();
+    let connections: Vec<(String, u64)> = summary["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|source| {
+            (
+                source["source"].as_str().unwrap().to_string(),
+                source["connections"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        connections,
+        vec![
+            ("hw-demo".to_string(), 30),
+            ("os-demo".to_string(), 30),
+            ("tc-demo".to_string(), 30),
+            ("tcl-demo".to_string(), 30),
+        ]
+    );
+    assert_eq!(status.code(), Some(0));
+}

@@ -14,7 +14,7 @@ Exit codes:
   1  failure: nothing could be stored
   2  usage or configuration error
   3  collect: some sources failed, the others were stored
-  4  collect: another collection holds the database and --wait ran out";
+  4  collect, import: another collection holds the database (collect: --wait ran out)";
 
 /// Keeps the versioned history of your cloud VPN (IPsec) connections in SQLite.
 #[derive(Debug, Parser)]

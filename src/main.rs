@@ -58,6 +58,9 @@ fn exit_code_of(error: &anyhow::Error) -> u8 {
         if let Some(RunError::Lock(LockError::Busy { .. })) = cause.downcast_ref::<RunError>() {
             return 4;
         }
+        if let Some(LockError::Busy { .. }) = cause.downcast_ref::<LockError>() {
+            return 4;
+        }
     }
     1
 }

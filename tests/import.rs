@@ -411,3 +411,37 @@ fn a_psk_rotation_is_a_fingerprint_change_and_no_psk_is_stored_or_printed() {
         }
     }
 }
+
+#[test]
+fn an_import_waits_for_no_one_while_a_collection_holds_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [fixture_arg("huaweicloud/001_list_all.json")];
+    let held =
+        vpnsnap::lock::CollectionLock::acquire(&dir.path().join("h.db"), std::time::Duration::ZERO)
+            .unwrap();
+    let refused = import(
+        dir.path(),
+        "hw",
+        "huaweicloud",
+        "2026-11-01T08:00:00Z",
+        &files,
+    );
+    assert_eq!(refused.code, 4, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains(&format!("pid {}", std::process::id())),
+        "{}",
+        refused.stderr
+    );
+    assert!(!dir.path().join("h.db").exists());
+    drop(held);
+    let imported = import(
+        dir.path(),
+        "hw",
+        "huaweicloud",
+        "2026-11-01T08:00:00Z",
+        &files,
+    );
+    assert_eq!(imported.code, 0, "{}", imported.stderr);
+}

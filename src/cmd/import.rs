@@ -1,6 +1,7 @@
 //! `vpnsnap import`: saved API responses of one source, stored as one run.
 
 use std::io::Write;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 
@@ -8,6 +9,7 @@ use super::UsageError;
 use crate::cli::{Cli, ImportArgs};
 
 use crate::import::{ImportRequest, read_listing};
+use crate::lock::CollectionLock;
 use crate::store::{RunKind, RunRecord, RunSummary, Store};
 use crate::time::Timestamp;
 
@@ -58,6 +60,8 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<()> {
     for warning in &listing.warnings {
         tracing::warn!("{warning}");
     }
+    // The same lock as collections: an import never interleaves with a run.
+    let _lock = CollectionLock::acquire(&database, Duration::ZERO)?;
     let mut store = Store::open(&database)?;
     let run = RunRecord {
         kind: RunKind::Import,

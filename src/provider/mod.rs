@@ -288,9 +288,14 @@ pub fn normalize(
 /// are kept in the stored raw JSON of a version but never make a new one.
 pub fn volatile_paths(kind: ProviderKind) -> &'static [&'static str] {
     match kind {
+        // The one list: the normalizer drops the same paths from its
+        // unmapped remainder. Both spellings of the BGP message counters
+        // are listed (`num_message_*` as the API sends them).
         ProviderKind::HuaweiCloud => &[
             "request_id",
             "bgp_peer.state_duration",
+            "bgp_peer.num_message_received",
+            "bgp_peer.num_message_sent",
             "bgp_peer.received_messages",
             "bgp_peer.sent_messages",
             "bgp_peer.received_updates",
@@ -366,6 +371,46 @@ mod tests {
                 "name": "psk"
             })
         );
+    }
+
+    #[test]
+    fn huawei_bgp_counters_change_neither_the_hash_nor_the_unmapped_fields() {
+        let bgp = |received: u64, duration: &str| {
+            json!({"id": "c1", "status": "ACTIVE", "style": "BGP", "bgp_peer": {
+                "peer_ip_address": "169.254.70.2", "state": "Established",
+                "state_duration": duration, "num_message_received": received,
+                "num_message_sent": received, "num_received_routes": 2
+            }})
+        };
+        let context = NormalizeContext {
+            source: "hw",
+            region: None,
+            account: None,
+        };
+        let fingerprinter = PskFingerprinter::new(b"test");
+        let normalized = |object| {
+            normalize(
+                ProviderKind::HuaweiCloud,
+                "$",
+                object,
+                &Related::default(),
+                &context,
+                &fingerprinter,
+            )
+            .unwrap()
+        };
+        let first = normalized(bgp(18231, "3d 4h"));
+        let later = normalized(bgp(18999, "3d 5h"));
+        assert_eq!(first.content_hash, later.content_hash);
+        assert_eq!(
+            later.unmapped_value(),
+            json!({"bgp_peer": {"peer_ip_address": "169.254.70.2", "state": "Established",
+                                "num_received_routes": 2}})
+        );
+        let routes_changed = normalized(json!({"id": "c1", "status": "ACTIVE", "style": "BGP",
+            "bgp_peer": {"peer_ip_address": "169.254.70.2", "state": "Established",
+                         "num_received_routes": 3}}));
+        assert_ne!(first.content_hash, routes_changed.content_hash);
     }
 
     #[test]

@@ -9,17 +9,6 @@ use crate::provider::fields::Fields;
 use crate::provider::vocabulary::{self, read};
 use crate::provider::{DecodeError, NormalizeContext, Page, ProviderKind, ProviderOutput};
 
-/// Fields that change on every call while nothing about the connection
-/// changed: how long the BGP session has been in its state, and its message
-/// counters. They are read and dropped, so they never show up as changes in
-/// the unmapped remainder. (`bgp_peer.state` and `num_received_routes` do
-/// mean something when they change, and stay.)
-const VOLATILE: &[&str] = &[
-    "bgp_peer.state_duration",
-    "bgp_peer.num_message_received",
-    "bgp_peer.num_message_sent",
-];
-
 /// Reads a list body (`vpn_connections`, `page_info`, `total_count`) or a
 /// show body (`vpn_connection`). An error body (`error_code`/`error_msg`, or
 /// `code`/`message` from the API gateway) is a [`DecodeError`] carrying the
@@ -212,7 +201,10 @@ pub fn normalize(
     connection.updated_at = fields.text("updated_at");
     connection.tags = vocabulary::read_tags(&mut fields, "tags", "key", "value");
 
-    for volatile in VOLATILE {
+    // Counters that change on every call (see `provider::volatile_paths`)
+    // are dropped, so they never show up as changes in the unmapped
+    // remainder; `bgp_peer.state` and `num_received_routes` stay.
+    for volatile in crate::provider::volatile_paths(ProviderKind::HuaweiCloud) {
         fields.take(volatile);
     }
     // Not documented, but if a PSK ever appears the generic layer has

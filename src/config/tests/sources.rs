@@ -120,7 +120,7 @@ enterprise_project_id = ["0", "ep-1"]
     assert_eq!(settings.project_id, "0a1b2c3d");
     assert_eq!(settings.page_size, 200);
     assert_eq!(settings.vgw_id, None);
-    assert_eq!(settings.vgw_ip, Some("203.0.113.7".parse().unwrap()));
+    assert_eq!(settings.vgw_ip.as_deref(), Some("203.0.113.7"));
     assert_eq!(settings.enterprise_project_ids, ["0", "ep-1"]);
     let huaweicloud::Auth::AccessKey {
         access_key,
@@ -254,7 +254,7 @@ fn values_of_the_wrong_type_or_range_are_refused() {
         ("vgw_id = \"\"", "\"vgw_id\": must not be empty"),
         (
             "vgw_ip = \"gateway\"",
-            "\"vgw_ip\": must be an IP address, not \"gateway\"",
+            "\"vgw_ip\": must be an IP address or an EIP id (a UUID), not \"gateway\"",
         ),
         (
             "enterprise_project_id = \"0\"",
@@ -273,4 +273,17 @@ fn values_of_the_wrong_type_or_range_are_refused() {
             "for {line}"
         );
     }
+}
+
+#[test]
+fn huawei_vgw_ip_may_be_an_eip_id() {
+    let text = "[[source]]\nname = \"hw\"\nkind = \"huaweicloud\"\nregion = \"cn-north-4\"\n\
+                project_id = \"p\"\nauth_token = { env = \"HW_TOKEN\" }\n\
+                vgw_ip = \"0c464dad-6b34-4a8f-a8df-8a86e2c1ef2b\"\n";
+    let config = load_ok(text);
+    let settings = huawei(config.source("hw").unwrap());
+    assert_eq!(
+        settings.vgw_ip.as_deref(),
+        Some("0c464dad-6b34-4a8f-a8df-8a86e2c1ef2b")
+    );
 }

@@ -72,7 +72,7 @@ impl<'a> Client<'a> {
             pairs.push(("vgw_id", vgw_id.clone()));
         }
         if let Some(vgw_ip) = &self.settings.vgw_ip {
-            pairs.push(("vgw_ip", vgw_ip.to_string()));
+            pairs.push(("vgw_ip", vgw_ip.clone()));
         }
         for id in &self.settings.enterprise_project_ids {
             pairs.push(("enterprise_project_id", id.clone()));

@@ -19,8 +19,9 @@ pub struct Settings {
     pub auth: Auth,
     /// `vgw_id`: list only this VPN gateway's connections.
     pub vgw_id: Option<String>,
-    /// `vgw_ip`: list only connections on this gateway IP.
-    pub vgw_ip: Option<IpAddr>,
+    /// `vgw_ip`: list only connections on this gateway IP, given as the
+    /// address or as its EIP id (the API takes both).
+    pub vgw_ip: Option<String>,
     /// `enterprise_project_id`: list only these enterprise projects (empty: all).
     pub enterprise_project_ids: Vec<String>,
     /// `page_size`: the `limit` of each request, 1 to 2000.
@@ -51,7 +52,7 @@ pub fn read(keys: &mut SourceKeys<'_>) -> Result<Settings, ConfigError> {
     let project_id = keys.required_text("project_id")?;
     let auth = read_auth(keys)?;
     let vgw_id = keys.optional_text("vgw_id")?;
-    let vgw_ip = keys.optional_ip("vgw_ip")?;
+    let vgw_ip = read_vgw_ip(keys)?;
     let enterprise_project_ids = keys.string_list("enterprise_project_id")?;
     let page_size = keys
         .optional_integer_in("page_size", 1..=MAX_PAGE_SIZE)?
@@ -64,6 +65,30 @@ pub fn read(keys: &mut SourceKeys<'_>) -> Result<Settings, ConfigError> {
         enterprise_project_ids,
         page_size,
     })
+}
+
+/// `vgw_ip`: an IP address, or an EIP id (a UUID: 32 hex digits in the
+/// 8-4-4-4-12 groups).
+fn read_vgw_ip(keys: &mut SourceKeys<'_>) -> Result<Option<String>, ConfigError> {
+    let Some(text) = keys.optional_text("vgw_ip")? else {
+        return Ok(None);
+    };
+    if text.parse::<IpAddr>().is_ok() || is_uuid(&text) {
+        Ok(Some(text))
+    } else {
+        Err(keys.error(
+            "vgw_ip",
+            format!("must be an IP address or an EIP id (a UUID), not {text:?}"),
+        ))
+    }
+}
+
+fn is_uuid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.iter().map(|group| group.len()).eq([8, 4, 4, 4, 12])
+        && groups
+            .iter()
+            .all(|group| group.bytes().all(|byte| byte.is_ascii_hexdigit()))
 }
 
 fn read_auth(keys: &mut SourceKeys<'_>) -> Result<Auth, ConfigError> {
@@ -110,11 +135,7 @@ impl Settings {
             Auth::Token { auth_token } => describe::secret(out, "auth_token", auth_token),
         }
         describe::optional_text(out, "vgw_id", self.vgw_id.as_deref());
-        describe::optional_text(
-            out,
-            "vgw_ip",
-            self.vgw_ip.map(|ip| ip.to_string()).as_deref(),
-        );
+        describe::optional_text(out, "vgw_ip", self.vgw_ip.as_deref());
         describe::list(out, "enterprise_project_id", &self.enterprise_project_ids);
         describe::integer(
             out,

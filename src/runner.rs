@@ -113,13 +113,19 @@ pub struct Shutdown {
 }
 
 impl Shutdown {
-    /// Listens for SIGINT and SIGTERM on `runtime`.
+    /// Listens for SIGINT and SIGTERM on `runtime`; a second signal exits
+    /// the process at once (code 130).
     pub fn on_signals(runtime: &tokio::runtime::Runtime) -> Shutdown {
         let (request, requested) = watch::channel(false);
         runtime.spawn(async move {
             wait_for_signal().await;
-            tracing::warn!("shutdown requested: stopping");
+            tracing::warn!("shutdown requested: stopping (a second signal exits at once)");
             let _ = request.send(true);
+            wait_for_signal().await;
+            // Safe at any point: SQLite rolls back a transaction that did
+            // not commit, so the database stays as before the run.
+            eprintln!("second signal: exiting now; nothing of this run is stored");
+            std::process::exit(130);
         });
         Shutdown {
             requested,

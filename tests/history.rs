@@ -259,6 +259,17 @@ fn a_partial_listing_stores_its_items_and_deletes_nothing() {
         (summary.sources[0].changed, summary.sources[0].deleted),
         (1, 0)
     );
+    // `a` was last seen by the partial listing, `b` by the complete one.
+    assert_eq!(
+        rows(
+            &store,
+            "SELECT connection_id, status, last_seen FROM current_connections ORDER BY connection_id"
+        ),
+        vec![
+            vec!["a", "DOWN", "2026-11-01T01:00:00.000Z"],
+            vec!["b", "ACTIVE", "2026-11-01T00:00:00.000Z"],
+        ]
+    );
 }
 
 #[test]

@@ -31,12 +31,15 @@ impl Write for HashWriter {
 }
 
 /// The content hash of a normalized connection with its redacted raw JSON
-/// and referenced objects.
+/// and referenced objects. `raw_json` and `related_json` are `raw` and the
+/// referenced objects as compact JSON text (what is stored), hashed as they
+/// are rather than serialized again.
 pub fn content_hash(
     kind: ProviderKind,
     connection: &Connection,
     raw: &Value,
-    related: Option<&Value>,
+    raw_json: &str,
+    related_json: Option<&str>,
 ) -> [u8; CONTENT_HASH_BYTES] {
     let mut writer = HashWriter(Sha256::new());
     for value in connection.field_values() {
@@ -54,11 +57,11 @@ pub fn content_hash(
         }
         write_json(&mut writer, &stable);
     } else {
-        write_json(&mut writer, raw);
+        writer.0.update(raw_json.as_bytes());
     }
     writer.0.update(b"\x1f");
-    if let Some(related) = related {
-        write_json(&mut writer, related);
+    if let Some(related) = related_json {
+        writer.0.update(related.as_bytes());
     }
     let digest = writer.0.finalize();
     let mut hash = [0u8; CONTENT_HASH_BYTES];
@@ -69,4 +72,72 @@ pub fn content_hash(
 fn write_json(writer: &mut HashWriter, value: &Value) {
     // Writing into a hasher cannot fail, and a serde_json::Value always serializes.
     let _ = serde_json::to_writer(writer, value);
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::model::Status;
+
+    /// The hash as first defined: every part serialized from its value.
+    fn hash_from_values(connection: &Connection, raw: &Value, related: &Value) -> [u8; 16] {
+        let mut writer = HashWriter(Sha256::new());
+        for value in connection.field_values() {
+            match value {
+                Some(value) => write_json(&mut writer, &value.to_json()),
+                None => writer.0.update(b"-"),
+            }
+            writer.0.update(b"\x1f");
+        }
+        write_json(&mut writer, raw);
+        writer.0.update(b"\x1f");
+        write_json(&mut writer, related);
+        let digest = writer.0.finalize();
+        let mut hash = [0u8; CONTENT_HASH_BYTES];
+        hash.copy_from_slice(&digest[..CONTENT_HASH_BYTES]);
+        hash
+    }
+
+    #[test]
+    fn hashing_the_stored_text_equals_hashing_the_values() {
+        let mut connection = Connection::new("os", "openstack", "c1", Status::Active);
+        connection.name = Some("tunnel \"A\" \u{e9}".into());
+        let raw = json!({"id": "c1", "name": "tunnel \"A\" \u{e9}", "mtu": 1500,
+                         "peer_cidrs": ["10.0.0.0/8"], "nested": {"z": null, "a": 1.5}});
+        let related = json!({"ikepolicy": {"lifetime": {"units": "seconds", "value": 3600}}});
+        assert_eq!(
+            content_hash(
+                ProviderKind::OpenStack,
+                &connection,
+                &raw,
+                &raw.to_string(),
+                Some(&related.to_string()),
+            ),
+            hash_from_values(&connection, &raw, &related)
+        );
+    }
+
+    #[test]
+    fn volatile_fields_do_not_change_the_hash() {
+        let connection = Connection::new("hw", "huaweicloud", "c1", Status::Active);
+        let hash = |raw: Value| {
+            content_hash(
+                ProviderKind::HuaweiCloud,
+                &connection,
+                &raw,
+                &raw.to_string(),
+                None,
+            )
+        };
+        assert_eq!(
+            hash(json!({"id": "c1", "bgp_peer": {"state_duration": "1h", "state": "up"}})),
+            hash(json!({"id": "c1", "bgp_peer": {"state_duration": "2h", "state": "up"}}))
+        );
+        assert_ne!(
+            hash(json!({"id": "c1", "bgp_peer": {"state": "up"}})),
+            hash(json!({"id": "c1", "bgp_peer": {"state": "down"}}))
+        );
+    }
 }

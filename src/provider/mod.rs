@@ -271,11 +271,19 @@ pub fn normalize(
         ProviderKind::TencentLegacy => tencent_legacy::normalize(path, &object, context)?,
     };
     output.connection.psk_fingerprint = psk_fingerprint;
-    let content_hash = content_hash(kind, &output.connection, &object, output.related.as_ref());
+    let raw_json = object.to_string();
+    let related_json = output.related.as_ref().map(Value::to_string);
+    let content_hash = content_hash(
+        kind,
+        &output.connection,
+        &object,
+        &raw_json,
+        related_json.as_deref(),
+    );
     Ok(Normalized {
         connection: output.connection,
-        raw_json: object.to_string(),
-        related_json: output.related.as_ref().map(Value::to_string),
+        raw_json,
+        related_json,
         content_hash,
         unmapped_json: output.unmapped.to_string(),
         unmapped_related_json: output.unmapped_related.to_string(),
@@ -313,12 +321,25 @@ pub const REDACTED: &str = "[redacted]";
 /// Key names (compared case-insensitively, ignoring `_` and `-`) whose
 /// values are secrets: `psk`, `preSharedKey`, `PreShareKey`, ...
 fn is_secret_key(key: &str) -> bool {
-    let folded: String = key
-        .chars()
-        .filter(|c| *c != '_' && *c != '-')
-        .flat_map(char::to_lowercase)
-        .collect();
-    matches!(folded.as_str(), "psk" | "presharedkey" | "presharekey")
+    const SECRET_KEYS: [&[u8]; 3] = [b"psk", b"presharedkey", b"presharekey"];
+    if !key.is_ascii() {
+        // Some non-ASCII letters lowercase to ASCII ones (the Kelvin sign to
+        // `k`): fold by Unicode rules, allocating, for these rare keys only.
+        let folded: String = key
+            .chars()
+            .filter(|c| *c != '_' && *c != '-')
+            .flat_map(char::to_lowercase)
+            .collect();
+        return SECRET_KEYS.contains(&folded.as_bytes());
+    }
+    // Called for every key of every object: compare without allocating.
+    let folded = key
+        .bytes()
+        .filter(|byte| *byte != b'_' && *byte != b'-')
+        .map(|byte| byte.to_ascii_lowercase());
+    SECRET_KEYS
+        .iter()
+        .any(|secret| folded.clone().eq(secret.iter().copied()))
 }
 
 /// The connection's own pre-shared key, if it has a non-empty one.
@@ -411,6 +432,23 @@ mod tests {
             "bgp_peer": {"peer_ip_address": "169.254.70.2", "state": "Established",
                          "num_received_routes": 3}}));
         assert_ne!(first.content_hash, routes_changed.content_hash);
+    }
+
+    #[test]
+    fn secret_key_names_fold_case_dashes_and_underscores() {
+        for key in [
+            "psk",
+            "PSK",
+            "pre_shared_key",
+            "Pre-Shared-Key",
+            "PreShareKey",
+            "PS\u{212A}",
+        ] {
+            assert!(is_secret_key(key), "{key:?}");
+        }
+        for key in ["pskid", "ps", "preshared", "shared_key", "p\u{e9}sk", ""] {
+            assert!(!is_secret_key(key), "{key:?}");
+        }
     }
 
     #[test]

@@ -45,7 +45,13 @@ pub fn item(id: &str, status: Status) -> Normalized {
 /// Recomputes the content hash after a test edited the item.
 pub fn seal(mut item: Normalized) -> Normalized {
     let raw: Value = serde_json::from_str(&item.raw_json).unwrap();
-    item.content_hash = content_hash(ProviderKind::HuaweiCloud, &item.connection, &raw, None);
+    item.content_hash = content_hash(
+        ProviderKind::HuaweiCloud,
+        &item.connection,
+        &raw,
+        &raw.to_string(),
+        None,
+    );
     item
 }
 

@@ -11,7 +11,7 @@ use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
-use hmac::{Hmac, Mac};
+use hmac::Hmac;
 use secrecy::{ExposeSecret, SecretSlice};
 use sha2::Sha256;
 
@@ -117,13 +117,10 @@ impl PskFingerprinter {
     }
 
     fn hmac_hex(&self, message: &[u8]) -> String {
-        // HMAC accepts keys of any length, so this cannot fail.
-        let mut mac = match HmacSha256::new_from_slice(self.key.expose_secret()) {
-            Ok(mac) => mac,
-            Err(_) => unreachable!("HMAC-SHA256 takes keys of any length"),
-        };
-        mac.update(message);
-        let mut digest = hex::encode(mac.finalize().into_bytes());
+        let mut digest = hex::encode(crate::mac::digest::<HmacSha256>(
+            self.key.expose_secret(),
+            message,
+        ));
         digest.truncate(FINGERPRINT_HEX_CHARS);
         digest
     }

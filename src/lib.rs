@@ -16,6 +16,7 @@ pub mod http;
 pub mod import;
 pub mod listing;
 pub mod lock;
+pub mod mac;
 pub mod metrics;
 pub mod model;
 pub mod progress;

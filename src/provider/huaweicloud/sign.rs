@@ -146,9 +146,7 @@ pub fn signature(secret_key: &str, string_to_sign: &str) -> String {
 
 /// The keyed MAC over `message`, for signing and for constant-time checks.
 pub fn mac(secret_key: &str, message: &str) -> Hmac<Sha256> {
-    // HMAC takes a key of any length, so this cannot fail.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret_key.as_bytes())
-        .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
+    let mut mac = crate::mac::keyed::<Hmac<Sha256>>(secret_key.as_bytes());
     mac.update(message.as_bytes());
     mac
 }

@@ -4,7 +4,7 @@
 //! public so that the simulator can recompute a signature from the request
 //! it received.
 
-use hmac::{Hmac, Mac};
+use hmac::Hmac;
 use sha2::{Digest, Sha256};
 
 /// The algorithm's name, first word of the `Authorization` header.
@@ -39,13 +39,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
-    // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac = match Hmac::<Sha256>::new_from_slice(key) {
-        Ok(mac) => mac,
-        Err(_) => unreachable!("HMAC takes keys of any length"),
-    };
-    mac.update(message);
-    mac.finalize().into_bytes().to_vec()
+    crate::mac::digest::<Hmac<Sha256>>(key, message)
 }
 
 /// The canonical request of a `method uri?query` request whose signed

@@ -7,7 +7,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use hmac::{Hmac, Mac};
+use hmac::Hmac;
 
 pub use super::settings::SignatureMethod;
 
@@ -29,25 +29,16 @@ pub fn string_to_sign(method: &str, host: &str, path: &str, params: &[(&str, &st
     format!("{method}{host}{path}?{joined}")
 }
 
-fn mac<M: Mac + hmac::digest::KeyInit>(key: &[u8], message: &[u8]) -> Vec<u8> {
-    // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac = match <M as hmac::digest::KeyInit>::new_from_slice(key) {
-        Ok(mac) => mac,
-        Err(_) => unreachable!("HMAC takes keys of any length"),
-    };
-    mac.update(message);
-    mac.finalize().into_bytes().to_vec()
-}
-
 /// `base64(HMAC(secret_key, string_to_sign))` with the method's hash.
 pub fn signature(method: SignatureMethod, secret_key: &str, string_to_sign: &str) -> String {
     let digest = match method {
         SignatureMethod::HmacSha1 => {
-            mac::<Hmac<sha1::Sha1>>(secret_key.as_bytes(), string_to_sign.as_bytes())
+            crate::mac::digest::<Hmac<sha1::Sha1>>(secret_key.as_bytes(), string_to_sign.as_bytes())
         }
-        SignatureMethod::HmacSha256 => {
-            mac::<Hmac<sha2::Sha256>>(secret_key.as_bytes(), string_to_sign.as_bytes())
-        }
+        SignatureMethod::HmacSha256 => crate::mac::digest::<Hmac<sha2::Sha256>>(
+            secret_key.as_bytes(),
+            string_to_sign.as_bytes(),
+        ),
     };
     STANDARD.encode(digest)
 }

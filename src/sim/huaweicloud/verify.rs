@@ -129,8 +129,7 @@ pub fn verify(
     );
     let claimed = hex::decode(signature)
         .map_err(|_| "Incorrect IAM authentication information: verify aksk signature fail")?;
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(keys.secret_key.as_bytes())
-        .map_err(|_| "the simulator's secret key cannot key HMAC")?;
+    let mut mac = crate::mac::keyed::<Hmac<Sha256>>(keys.secret_key.as_bytes());
     mac.update(to_sign.as_bytes());
     mac.verify_slice(&claimed)
         .map_err(|_| "Incorrect IAM authentication information: verify aksk signature fail".into())

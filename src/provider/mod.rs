@@ -372,6 +372,38 @@ pub fn redact_secrets(value: &mut Value) {
     }
 }
 
+/// Helpers the normalizers' unit tests share.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use serde_json::Value;
+
+    use super::{NormalizeContext, Normalized, ProviderKind, Related, normalize};
+    use crate::fingerprint::PskFingerprinter;
+
+    /// Normalizes every connection of a decoded page through [`normalize`],
+    /// as a listing would.
+    pub fn normalize_all(
+        kind: ProviderKind,
+        connections: Vec<(String, Value)>,
+        related: &Related,
+        context: &NormalizeContext<'_>,
+    ) -> Vec<Normalized> {
+        let fingerprinter = PskFingerprinter::new(b"test");
+        connections
+            .into_iter()
+            .map(|(path, object)| {
+                normalize(kind, &path, object, related, context, &fingerprinter)
+                    .unwrap_or_else(|error| panic!("{path}: {error}"))
+            })
+            .collect()
+    }
+
+    /// `Some` of the items as owned strings, for list fields.
+    pub fn strings(items: &[&str]) -> Option<Vec<String>> {
+        Some(items.iter().map(|item| item.to_string()).collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

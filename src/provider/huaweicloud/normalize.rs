@@ -226,9 +226,9 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::fingerprint::PskFingerprinter;
     use crate::model::Routing;
-    use crate::provider::{self, Normalized, REDACTED, Related};
+    use crate::provider::test_support::{normalize_all, strings};
+    use crate::provider::{Normalized, REDACTED, Related};
 
     const SHOW_AS_PRINTED: &str =
         include_str!("../../../tests/fixtures/huaweicloud/000_show_as_printed.json");
@@ -253,25 +253,13 @@ mod tests {
         let body: Value = serde_json::from_str(body).unwrap();
         let mut page = decode_page(body).unwrap();
         let connections = std::mem::take(&mut page.connections);
-        let normalized = connections
-            .into_iter()
-            .map(|(path, object)| {
-                provider::normalize(
-                    ProviderKind::HuaweiCloud,
-                    &path,
-                    object,
-                    &Related::default(),
-                    &context(),
-                    &PskFingerprinter::new(b"test"),
-                )
-                .unwrap()
-            })
-            .collect();
+        let normalized = normalize_all(
+            ProviderKind::HuaweiCloud,
+            connections,
+            &Related::default(),
+            &context(),
+        );
         (page, normalized)
-    }
-
-    fn strings(items: &[&str]) -> Option<Vec<String>> {
-        Some(items.iter().map(|item| item.to_string()).collect())
     }
 
     fn connection(object: Value) -> ProviderOutput {

@@ -335,9 +335,9 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::fingerprint::PskFingerprinter;
     use crate::model::Routing;
-    use crate::provider::{self, Normalized, REDACTED};
+    use crate::provider::test_support::{normalize_all, strings};
+    use crate::provider::{Normalized, REDACTED};
 
     const SHOW: &str = include_str!("../../../tests/fixtures/openstack/002_show.json");
     const LIST: &str = include_str!("../../../tests/fixtures/openstack/003_list.json");
@@ -373,25 +373,12 @@ mod tests {
     }
 
     fn normalize_body(body: &str, related: &Related) -> Vec<Normalized> {
-        decode(body)
-            .connections
-            .into_iter()
-            .map(|(path, object)| {
-                provider::normalize(
-                    ProviderKind::OpenStack,
-                    &path,
-                    object,
-                    related,
-                    &context(),
-                    &PskFingerprinter::new(b"test"),
-                )
-                .unwrap()
-            })
-            .collect()
-    }
-
-    fn strings(items: &[&str]) -> Option<Vec<String>> {
-        Some(items.iter().map(|item| item.to_string()).collect())
+        normalize_all(
+            ProviderKind::OpenStack,
+            decode(body).connections,
+            related,
+            &context(),
+        )
     }
 
     #[test]

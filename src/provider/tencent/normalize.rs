@@ -251,9 +251,9 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::fingerprint::PskFingerprinter;
     use crate::model::Routing;
-    use crate::provider::{self, Normalized, REDACTED, Related};
+    use crate::provider::test_support::{normalize_all, strings};
+    use crate::provider::{Normalized, REDACTED, Related};
 
     const DESCRIBE: &str =
         include_str!("../../../tests/fixtures/tencent/describe_vpn_connections.json");
@@ -268,26 +268,13 @@ mod tests {
 
     fn normalize_body(body: &str) -> (Option<u64>, Vec<Normalized>) {
         let page = decode_page(serde_json::from_str(body).unwrap()).unwrap();
-        let normalized = page
-            .connections
-            .into_iter()
-            .map(|(path, object)| {
-                provider::normalize(
-                    ProviderKind::Tencent,
-                    &path,
-                    object,
-                    &Related::default(),
-                    &context(),
-                    &PskFingerprinter::new(b"test"),
-                )
-                .unwrap()
-            })
-            .collect();
+        let normalized = normalize_all(
+            ProviderKind::Tencent,
+            page.connections,
+            &Related::default(),
+            &context(),
+        );
         (page.total_count, normalized)
-    }
-
-    fn strings(items: &[&str]) -> Option<Vec<String>> {
-        Some(items.iter().map(|item| item.to_string()).collect())
     }
 
     fn connection(object: Value) -> Result<ProviderOutput, DecodeError> {

@@ -267,8 +267,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::fingerprint::PskFingerprinter;
-    use crate::provider::{self, Normalized, REDACTED, Related};
+    use crate::provider::test_support::{normalize_all, strings};
+    use crate::provider::{Normalized, REDACTED, Related};
 
     const LIST: &str = include_str!("../../../tests/fixtures/tencent-legacy/004_list.json");
 
@@ -282,26 +282,13 @@ mod tests {
 
     fn normalize_body(body: &str) -> (Option<u64>, Vec<Normalized>) {
         let page = decode_page(serde_json::from_str(body).unwrap()).unwrap();
-        let normalized = page
-            .connections
-            .into_iter()
-            .map(|(path, object)| {
-                provider::normalize(
-                    ProviderKind::TencentLegacy,
-                    &path,
-                    object,
-                    &Related::default(),
-                    &context(),
-                    &PskFingerprinter::new(b"test"),
-                )
-                .unwrap()
-            })
-            .collect();
+        let normalized = normalize_all(
+            ProviderKind::TencentLegacy,
+            page.connections,
+            &Related::default(),
+            &context(),
+        );
         (page.total_count, normalized)
-    }
-
-    fn strings(items: &[&str]) -> Option<Vec<String>> {
-        Some(items.iter().map(|item| item.to_string()).collect())
     }
 
     fn tunnel(object: Value) -> Result<ProviderOutput, DecodeError> {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::config::SourceConfig;
+use crate::config::{RuntimeSettings, SourceConfig};
 use crate::fingerprint::PskFingerprinter;
 use crate::http::{FetchError, HttpOptions, RetryPolicy, build_client};
 use crate::listing::{ListingBuilder, ListingContext};
@@ -31,12 +31,23 @@ pub struct CollectOptions {
 }
 
 impl Default for CollectOptions {
+    /// The config's defaults (one place: [`RuntimeSettings::default`]).
     fn default() -> CollectOptions {
+        CollectOptions::from_settings(&RuntimeSettings::default())
+    }
+}
+
+impl CollectOptions {
+    /// The options the config's runtime keys give.
+    pub fn from_settings(settings: &RuntimeSettings) -> CollectOptions {
         CollectOptions {
-            max_concurrency: 8,
-            retry: RetryPolicy::default(),
-            request_timeout: Duration::from_secs(30),
-            source_deadline: Duration::from_secs(600),
+            max_concurrency: settings.max_concurrency as usize,
+            retry: RetryPolicy {
+                max_retries: settings.max_retries,
+                ..RetryPolicy::default()
+            },
+            request_timeout: Duration::from_secs(settings.timeout_seconds.into()),
+            source_deadline: Duration::from_secs(settings.source_deadline_seconds.into()),
         }
     }
 }

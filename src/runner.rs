@@ -10,29 +10,13 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use crate::collector::{self, CollectOptions, Collected, SourceProgress};
-use crate::config::{RuntimeSettings, SourceConfig};
+use crate::config::SourceConfig;
 use crate::fingerprint::PskFingerprinter;
-use crate::http::RetryPolicy;
 use crate::lock::CollectionLock;
 use crate::metrics::{self, RunMetrics, SourceMetrics};
 use crate::progress::ProgressDisplay;
 use crate::store::{RunKind, RunRecord, RunSummary, Store};
 use crate::time::Timestamp;
-
-impl CollectOptions {
-    /// The options the config's runtime keys give.
-    pub fn from_settings(settings: &RuntimeSettings) -> CollectOptions {
-        CollectOptions {
-            max_concurrency: settings.max_concurrency as usize,
-            retry: RetryPolicy {
-                max_retries: settings.max_retries,
-                ..RetryPolicy::default()
-            },
-            request_timeout: Duration::from_secs(settings.timeout_seconds.into()),
-            source_deadline: Duration::from_secs(settings.source_deadline_seconds.into()),
-        }
-    }
-}
 
 /// Everything one run needs.
 #[derive(Debug)]

@@ -20,13 +20,24 @@ pub fn run(cli: &Cli, args: &CollectArgs) -> Result<Exit> {
     let prepared = prepare(cli, &args.run)?;
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let shutdown = Shutdown::on_signals(&runtime);
+    collect_now(&runtime, &prepared, &shutdown, args.run.format)
+}
+
+/// One collection now: stored, its summary printed, and collect's exit
+/// status (`collect`, `run --once`).
+pub fn collect_now(
+    runtime: &tokio::runtime::Runtime,
+    prepared: &Prepared,
+    shutdown: &Shutdown,
+    format: SummaryFormat,
+) -> Result<Exit> {
     let report = runner::collect_once(
-        &runtime,
+        runtime,
         &prepared.request,
         &prepared.fingerprinter,
-        &shutdown,
+        shutdown,
     )?;
-    print_report(&report, args.run.format)?;
+    print_report(&report, format)?;
     Ok(exit_for(&report))
 }
 

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use anyhow::{Context, Result};
 use cron::Schedule;
 
-use super::collect::{exit_for, prepare, print_report};
+use super::collect::{collect_now, prepare, print_report};
 use super::{Exit, UsageError};
 use crate::cli::{Cli, RunArgs, SummaryFormat};
 use crate::runner::{self, Shutdown};
@@ -17,14 +17,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> Result<Exit> {
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let shutdown = Shutdown::on_signals(&runtime);
     if args.once {
-        let report = runner::collect_once(
-            &runtime,
-            &prepared.request,
-            &prepared.fingerprinter,
-            &shutdown,
-        )?;
-        print_report(&report, args.run.format)?;
-        return Ok(exit_for(&report));
+        return collect_now(&runtime, &prepared, &shutdown, args.run.format);
     }
     let schedule = match (&args.schedule, &prepared.config.schedule) {
         (Some(expression), _) => Schedule::from_str(expression).map_err(|error| {

@@ -1,7 +1,8 @@
 //! Collecting: runs the configured sources' listings concurrently (bounded),
 //! each under its own deadline and retry policy, and turns each into the
-//! [`SourceResult`] the store writes. Fetching and storing are separate: no
-//! database is touched here.
+//! [`SourceResult`] the store writes, handing it over as soon as the
+//! source's listing ends. No database is touched here (a listing's spool
+//! is scratch space, not the history).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -103,15 +104,20 @@ pub struct Collected {
 }
 
 /// Collects `sources` concurrently, at most `options.max_concurrency` at a
-/// time, and returns their results in the order given. A source that fails
-/// or passes its deadline comes back as [`SourceOutcome::Failed`]; the
-/// others are unaffected. `progress` holds one entry per source, in order.
-pub async fn collect(
+/// time, and hands each result to `on_collected` (with the source's index
+/// in `sources`) as soon as that source's fetch ends, so a caller can store
+/// one source while others are still fetching. A source that fails or
+/// passes its deadline comes back as [`SourceOutcome::Failed`]; the others
+/// are unaffected. An error from `on_collected` stops the collection (the
+/// fetches still running are abandoned) and is returned. `progress` holds
+/// one entry per source, in order.
+pub async fn collect<E>(
     sources: &[SourceConfig],
     options: &CollectOptions,
     fingerprinter: Arc<PskFingerprinter>,
     progress: &[Arc<SourceProgress>],
-) -> Vec<Collected> {
+    mut on_collected: impl FnMut(usize, Collected) -> Result<(), E>,
+) -> Result<(), E> {
     let permits = Arc::new(Semaphore::new(options.max_concurrency.max(1)));
     let mut tasks = JoinSet::new();
     for (index, source) in sources.iter().enumerate() {
@@ -130,28 +136,29 @@ pub async fn collect(
             (index, collected)
         });
     }
-    let mut results: Vec<Option<Collected>> = sources.iter().map(|_| None).collect();
+    let mut reported = vec![false; sources.len()];
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok((index, collected)) => results[index] = Some(collected),
+            Ok((index, collected)) => {
+                reported[index] = true;
+                on_collected(index, collected)?;
+            }
             Err(error) => tracing::error!("a collection task ended abnormally: {error}"),
         }
     }
-    results
-        .into_iter()
-        .zip(sources)
-        .map(|(collected, source)| {
-            collected.unwrap_or_else(|| {
-                failed(
-                    source,
-                    Timestamp::now(),
-                    "the collection task ended abnormally",
-                    None,
-                    Duration::ZERO,
-                )
-            })
-        })
-        .collect()
+    for (index, source) in sources.iter().enumerate() {
+        if !reported[index] {
+            let abnormal = failed(
+                source,
+                Timestamp::now(),
+                "the collection task ended abnormally",
+                None,
+                Duration::ZERO,
+            );
+            on_collected(index, abnormal)?;
+        }
+    }
+    Ok(())
 }
 
 /// Collects one source under its deadline.
@@ -170,12 +177,9 @@ pub async fn collect_source(
         account: source.account.as_deref(),
         observed_at,
     };
-    // Pages are normalized as they come, so the listing holds normalized
-    // connections rather than every page's JSON.
-    let listing = ListingBuilder::normalizing(&context, fingerprinter.clone());
     let fetched = tokio::time::timeout(
         options.source_deadline,
-        fetch(source, options, progress, listing),
+        fetch(source, options, progress, &context, fingerprinter),
     )
     .await
     .unwrap_or(Err(FetchError::Deadline(options.source_deadline)));
@@ -220,8 +224,12 @@ async fn fetch(
     source: &SourceConfig,
     options: &CollectOptions,
     progress: &SourceProgress,
-    mut listing: ListingBuilder,
+    listing_context: &ListingContext<'_>,
+    fingerprinter: &PskFingerprinter,
 ) -> Result<ListingBuilder, FetchError> {
+    // Pages are normalized as they come and spooled to disk, so the listing
+    // holds neither the pages' JSON nor the connections in memory.
+    let mut listing = ListingBuilder::normalizing(listing_context, fingerprinter.clone())?;
     let client = build_client(&HttpOptions {
         timeout: options.request_timeout,
         ca_file: provider::ca_file(&source.settings).map(Into::into),

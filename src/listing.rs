@@ -8,20 +8,22 @@
 //! it partial.
 //!
 //! A builder made with [`ListingBuilder::normalizing`] normalizes each
-//! page's connections as the page is added, so a collection holds the
-//! normalized connections rather than every page's JSON (OpenStack's wait
-//! for the objects they reference, which are listed after them). Either way
-//! the outcome, its order and its first error are the same.
+//! page's connections as the page is added and streams them into an
+//! on-disk [`Spool`], so a collection holds neither the pages' JSON nor the
+//! normalized connections in memory (OpenStack's wait for the objects they
+//! reference, which are listed after them). Either way the outcome, its
+//! order and its first error are the same.
 
 use std::collections::HashMap;
 
 use serde_json::Value;
 
+use crate::content::CONTENT_HASH_BYTES;
 use crate::fingerprint::PskFingerprinter;
 use crate::provider::{
-    self, DecodeError, NormalizeContext, Normalized, ProviderKind, Related, is_single_object_body,
+    self, DecodeError, NormalizeContext, ProviderKind, Related, is_single_object_body,
 };
-use crate::store::{SourceOutcome, SourceResult};
+use crate::store::{Listed, SourceOutcome, SourceResult, Spool, StoreError};
 use crate::time::Timestamp;
 
 /// Why bodies do not make a listing; each names the body's origin (a file
@@ -45,6 +47,8 @@ pub enum ListingError {
     },
     #[error("no {kind} connections among the bodies, only referenced objects such as policies")]
     NoConnections { kind: ProviderKind },
+    #[error("keeping the listing in its temporary spool: {0}")]
+    Spool(#[from] StoreError),
 }
 
 /// Where a listing's connections come from and when it was taken.
@@ -86,14 +90,26 @@ struct Eager {
 }
 
 /// The connections normalized so far, each id once.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Normalizing {
-    items: Vec<Normalized>,
-    found_in: HashMap<String, (usize, String)>,
+    listed: Listed,
+    /// Per connection id: its content hash and the body it came from (an
+    /// index into `origins`), to tell a repeat from a conflict.
+    found_in: HashMap<String, ([u8; CONTENT_HASH_BYTES], usize)>,
+    origins: Vec<String>,
     warnings: Vec<String>,
 }
 
 impl Normalizing {
+    fn new(listed: Listed) -> Normalizing {
+        Normalizing {
+            listed,
+            found_in: HashMap::new(),
+            origins: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
     /// Normalizes one connection object and adds it unless the listing
     /// already holds the same content under its id.
     #[allow(clippy::too_many_arguments)]
@@ -120,19 +136,23 @@ impl Normalizing {
         );
         let connection_id = item.connection.connection_id.clone();
         match self.found_in.get(&connection_id) {
-            Some((index, first)) => {
-                if self.items[*index].content_hash != item.content_hash {
+            Some((hash, first)) => {
+                if *hash != item.content_hash {
                     return Err(ListingError::Conflict {
-                        first: first.clone(),
+                        first: self.origins[*first].clone(),
                         second: origin.to_string(),
                         connection_id,
                     });
                 }
             }
             None => {
+                if self.origins.last().map(String::as_str) != Some(origin) {
+                    self.origins.push(origin.to_string());
+                }
+                let origin_index = self.origins.len() - 1;
                 self.found_in
-                    .insert(connection_id, (self.items.len(), origin.to_string()));
-                self.items.push(item);
+                    .insert(connection_id, (item.content_hash, origin_index));
+                self.listed.push(item)?;
             }
         }
         Ok(())
@@ -160,7 +180,7 @@ impl ListingBuilder {
     pub fn normalizing(
         context: &ListingContext<'_>,
         fingerprinter: PskFingerprinter,
-    ) -> ListingBuilder {
+    ) -> Result<ListingBuilder, ListingError> {
         let mut builder = ListingBuilder::new(context.kind);
         if context.kind != ProviderKind::OpenStack {
             builder.eager = Some(Eager {
@@ -168,11 +188,11 @@ impl ListingBuilder {
                 region: context.region.map(str::to_string),
                 account: context.account.map(str::to_string),
                 fingerprinter,
-                normalized: Normalizing::default(),
+                normalized: Normalizing::new(Listed::Spooled(Spool::new()?)),
                 error: None,
             });
         }
-        builder
+        Ok(builder)
     }
 
     /// Adds one response body; `origin` names it in errors.
@@ -251,10 +271,7 @@ impl ListingBuilder {
                 error: Some(error), ..
             }) => return Err(error),
             Some(eager) => eager.normalized,
-            None => Normalizing {
-                items: Vec::with_capacity(self.connections.len()),
-                ..Normalizing::default()
-            },
+            None => Normalizing::new(Listed::Memory(Vec::with_capacity(self.connections.len()))),
         };
         for (origin, path, object) in self.connections {
             normalized.add(
@@ -268,12 +285,12 @@ impl ListingBuilder {
             )?;
         }
         let Normalizing {
-            items, warnings, ..
+            listed, warnings, ..
         } = normalized;
         let outcome = if self.any_single {
-            SourceOutcome::Partial(items)
+            SourceOutcome::Partial(listed)
         } else {
-            SourceOutcome::Complete(items)
+            SourceOutcome::Complete(listed)
         };
         Ok(SourceResult {
             source: context.source.to_string(),

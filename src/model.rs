@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// Bumped whenever normalization would produce different output from the same
@@ -16,7 +17,7 @@ use serde_json::Value;
 pub const NORMALIZER_VERSION: i64 = 2;
 
 /// A connection's state, in one vocabulary across providers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Status {
     Active,
     Down,
@@ -46,7 +47,7 @@ impl fmt::Display for Status {
 }
 
 /// How traffic is steered into the tunnel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Routing {
     Policy,
     Static,
@@ -64,7 +65,7 @@ impl Routing {
 }
 
 /// Phase 1 (IKE) parameters.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IkePolicy {
     /// `v1` or `v2`.
     pub version: Option<String>,
@@ -79,7 +80,7 @@ pub struct IkePolicy {
 }
 
 /// Dead peer detection.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dpd {
     pub interval: Option<i64>,
     pub timeout: Option<i64>,
@@ -87,7 +88,7 @@ pub struct Dpd {
 }
 
 /// Phase 2 (IPsec) parameters.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IpsecPolicy {
     pub auth_algorithm: Option<String>,
     pub encryption_algorithm: Option<String>,
@@ -101,7 +102,7 @@ pub struct IpsecPolicy {
 
 /// One VPN connection as vpnsnap understands it, whatever the provider.
 /// Every optional field is `None` when the provider did not say.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Connection {
     /// The configured source (account + region) it was listed from.
     pub source: String,

@@ -1,7 +1,8 @@
 //! One collection run end to end, as `collect` and every tick of `run` do
-//! it: take the database's collection lock, fetch the sources concurrently
-//! (no transaction open), store them as one run, write the metrics file.
-//! A shutdown signal while fetching abandons the run: nothing is stored.
+//! it: take the database's collection lock, begin the run's one write
+//! transaction, fetch the sources concurrently and store each as its
+//! listing ends, commit, write the metrics file. A shutdown signal before
+//! the commit abandons the run: nothing is stored.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,7 +16,7 @@ use crate::fingerprint::PskFingerprinter;
 use crate::lock::CollectionLock;
 use crate::metrics::{self, RunMetrics, SourceMetrics};
 use crate::progress::ProgressDisplay;
-use crate::store::{RunKind, RunRecord, RunSummary, Store};
+use crate::store::{RunKind, RunSummary, SourceSummary, Store};
 use crate::time::Timestamp;
 
 /// Everything one run needs.
@@ -190,18 +191,36 @@ pub fn collect_once(
 
     let started_at = Timestamp::now();
     let clock = Instant::now();
+    // One transaction for the whole run, begun now so that each source is
+    // stored the moment its listing ends while the others still fetch.
+    let mut writer = store
+        .begin_run(RunKind::Collect, started_at, fingerprinter)
+        .map_err(store_error)?;
     let progress: Vec<Arc<SourceProgress>> =
         request.sources.iter().map(|_| Arc::default()).collect();
     let display = request
         .show_progress
         .then(|| ProgressDisplay::start(runtime, &request.sources, &progress));
-    let fetched = runtime.block_on(async {
+    let mut stored: Vec<Option<(SourceSummary, FetchReport)>> =
+        request.sources.iter().map(|_| None).collect();
+    let store_source = |index: usize, collected: Collected| {
+        let summary = writer.write_source(&collected.result)?;
+        let fetch = FetchReport {
+            duration: collected.duration,
+            error_class: collected.error_class,
+            pages: collected.pages,
+        };
+        stored[index] = Some((summary, fetch));
+        Ok(())
+    };
+    let collected = runtime.block_on(async {
         tokio::select! {
             collected = collector::collect(
                 &request.sources,
                 &request.options,
                 Arc::clone(fingerprinter),
                 &progress,
+                store_source,
             ) => Some(collected),
             () = shutdown.requested() => None,
         }
@@ -209,32 +228,13 @@ pub fn collect_once(
     if let Some(display) = display {
         display.finish();
     }
-    let collected = fetched.ok_or(RunError::Interrupted)?;
-
-    let (results, fetches): (Vec<_>, Vec<_>) = collected
-        .into_iter()
-        .map(|collected| {
-            let Collected {
-                result,
-                duration,
-                error_class,
-                pages,
-            } = collected;
-            let fetch = FetchReport {
-                duration,
-                error_class,
-                pages,
-            };
-            (result, fetch)
-        })
-        .unzip();
-    let run = RunRecord {
-        kind: RunKind::Collect,
-        started_at,
-        finished_at: Timestamp::now(),
-        sources: results,
-    };
-    let summary = store.write_run(&run, fingerprinter).map_err(store_error)?;
+    // Interrupted: dropping the writer rolls the run back.
+    collected
+        .ok_or(RunError::Interrupted)?
+        .map_err(store_error)?;
+    let run_id = writer.commit(Timestamp::now()).map_err(store_error)?;
+    let (sources, fetches): (Vec<_>, Vec<_>) = stored.into_iter().flatten().unzip();
+    let summary = RunSummary { run_id, sources };
     let report = RunReport {
         summary,
         started_at,

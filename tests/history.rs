@@ -9,7 +9,7 @@ use vpnsnap::store::{SourceOutcome, StoreError};
 use crate::support::*;
 
 fn ok(items: Vec<vpnsnap::provider::Normalized>) -> SourceOutcome {
-    SourceOutcome::Complete(items)
+    SourceOutcome::Complete(items.into())
 }
 
 #[test]
@@ -252,7 +252,7 @@ fn a_partial_listing_stores_its_items_and_deletes_nothing() {
         vec![source(
             "hw",
             at(1, 1),
-            SourceOutcome::Partial(vec![item("a", Status::Down)]),
+            SourceOutcome::Partial(vec![item("a", Status::Down)].into()),
         )],
     );
     assert_eq!(

@@ -58,7 +58,7 @@ const PSK2: &str = "2222222222222222";
 /// Writes the scripted history into `dir/h.db` and closes it.
 pub fn scripted(dir: &Path) {
     let mut store = vpnsnap::store::Store::open(&dir.join("h.db")).unwrap();
-    let ok = SourceOutcome::Complete;
+    let ok = |items: Vec<Normalized>| SourceOutcome::Complete(items.into());
     let runs = vec![
         vec![
             source(

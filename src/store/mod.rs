@@ -5,6 +5,7 @@
 //! ("The database, for analysts").
 
 mod diff;
+mod spool;
 mod write;
 
 use std::collections::HashMap;
@@ -15,7 +16,10 @@ use std::time::Duration;
 
 use rusqlite::{Connection as Sqlite, OpenFlags};
 
-pub use write::{RunKind, RunRecord, RunSummary, SourceOutcome, SourceResult, SourceSummary};
+pub use spool::{Listed, ListedKey, Spool};
+pub use write::{
+    RunKind, RunRecord, RunSummary, RunWriter, SourceOutcome, SourceResult, SourceSummary,
+};
 
 use crate::fingerprint::PskFingerprinter;
 use crate::time::Timestamp;
@@ -68,6 +72,10 @@ pub enum StoreError {
         source_name: String,
         connection_id: String,
     },
+    #[error("the temporary spool of a listing cannot encode a connection: {0}")]
+    Spool(serde_json::Error),
+    #[error("the temporary spool of a listing has no connection {0} (a bug)")]
+    SpoolIndex(usize),
     #[error("injected fault after {0} writes (test hook)")]
     InjectedFault(usize),
     #[error(transparent)]
@@ -147,14 +155,38 @@ impl Store {
         self.fault_after_writes = Some(writes);
     }
 
+    /// Starts writing a run (see [`RunWriter`]): sources are written into
+    /// it as their listings end, and nothing is visible before its commit.
+    pub fn begin_run(
+        &mut self,
+        kind: RunKind,
+        started_at: Timestamp,
+        fingerprinter: &PskFingerprinter,
+    ) -> Result<RunWriter<'_>, StoreError> {
+        let fault_after = self.fault_after_writes.take();
+        write::begin_run(
+            &mut self.sqlite,
+            kind,
+            started_at,
+            fingerprinter,
+            fault_after,
+        )
+    }
+
     /// Writes one run in one transaction: all of it or, on any error, none.
     pub fn write_run(
         &mut self,
         run: &RunRecord,
         fingerprinter: &PskFingerprinter,
     ) -> Result<RunSummary, StoreError> {
-        let fault_after = self.fault_after_writes.take();
-        write::write_run(&mut self.sqlite, run, fingerprinter, fault_after)
+        let mut writer = self.begin_run(run.kind, run.started_at, fingerprinter)?;
+        let sources = run
+            .sources
+            .iter()
+            .map(|source| writer.write_source(source))
+            .collect::<Result<Vec<_>, _>>()?;
+        let run_id = writer.commit(run.finished_at)?;
+        Ok(RunSummary { run_id, sources })
     }
 }
 

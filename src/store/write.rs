@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::StoreError;
 use super::diff::{FieldChange, model_changes, raw_changes};
+use super::spool::Listed;
 use crate::fingerprint::PskFingerprinter;
 use crate::model::{FIELDS, FieldKind, FieldValue, NORMALIZER_VERSION};
 use crate::provider::{Normalized, ProviderKind, volatile_paths};
@@ -57,10 +58,10 @@ pub struct SourceResult {
 #[derive(Debug)]
 pub enum SourceOutcome {
     /// Every connection of the source: absent ones are deleted.
-    Complete(Vec<Normalized>),
+    Complete(Listed),
     /// Some connections (e.g. single-object bodies): nothing is inferred
     /// about the others.
-    Partial(Vec<Normalized>),
+    Partial(Listed),
     /// The listing failed: nothing is stored or inferred.
     Failed { error: String, item_count: usize },
 }
@@ -131,47 +132,75 @@ struct Latest {
     hash: Option<Vec<u8>>,
 }
 
-pub(super) fn write_run(
-    sqlite: &mut rusqlite::Connection,
-    run: &RunRecord,
+/// A run being written: one `BEGIN IMMEDIATE` transaction that each
+/// source is written into as its listing ends. Nothing is visible to
+/// readers before [`RunWriter::commit`]; dropping the writer, or any error,
+/// leaves the database exactly as it was.
+pub struct RunWriter<'a> {
+    tx: Transaction<'a>,
+    run_id: i64,
+    writes: Writes,
+    sources: HashSet<String>,
+}
+
+pub(super) fn begin_run<'a>(
+    sqlite: &'a mut rusqlite::Connection,
+    kind: RunKind,
+    started_at: Timestamp,
     fingerprinter: &PskFingerprinter,
     fault_after: Option<usize>,
-) -> Result<RunSummary, StoreError> {
-    let mut seen_sources = HashSet::new();
-    for source in &run.sources {
-        if !seen_sources.insert(source.source.as_str()) {
-            return Err(StoreError::DuplicateSource(source.source.clone()));
-        }
-    }
+) -> Result<RunWriter<'a>, StoreError> {
     let tx = sqlite.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut writes = Writes {
         done: 0,
         fail_after: fault_after,
     };
     check_fingerprint_key(&tx, fingerprinter, &mut writes)?;
-    for source in &run.sources {
-        check_append_only(&tx, source)?;
-    }
+    // finished_at is set again by `commit`; until then the row is invisible.
     tx.execute(
-        "INSERT INTO runs (kind, started_at, finished_at, vpnsnap_version) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO runs (kind, started_at, finished_at, vpnsnap_version) VALUES (?1, ?2, ?2, ?3)",
         params![
-            run.kind.as_str(),
-            run.started_at.to_string(),
-            run.finished_at.to_string(),
+            kind.as_str(),
+            started_at.to_string(),
             env!("CARGO_PKG_VERSION")
         ],
     )?;
     writes.tick()?;
     let run_id = tx.last_insert_rowid();
-    let mut summaries = Vec::with_capacity(run.sources.len());
-    for source in &run.sources {
-        summaries.push(write_source(&tx, run_id, source, &mut writes)?);
-    }
-    tx.commit()?;
-    Ok(RunSummary {
+    Ok(RunWriter {
+        tx,
         run_id,
-        sources: summaries,
+        writes,
+        sources: HashSet::new(),
     })
+}
+
+impl RunWriter<'_> {
+    pub fn run_id(&self) -> i64 {
+        self.run_id
+    }
+
+    /// Writes one source's listing into the run: new versions, tombstones
+    /// (complete listings only) and field changes. A source may appear once
+    /// per run, and not observed earlier than its latest run.
+    pub fn write_source(&mut self, source: &SourceResult) -> Result<SourceSummary, StoreError> {
+        if !self.sources.insert(source.source.clone()) {
+            return Err(StoreError::DuplicateSource(source.source.clone()));
+        }
+        check_append_only(&self.tx, source)?;
+        write_source(&self.tx, self.run_id, source, &mut self.writes)
+    }
+
+    /// Makes the run visible, finished at `finished_at`; returns its id.
+    pub fn commit(mut self, finished_at: Timestamp) -> Result<i64, StoreError> {
+        self.tx.execute(
+            "UPDATE runs SET finished_at = ?1 WHERE id = ?2",
+            params![finished_at.to_string(), self.run_id],
+        )?;
+        self.writes.tick()?;
+        self.tx.commit()?;
+        Ok(self.run_id)
+    }
 }
 
 fn check_fingerprint_key(
@@ -238,9 +267,9 @@ fn write_source(
         [&source.source],
         |row| row.get(0),
     )?;
-    let (items, complete) = match &source.outcome {
-        SourceOutcome::Complete(items) => (items.as_slice(), true),
-        SourceOutcome::Partial(items) => (items.as_slice(), false),
+    let (listed, complete) = match &source.outcome {
+        SourceOutcome::Complete(listed) => (listed, true),
+        SourceOutcome::Partial(listed) => (listed, false),
         SourceOutcome::Failed { error, item_count } => {
             summary.items = *item_count;
             summary.error = Some(error.clone());
@@ -248,7 +277,7 @@ fn write_source(
             return Ok(summary);
         }
     };
-    summary.items = items.len();
+    summary.items = listed.len();
     let context = VersionContext {
         run_id,
         kind: source.provider,
@@ -256,16 +285,16 @@ fn write_source(
         previous_observed_at: previous_observed_at.as_deref(),
     };
     let mut latest = load_latest(tx, &source.source)?;
-    let mut listed = HashSet::with_capacity(items.len());
-    for item in items {
-        let connection_id = item.connection.connection_id.as_str();
-        if !listed.insert(connection_id) {
+    let keys = listed.keys()?;
+    let mut seen = HashSet::with_capacity(keys.len());
+    for (index, (connection_id, hash)) in keys.iter().enumerate() {
+        let connection_id = connection_id.as_str();
+        if !seen.insert(connection_id) {
             return Err(StoreError::DuplicateConnection {
                 source_name: source.source.clone(),
                 connection_id: connection_id.to_string(),
             });
         }
-        let hash = item.content_hash;
         match latest.remove(connection_id) {
             None => {
                 tx.execute(
@@ -274,7 +303,8 @@ fn write_source(
                 )?;
                 writes.tick()?;
                 let connection = tx.last_insert_rowid();
-                insert_version(tx, &context, connection, 1, "created", item, &[], writes)?;
+                let item = listed.get(index)?;
+                insert_version(tx, &context, connection, 1, "created", &item, &[], writes)?;
                 summary.created += 1;
             }
             Some(previous)
@@ -283,6 +313,7 @@ fn write_source(
                 summary.unchanged += 1;
             }
             Some(previous) => {
+                let item = listed.get(index)?;
                 // A recreated connection is compared with its last live version.
                 let (event, compare_with) = if previous.deleted {
                     ("recreated", last_live_version(tx, previous.connection)?)
@@ -290,7 +321,7 @@ fn write_source(
                     ("changed", Some(previous.version_id))
                 };
                 let changes = match compare_with {
-                    Some(version_id) => changes_since(tx, &context, version_id, item)?,
+                    Some(version_id) => changes_since(tx, &context, version_id, &item)?,
                     None => Vec::new(),
                 };
                 supersede(tx, previous.version_id, &observed_at, writes)?;
@@ -300,7 +331,7 @@ fn write_source(
                     previous.connection,
                     previous.version + 1,
                     event,
-                    item,
+                    &item,
                     &changes,
                     writes,
                 )?;

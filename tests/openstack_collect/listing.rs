@@ -7,7 +7,7 @@ use super::*;
 fn password_login_pages_one_by_one_and_resolves_the_referenced_objects() {
     let sim = OpenStackSim::start(OpenStackSimConfig::default()).unwrap();
     let collected = collect(&source(&sim, "region = \"RegionOne\"\npage_size = 1\n"));
-    let items = complete(&collected);
+    let items = &complete(&collected);
     use sample::*;
     assert_eq!(ids(items), [CONNECTION_B, CONNECTION_A, CONNECTION_C]);
     let page = |path: &str, marker: Option<&str>| match marker {

@@ -78,9 +78,9 @@ fn collect(source: &SourceConfig) -> Collected {
     ))
 }
 
-fn complete(collected: &Collected) -> &[Normalized] {
+fn complete(collected: &Collected) -> Vec<Normalized> {
     match &collected.result.outcome {
-        SourceOutcome::Complete(items) => items,
+        SourceOutcome::Complete(items) => items.to_vec().expect("the listing reads back"),
         other => panic!("expected a complete listing, got {other:?}"),
     }
 }

@@ -158,8 +158,10 @@ pub fn complete_ids(collected: &Collected) -> Vec<String> {
     match &collected.result.outcome {
         SourceOutcome::Complete(items) => {
             let mut ids: Vec<String> = items
-                .iter()
-                .map(|item| item.connection.connection_id.clone())
+                .keys()
+                .expect("the listing reads back")
+                .into_iter()
+                .map(|(id, _)| id)
                 .collect();
             ids.sort();
             ids

@@ -1,0 +1,266 @@
+//! What a source's listing holds until the run is written ([`Listed`]):
+//! either the normalized connections in memory (imports, tests) or a
+//! [`Spool`], a private temporary SQLite database on disk that a collection
+//! streams each page into, so that a listing of any size costs disk rather
+//! than memory.
+//!
+//! A spool is private to its connection and deleted when dropped; it holds
+//! what the store would (redacted raw JSON, PSK fingerprints), never a
+//! secret.
+
+use std::borrow::Cow;
+
+use rusqlite::{Connection as Sqlite, OptionalExtension, params};
+
+use super::StoreError;
+use crate::content::CONTENT_HASH_BYTES;
+use crate::provider::Normalized;
+
+/// A listing's normalized connections, in the order listed, each id once.
+#[derive(Debug)]
+pub enum Listed {
+    Memory(Vec<Normalized>),
+    Spooled(Spool),
+}
+
+impl From<Vec<Normalized>> for Listed {
+    fn from(items: Vec<Normalized>) -> Listed {
+        Listed::Memory(items)
+    }
+}
+
+/// A listed connection's id and content hash: all a run needs to tell an
+/// unchanged connection.
+pub type ListedKey = (String, [u8; CONTENT_HASH_BYTES]);
+
+impl Listed {
+    pub fn len(&self) -> usize {
+        match self {
+            Listed::Memory(items) => items.len(),
+            Listed::Spooled(spool) => spool.len,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Appends one connection.
+    pub fn push(&mut self, item: Normalized) -> Result<(), StoreError> {
+        match self {
+            Listed::Memory(items) => {
+                items.push(item);
+                Ok(())
+            }
+            Listed::Spooled(spool) => spool.push(&item),
+        }
+    }
+
+    /// Every connection's id and content hash, in order.
+    pub fn keys(&self) -> Result<Vec<ListedKey>, StoreError> {
+        match self {
+            Listed::Memory(items) => Ok(items
+                .iter()
+                .map(|item| (item.connection.connection_id.clone(), item.content_hash))
+                .collect()),
+            Listed::Spooled(spool) => spool.keys(),
+        }
+    }
+
+    /// The connection at `index` (as in [`Listed::keys`]).
+    pub fn get(&self, index: usize) -> Result<Cow<'_, Normalized>, StoreError> {
+        match self {
+            Listed::Memory(items) => items
+                .get(index)
+                .map(Cow::Borrowed)
+                .ok_or(StoreError::SpoolIndex(index)),
+            Listed::Spooled(spool) => spool.get(index).map(Cow::Owned),
+        }
+    }
+
+    /// Every connection, read back into memory (for tests and small listings).
+    pub fn to_vec(&self) -> Result<Vec<Normalized>, StoreError> {
+        (0..self.len())
+            .map(|index| self.get(index).map(Cow::into_owned))
+            .collect()
+    }
+}
+
+/// Normalized connections waiting on disk; see the module docs.
+pub struct Spool {
+    sqlite: Sqlite,
+    len: usize,
+}
+
+impl std::fmt::Debug for Spool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Spool").field("len", &self.len).finish()
+    }
+}
+
+impl Spool {
+    /// An empty spool in a new private temporary database.
+    pub fn new() -> Result<Spool, StoreError> {
+        // An empty file name: a private on-disk database that SQLite deletes
+        // on close. It is scratch space, so neither journal nor sync, and one
+        // transaction that is never committed (reads see its own writes).
+        let sqlite = Sqlite::open("")?;
+        sqlite.execute_batch(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+             CREATE TABLE listed (
+                 seq INTEGER PRIMARY KEY,
+                 connection_id TEXT NOT NULL,
+                 content_hash BLOB NOT NULL,
+                 connection TEXT NOT NULL,
+                 raw_json TEXT NOT NULL,
+                 related_json TEXT,
+                 unmapped_json TEXT NOT NULL,
+                 unmapped_related_json TEXT NOT NULL,
+                 warnings TEXT
+             );
+             BEGIN;",
+        )?;
+        Ok(Spool { sqlite, len: 0 })
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn push(&mut self, item: &Normalized) -> Result<(), StoreError> {
+        let connection = serde_json::to_string(&item.connection).map_err(StoreError::Spool)?;
+        let warnings = if item.warnings.is_empty() {
+            None
+        } else {
+            Some(serde_json::to_string(&item.warnings).map_err(StoreError::Spool)?)
+        };
+        self.sqlite
+            .prepare_cached(
+                "INSERT INTO listed (seq, connection_id, content_hash, connection, raw_json, \
+                 related_json, unmapped_json, unmapped_related_json, warnings) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                self.len as i64,
+                item.connection.connection_id,
+                item.content_hash.as_slice(),
+                connection,
+                item.raw_json,
+                item.related_json,
+                item.unmapped_json,
+                item.unmapped_related_json,
+                warnings,
+            ])?;
+        self.len += 1;
+        Ok(())
+    }
+
+    fn keys(&self) -> Result<Vec<ListedKey>, StoreError> {
+        let mut statement = self
+            .sqlite
+            .prepare("SELECT connection_id, content_hash FROM listed ORDER BY seq")?;
+        let rows = statement.query_map([], |row| {
+            let id: String = row.get(0)?;
+            let hash: Vec<u8> = row.get(1)?;
+            Ok((id, hash))
+        })?;
+        let mut keys = Vec::with_capacity(self.len);
+        for row in rows {
+            let (id, hash) = row?;
+            let hash = hash
+                .try_into()
+                .map_err(|_| StoreError::SpoolIndex(keys.len()))?;
+            keys.push((id, hash));
+        }
+        Ok(keys)
+    }
+
+    fn get(&self, index: usize) -> Result<Normalized, StoreError> {
+        let row = self
+            .sqlite
+            .prepare_cached(
+                "SELECT content_hash, connection, raw_json, related_json, unmapped_json, \
+                 unmapped_related_json, warnings FROM listed WHERE seq = ?1",
+            )?
+            .query_row([index as i64], |row| {
+                Ok((
+                    row.get::<_, Vec<u8>>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, Option<String>>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, String>(5)?,
+                    row.get::<_, Option<String>>(6)?,
+                ))
+            })
+            .optional()?;
+        let Some((hash, connection, raw_json, related_json, unmapped, unmapped_related, warnings)) =
+            row
+        else {
+            return Err(StoreError::SpoolIndex(index));
+        };
+        Ok(Normalized {
+            connection: serde_json::from_str(&connection).map_err(StoreError::Spool)?,
+            raw_json,
+            related_json,
+            content_hash: hash.try_into().map_err(|_| StoreError::SpoolIndex(index))?,
+            unmapped_json: unmapped,
+            unmapped_related_json: unmapped_related,
+            warnings: match warnings {
+                Some(text) => serde_json::from_str(&text).map_err(StoreError::Spool)?,
+                None => Vec::new(),
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Connection, Status};
+
+    fn item(id: &str, hash: u8) -> Normalized {
+        let mut connection = Connection::new("s", "huaweicloud", id, Status::Down);
+        connection.ike.lifetime_seconds = Some(3600);
+        connection.peer_subnets = Some(vec!["10.0.0.0/8".into()]);
+        Normalized {
+            connection,
+            raw_json: format!(r#"{{"id":"{id}"}}"#),
+            related_json: hash.is_multiple_of(2).then(|| "{}".to_string()),
+            content_hash: [hash; CONTENT_HASH_BYTES],
+            unmapped_json: "{}".into(),
+            unmapped_related_json: "null".into(),
+            warnings: if hash == 1 {
+                vec!["$.x: odd".into()]
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    #[test]
+    fn a_spool_gives_back_what_it_was_given_in_order() {
+        let items = vec![item("b", 1), item("a", 2), item("c", 3)];
+        let mut spooled = Listed::Spooled(Spool::new().unwrap());
+        for item in items.clone() {
+            spooled.push(item).unwrap();
+        }
+        let memory = Listed::from(items.clone());
+        assert_eq!(spooled.len(), 3);
+        assert_eq!(spooled.keys().unwrap(), memory.keys().unwrap());
+        let back = spooled.to_vec().unwrap();
+        for (back, item) in back.iter().zip(&items) {
+            assert_eq!(back.connection, item.connection);
+            assert_eq!(back.raw_json, item.raw_json);
+            assert_eq!(back.related_json, item.related_json);
+            assert_eq!(back.content_hash, item.content_hash);
+            assert_eq!(back.unmapped_related_json, item.unmapped_related_json);
+            assert_eq!(back.warnings, item.warnings);
+        }
+        assert!(matches!(spooled.get(3), Err(StoreError::SpoolIndex(3))));
+    }
+}

@@ -247,6 +247,21 @@ impl ListingBuilder {
         Ok(())
     }
 
+    /// Discards everything added so far (a listing that has to be taken
+    /// again from the start).
+    pub fn reset(&mut self) -> Result<(), ListingError> {
+        self.connections.clear();
+        self.added = 0;
+        self.related = Related::default();
+        self.any_list = false;
+        self.any_single = false;
+        if let Some(eager) = &mut self.eager {
+            eager.normalized = Normalizing::new(Listed::Spooled(Spool::new()?));
+            eager.error = None;
+        }
+        Ok(())
+    }
+
     /// Connections added so far.
     pub fn connection_count(&self) -> usize {
         self.added

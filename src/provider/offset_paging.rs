@@ -8,8 +8,12 @@
 //! while it was being listed (offsets shift under inserts and deletes): the
 //! listing is taken once more from the start, and if that one does not add
 //! up either the source fails for this run instead of storing a listing
-//! with a silent gap. Nothing is fed to the [`ListingBuilder`] before a
-//! listing is known to be whole.
+//! with a silent gap.
+//!
+//! Pages are fed to the [`ListingBuilder`] in offset order as they arrive
+//! (a page that comes early waits for the ones before it), so a large
+//! listing streams instead of accumulating. A pass that does not add up,
+//! or fails, resets the listing: what it holds is only ever a whole one.
 
 use std::collections::{BTreeMap, HashSet};
 use std::future::Future;
@@ -52,8 +56,8 @@ pub struct OffsetPaging {
 
 /// What one pass over the pages found.
 enum Pass {
-    /// Every page, in offset order, adding up to the total.
-    Whole(Vec<OffsetPage>),
+    /// Every page, fed to the listing in offset order, adding up to the total.
+    Whole,
     /// Why the pages do not make one listing.
     Changed(String),
 }
@@ -72,13 +76,12 @@ where
 {
     let mut first_reason = None;
     for pass in 1..=MAX_LISTINGS {
-        match list_once(paging, &fetch_page, progress).await? {
-            Pass::Whole(pages) => {
-                for page in pages {
-                    listing.add_body(&page.origin, page.body)?;
-                }
-                return Ok(());
-            }
+        let listed = list_once(paging, &fetch_page, progress, listing).await;
+        if !matches!(listed, Ok(Pass::Whole)) {
+            listing.reset()?;
+        }
+        match listed? {
+            Pass::Whole => return Ok(()),
             Pass::Changed(reason) => {
                 if pass < MAX_LISTINGS {
                     tracing::warn!("{reason}; the estate changed while listing, listing again");
@@ -98,6 +101,7 @@ async fn list_once<F, Fut>(
     paging: OffsetPaging,
     fetch_page: &F,
     progress: &SourceProgress,
+    listing: &mut ListingBuilder,
 ) -> Result<Pass, FetchError>
 where
     F: Fn(u64) -> Fut,
@@ -114,11 +118,25 @@ where
             first.origin
         )));
     }
-    let mut pages = BTreeMap::from([(0, first)]);
+    let first_origin = first.origin.clone();
+    let mut pages = 0usize;
+    let mut distinct: HashSet<String> = HashSet::new();
+    // Pages that arrived before the ones ahead of them, by offset.
+    let mut early = BTreeMap::from([(0, first)]);
+    let mut next_to_feed = 0;
     let mut offsets = (page_size..total).step_by(usize::try_from(page_size).unwrap_or(usize::MAX));
     let mut in_flight = JoinSet::new();
     loop {
-        while in_flight.len() < paging.concurrency.max(1) {
+        while let Some(page) = early.remove(&next_to_feed) {
+            pages += 1;
+            distinct.extend(page.ids);
+            listing.add_body(&page.origin, page.body)?;
+            next_to_feed += page_size;
+        }
+        // Pages waiting for a slow one ahead of them count against the
+        // window too, so one stalled page cannot make the rest pile up.
+        let window = paging.concurrency.max(1);
+        while in_flight.len() < window && in_flight.len() + early.len() < 4 * window {
             let Some(offset) = offsets.next() else { break };
             let page = fetch_page(offset);
             in_flight.spawn(async move { (offset, page.await) });
@@ -139,22 +157,15 @@ where
                 page.origin, page.total
             )));
         }
-        pages.insert(offset, page);
+        early.insert(offset, page);
     }
-    let distinct: HashSet<&str> = pages
-        .values()
-        .flat_map(|page| page.ids.iter().map(String::as_str))
-        .collect();
     if u64::try_from(distinct.len()).ok() != Some(total) {
-        let origin = pages.values().next().map(|page| page.origin.as_str());
         return Ok(Pass::Changed(format!(
-            "{}: {} pages hold {} distinct connections but the total is {total}",
-            origin.unwrap_or_default(),
-            pages.len(),
+            "{first_origin}: {pages} pages hold {} distinct connections but the total is {total}",
             distinct.len()
         )));
     }
-    Ok(Pass::Whole(pages.into_values().collect()))
+    Ok(Pass::Whole)
 }
 
 /// A page holding more items than asked for is not paging as documented.
@@ -267,6 +278,50 @@ mod tests {
         assert_eq!(calls.load(Ordering::SeqCst), 3);
         assert_eq!(listing.connection_count(), 5);
         assert_eq!((progress.pages(), progress.items()), (3, 5));
+    }
+
+    #[tokio::test]
+    async fn pages_that_arrive_early_wait_for_the_ones_before_them() {
+        let (_, fetch) = fake(names(&["a", "b", "c", "d", "e", "f", "g"]), 2, |_| 7);
+        // The page at offset 2 answers last of all.
+        let slow_second = move |offset: u64| {
+            let page = fetch(offset);
+            Box::pin(async move {
+                if offset == 2 {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                page.await
+            }) as PageFuture
+        };
+        let mut listing = ListingBuilder::new(ProviderKind::Tencent);
+        list(
+            paging(2),
+            slow_second,
+            &SourceProgress::default(),
+            &mut listing,
+        )
+        .await
+        .unwrap();
+        let context = crate::listing::ListingContext {
+            source: "tc",
+            kind: ProviderKind::Tencent,
+            region: None,
+            account: None,
+            observed_at: crate::time::Timestamp::now(),
+        };
+        let result = listing
+            .finish(&context, &crate::fingerprint::PskFingerprinter::new(b"k"))
+            .unwrap();
+        let crate::store::SourceOutcome::Complete(listed) = result.outcome else {
+            panic!("expected a complete listing");
+        };
+        let ids: Vec<String> = listed
+            .keys()
+            .unwrap()
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(ids, ["a", "b", "c", "d", "e", "f", "g"]);
     }
 
     #[tokio::test]

@@ -110,6 +110,7 @@ fn item<'a>(items: &'a [Normalized], id: &str) -> &'a Normalized {
 }
 
 const CONNECTIONS: &str = "/network/RegionOne/public/v2.0/vpn/ipsec-site-connections";
+const IKEPOLICIES: &str = "/network/RegionOne/public/v2.0/vpn/ikepolicies";
 
 fn neutron(path: &str) -> String {
     format!("GET /network/RegionOne/public/v2.0/vpn/{path}")

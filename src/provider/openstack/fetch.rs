@@ -149,7 +149,9 @@ async fn show(
             Ok(())
         }
         Shown::Object(body) => {
-            let Some(object) = body.get(collection.singular).filter(|object| object.is_object())
+            let Some(object) = body
+                .get(collection.singular)
+                .filter(|object| object.is_object())
             else {
                 return Err(FetchError::Decode(format!(
                     "GET {shown}: the body has no {:?} object",

@@ -22,6 +22,7 @@ use crate::support::*;
 
 mod auth;
 mod listing;
+mod references;
 
 const PASSWORD_ENV: &str = "VPNSNAP_TEST_OS_PASSWORD";
 const SECRET_ENV: &str = "VPNSNAP_TEST_OS_AC_SECRET";

@@ -121,14 +121,14 @@ fn resource_not_found() -> Response {
 
 /// Checks the token, the region and interface of the path, the collection
 /// and the policy, as Neutron does before serving `collection`: the
-/// collection, or the response refusing the request.
+/// collection, or the response refusing the request (boxed: it is large).
 fn admit(
     state: &State,
     headers: &HeaderMap,
     region: &str,
     interface: &str,
     collection_path: &str,
-) -> Result<Collection, Response> {
+) -> Result<Collection, Box<Response>> {
     let token = headers
         .get("x-auth-token")
         .and_then(|value| value.to_str().ok());
@@ -146,20 +146,20 @@ fn admit(
         if let Ok(value) = challenge.parse() {
             response.headers_mut().insert("www-authenticate", value);
         }
-        return Err(response);
+        return Err(Box::new(response));
     }
     let known_region = state.config.regions.iter().any(|known| known == region);
     let known_interface = ["public", "internal", "admin"].contains(&interface);
     let Some(collection) = collection(collection_path).filter(|_| known_region && known_interface)
     else {
-        return Err(resource_not_found());
+        return Err(Box::new(resource_not_found()));
     };
     if state.denied.load(std::sync::atomic::Ordering::SeqCst) {
-        return Err(neutron_error(
+        return Err(Box::new(neutron_error(
             StatusCode::FORBIDDEN,
             "PolicyNotAuthorized",
             &format!("rule:get_{} is disallowed by policy", collection.singular),
-        ));
+        )));
     }
     Ok(collection)
 }
@@ -186,7 +186,7 @@ pub async fn show(
     }
     let collection = match admit(&state, &headers, &region, &interface, &collection) {
         Ok(collection) => collection,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let object = {
         let estate = lock(&state.estate);
@@ -229,7 +229,7 @@ pub async fn list(
     }
     let Collection { key, .. } = match admit(&state, &headers, &region, &interface, &collection) {
         Ok(collection) => collection,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let mut limit = None;
     let mut marker = None;

@@ -19,11 +19,11 @@ fn application_credential_with_paging_disabled_takes_one_page_per_collection() {
     assert_eq!(complete(&collected).len(), 3);
     let mut expected = vec!["POST /identity/v3/auth/tokens".to_string()];
     for path in [
-        "ipsec-site-connections",
         "ikepolicies",
         "ipsecpolicies",
         "vpnservices",
         "endpoint-groups",
+        "ipsec-site-connections",
     ] {
         expected.push(neutron(&format!("{path}?limit=2")));
     }
@@ -94,8 +94,8 @@ fn a_listing_refused_by_policy_is_an_authentication_error_with_the_request_id() 
     assert_eq!(class, "auth");
     let expected_start = format!(
         "authentication failed: Neutron refused user \"demo\" (domain \"Default\") in project \"demo\" \
-         (domain \"Default\") at GET {}{CONNECTIONS}: HTTP 403 Forbidden: PolicyNotAuthorized: \
-         rule:get_ipsec_site_connection is disallowed by policy (request id req-",
+         (domain \"Default\") at GET {}{IKEPOLICIES}: HTTP 403 Forbidden: PolicyNotAuthorized: \
+         rule:get_ikepolicy is disallowed by policy (request id req-",
         sim.url()
     );
     assert!(error.starts_with(&expected_start), "{error}");
@@ -110,20 +110,26 @@ fn a_listing_refused_by_policy_is_an_authentication_error_with_the_request_id() 
 #[test]
 fn a_token_expiring_mid_listing_is_renewed_once_and_the_listing_completes() {
     let sim = OpenStackSim::start(OpenStackSimConfig::default()).unwrap();
-    // Request 3 is the second page of connections.
+    // Request 3 is the second page of IKE policies.
     sim.expire_tokens_on_request(3);
     let collected = collect(&source(&sim, "region = \"RegionOne\"\npage_size = 1\n"));
     assert_eq!(complete(&collected).len(), 3);
-    let second_page = format!("GET {CONNECTIONS}?limit=1&marker={}", sample::CONNECTION_A);
+    let second_page = format!(
+        "GET {IKEPOLICIES}?limit=1&marker={}",
+        sample::SHARED_IKEPOLICY
+    );
     assert_eq!(
         sim.requests()[..6],
         [
             "POST /identity/v3/auth/tokens".to_string(),
-            format!("GET {CONNECTIONS}?limit=1"),
+            format!("GET {IKEPOLICIES}?limit=1"),
             second_page.clone(),
             "POST /identity/v3/auth/tokens".to_string(),
             second_page,
-            format!("GET {CONNECTIONS}?limit=1&marker={}", sample::CONNECTION_B),
+            format!(
+                "GET {IKEPOLICIES}?limit=1&marker={}",
+                sample::LEGACY_IKEPOLICY
+            ),
         ]
     );
     assert_eq!(sim.tokens_issued(), 2);
@@ -213,7 +219,7 @@ fn a_token_about_to_expire_is_renewed_before_it_is_used() {
         [
             "POST /identity/v3/auth/tokens".to_string(),
             "POST /identity/v3/auth/tokens".to_string(),
-            format!("GET {CONNECTIONS}"),
+            format!("GET {IKEPOLICIES}"),
         ]
     );
 }

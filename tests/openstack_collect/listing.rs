@@ -15,17 +15,19 @@ fn password_login_pages_one_by_one_and_resolves_the_referenced_objects() {
         None => neutron(&format!("{path}?limit=1")),
     };
     let mut expected = vec!["POST /identity/v3/auth/tokens".to_string()];
+    // The referenced objects first, then the connections (every reference
+    // collected: no show requests).
     for (path, ids) in [
-        (
-            "ipsec-site-connections",
-            vec![CONNECTION_A, CONNECTION_B, CONNECTION_C],
-        ),
         ("ikepolicies", vec![SHARED_IKEPOLICY, LEGACY_IKEPOLICY]),
         ("ipsecpolicies", vec![IPSECPOLICY]),
         ("vpnservices", vec![VPNSERVICE]),
         (
             "endpoint-groups",
             vec![LOCAL_GROUP, PEER_GROUP_A, PEER_GROUP_B],
+        ),
+        (
+            "ipsec-site-connections",
+            vec![CONNECTION_A, CONNECTION_B, CONNECTION_C],
         ),
     ] {
         // Every full page has a next link: the last page is an empty one.
@@ -115,19 +117,22 @@ fn server_errors_are_retried_and_a_failure_mid_listing_deletes_nothing() {
     let (_dir, mut store) = temp_store();
     write(&mut store, vec![collect(&source).result]);
 
-    // One 500 on the second page: retried, and the listing completes unchanged.
+    // Requests: the login, 11 pages of referenced objects, then the
+    // connections' pages from base + 13 on.
+    // One 500 on the second page of connections: retried, and the listing
+    // completes unchanged.
     let base = sim.faults().request_count();
-    sim.faults().inject(base + 3, Fault::ServerError);
+    sim.faults().inject(base + 14, Fault::ServerError);
     let collected = collect(&source);
     assert_eq!(complete(&collected).len(), 3);
     let summary = write(&mut store, vec![collected.result]);
     assert_eq!(summary.sources[0].unchanged, 3);
 
-    // The third page fails on every attempt, while C is gone: the source
-    // fails, and neither C nor anything else is deleted.
+    // The third page of connections fails on every attempt, while C is
+    // gone: the source fails, and neither C nor anything else is deleted.
     sim.with_estate(|estate| estate.remove_connection(sample::CONNECTION_C));
     let base = sim.faults().request_count();
-    for nth in base + 4..=base + 6 {
+    for nth in base + 15..=base + 17 {
         sim.faults().inject(nth, Fault::ServerError);
     }
     let collected = collect(&source);
@@ -183,8 +188,9 @@ fn a_limit_cut_by_the_server_an_empty_listing_and_a_bad_body() {
     let source = source(&sim, "region = \"RegionOne\"\npage_size = 3\n");
     let collected = collect(&source);
     assert_eq!(complete(&collected).len(), 3);
+    // The login, 11 pages of referenced objects, then the connections.
     assert_eq!(
-        sim.requests()[1..5],
+        sim.requests()[12..],
         [
             format!("GET {CONNECTIONS}?limit=3"),
             format!("GET {CONNECTIONS}?limit=1&marker={}", sample::CONNECTION_A),
@@ -200,7 +206,7 @@ fn a_limit_cut_by_the_server_an_empty_listing_and_a_bad_body() {
 
     // A body cut short: a decode error naming the URL.
     let base = sim.faults().request_count();
-    sim.faults().inject(base + 2, Fault::MalformedBody);
+    sim.faults().inject(base + 13, Fault::MalformedBody);
     let collected = collect(&source);
     let (error, class) = failure(&collected);
     assert_eq!(class, "decode");
@@ -226,7 +232,7 @@ fn a_throttled_request_is_retried_after_the_pause_asked_for() {
     assert_eq!(complete(&collected).len(), 3);
     assert_eq!(
         sim.requests()[1..3],
-        [format!("GET {CONNECTIONS}"), format!("GET {CONNECTIONS}")]
+        [neutron("ikepolicies"), neutron("ikepolicies")]
     );
 }
 

@@ -22,6 +22,7 @@ use crate::support::*;
 
 mod auth;
 mod listing;
+mod references;
 
 const PASSWORD_ENV: &str = "VPNSNAP_TEST_OS_PASSWORD";
 const SECRET_ENV: &str = "VPNSNAP_TEST_OS_AC_SECRET";
@@ -110,6 +111,7 @@ fn item<'a>(items: &'a [Normalized], id: &str) -> &'a Normalized {
 }
 
 const CONNECTIONS: &str = "/network/RegionOne/public/v2.0/vpn/ipsec-site-connections";
+const IKEPOLICIES: &str = "/network/RegionOne/public/v2.0/vpn/ikepolicies";
 
 fn neutron(path: &str) -> String {
     format!("GET /network/RegionOne/public/v2.0/vpn/{path}")

@@ -311,10 +311,11 @@ fn a_throttled_request_is_retried_after_the_retry_after_and_the_listing_stored()
         outcomes(&summary(&output)),
         [row("os", "ok", [3, 3, 0, 0, 5], "-")]
     );
-    let connections = "GET /network/RegionOne/public/v2.0/vpn/ipsec-site-connections";
+    // The first Neutron request is the IKE policies' (referenced objects first).
+    let ikepolicies = "GET /network/RegionOne/public/v2.0/vpn/ikepolicies";
     let requests = sim.requests();
     assert_eq!(requests.len(), 7, "{requests:#?}");
-    assert_eq!(requests[1..3], [connections, connections]);
+    assert_eq!(requests[1..3], [ikepolicies, ikepolicies]);
     assert!(
         output.stderr.contains("retry 1 of 4 in 1.0s"),
         "{}",

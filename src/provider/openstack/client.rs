@@ -1,7 +1,7 @@
 //! An authenticated Neutron session: the token (renewed shortly before it
 //! expires, and once more when Neutron answers 401), the versioned network
-//! endpoint, and one GET of a JSON document with OpenStack's error bodies
-//! classified.
+//! endpoint, and one GET of a JSON document (a collection page, or one
+//! object shown by id) with OpenStack's error bodies classified.
 
 use chrono::{DateTime, Utc};
 use reqwest::header::{ACCEPT, HeaderValue};
@@ -60,6 +60,18 @@ enum Reply {
     Body(Value),
     /// 401: the token was refused.
     Unauthorized(ErrorBody),
+    /// 404: no such collection (a wrong endpoint) or no such object.
+    NotFound(ErrorBody),
+}
+
+/// What showing one object by id came back with.
+#[derive(Debug)]
+pub enum Shown {
+    /// The object's document, e.g. `{"ikepolicy": {...}}`.
+    Object(Value),
+    /// Neutron answered 404: the object does not exist (any more), or is
+    /// not visible to this project.
+    Gone(ErrorBody),
 }
 
 /// A logged-in Neutron client for one source.
@@ -138,10 +150,28 @@ impl<'a> Neutron<'a> {
             .map_err(|error| FetchError::Config(format!("network endpoint {text:?}: {error}")))
     }
 
-    /// GETs `url` as JSON. Retryable failures are retried under the
-    /// source's policy; a token about to expire is renewed first, and a 401
-    /// renews it once and repeats the request.
+    /// GETs a collection page at `url` as JSON. Retryable failures are
+    /// retried under the source's policy; a token about to expire is
+    /// renewed first, and a 401 renews it once and repeats the request. A
+    /// 404 is a configuration error: the collection is not there.
     pub async fn get(&mut self, url: &reqwest::Url) -> Result<Value, FetchError> {
+        match self.request(url).await? {
+            Shown::Object(body) => Ok(body),
+            Shown::Gone(error) => Err(FetchError::Config(format!(
+                "GET {}: {error}; is this the Neutron endpoint, with the VPNaaS extension enabled?",
+                display_url(url)
+            ))),
+        }
+    }
+
+    /// GETs one object at `url` (`.../{collection}/{id}`) as JSON, like
+    /// [`Neutron::get`], except that a 404 is an answer, not a failure: the
+    /// object is gone.
+    pub async fn show(&mut self, url: &reqwest::Url) -> Result<Shown, FetchError> {
+        self.request(url).await
+    }
+
+    async fn request(&mut self, url: &reqwest::Url) -> Result<Shown, FetchError> {
         let shown = display_url(url);
         let renewable = !matches!(self.settings.auth, Auth::Token { .. });
         let mut renewed = false;
@@ -155,7 +185,8 @@ impl<'a> Neutron<'a> {
                 renewed = true;
             }
             match self.attempt(url, &shown).await? {
-                Reply::Body(body) => return Ok(body),
+                Reply::Body(body) => return Ok(Shown::Object(body)),
+                Reply::NotFound(error) => return Ok(Shown::Gone(error)),
                 Reply::Unauthorized(error) if renewable && !renewed => {
                     tracing::info!("GET {shown}: {error}; logging in again");
                     self.renew().await?;
@@ -239,9 +270,7 @@ async fn read_reply(
             "Neutron refused {who} at GET {shown}: {error}; the user needs a role that may \
              list VPNaaS objects in this project"
         ))),
-        404 => Err(FetchError::Config(format!(
-            "GET {shown}: {error}; is this the Neutron endpoint, with the VPNaaS extension enabled?"
-        ))),
+        404 => Ok(Reply::NotFound(error)),
         _ => Err(error.into_fetch_error(&format!("GET {shown}"))),
     }
 }

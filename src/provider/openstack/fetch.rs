@@ -1,59 +1,75 @@
-//! Listing an OpenStack project's VPNaaS objects: the IPsec site
-//! connections, then the IKE and IPsec policies, vpnservices and endpoint
-//! groups they reference, each collection paged by Neutron's `limit` /
-//! `marker` and followed through its `<collection>_links` `next` hrefs.
+//! Listing an OpenStack project's VPNaaS objects: first the IKE and IPsec
+//! policies, vpnservices and endpoint groups that connections reference,
+//! then the IPsec site connections, each collection fully paged (see
+//! [`super::paging`]).
 //!
-//! A server with paging disabled ignores `limit` and returns everything
-//! with no links: that is one page. A next link already followed, or a
-//! next link after an empty page, means the paging would not end and fails
-//! the listing (it proves nothing about deletions).
+//! The referenced collections come first so that each page of connections
+//! can be normalized as soon as it arrives: everything it references has
+//! been collected already, and nothing needs to wait for the end of the
+//! listing. That order has a race the opposite one did not: a connection
+//! created (with a new policy, vpnservice or endpoint group) after those
+//! collections were listed references an object the listing does not
+//! hold, and would lose its `ike.*`, `ipsec.*`, gateway or subnets, which
+//! history would record as a change. So before a page of connections is
+//! added to the listing, every id it references that was not collected yet
+//! is shown on its own (`GET /v2.0/vpn/ikepolicies/{id}` and the like) and
+//! added first. Each id is asked for at most once per listing. A 404 means
+//! the object is gone (or not visible to the project): the listing goes on
+//! and the normalizer warns about the reference it cannot resolve. Any
+//! other failure fails the listing, as for a page.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use super::client::Neutron;
+use super::client::{Neutron, Shown};
+use super::normalize::REFERENCES;
+use super::paging::Pager;
 use super::settings::Settings;
 use crate::collector::FetchContext;
 use crate::http::{FetchError, display_url};
 use crate::listing::ListingBuilder;
+use crate::provider::RelatedKind;
 
-/// One collection: its path under `/v2.0/vpn/`, its body key, and whether
-/// it holds the connections themselves.
-struct Collection {
+/// A collection of objects connections reference: its path under
+/// `/v2.0/vpn/`, its list and show body keys, and its kind.
+struct Referenced {
     path: &'static str,
     key: &'static str,
-    connections: bool,
+    singular: &'static str,
+    kind: RelatedKind,
 }
 
-/// The connections first, then what they reference.
-const COLLECTIONS: [Collection; 5] = [
-    Collection {
-        path: "ipsec-site-connections",
-        key: "ipsec_site_connections",
-        connections: true,
-    },
-    Collection {
+/// Listed before the connections, in this order.
+const REFERENCED: [Referenced; 4] = [
+    Referenced {
         path: "ikepolicies",
         key: "ikepolicies",
-        connections: false,
+        singular: "ikepolicy",
+        kind: RelatedKind::IkePolicy,
     },
-    Collection {
+    Referenced {
         path: "ipsecpolicies",
         key: "ipsecpolicies",
-        connections: false,
+        singular: "ipsecpolicy",
+        kind: RelatedKind::IpsecPolicy,
     },
-    Collection {
+    Referenced {
         path: "vpnservices",
         key: "vpnservices",
-        connections: false,
+        singular: "vpnservice",
+        kind: RelatedKind::VpnService,
     },
-    Collection {
+    Referenced {
         path: "endpoint-groups",
         key: "endpoint_groups",
-        connections: false,
+        singular: "endpoint_group",
+        kind: RelatedKind::EndpointGroup,
     },
 ];
+
+const CONNECTIONS_PATH: &str = "ipsec-site-connections";
+const CONNECTIONS_KEY: &str = "ipsec_site_connections";
 
 /// Lists every IPsec site connection of the source's project, with the
 /// objects they reference, into `listing`.
@@ -63,115 +79,139 @@ pub async fn fetch(
     listing: &mut ListingBuilder,
 ) -> Result<(), FetchError> {
     let mut neutron = Neutron::connect(context, settings).await?;
-    for collection in &COLLECTIONS {
-        list(&mut neutron, context, settings, collection, listing).await?;
+    let mut known = Known::default();
+    for collection in &REFERENCED {
+        let mut pager = Pager::new(
+            &neutron,
+            collection.path,
+            collection.key,
+            settings.page_size,
+        )?;
+        while let Some(page) = pager.next(&mut neutron).await? {
+            if let Some(Value::Array(objects)) = page.body.get(collection.key) {
+                objects
+                    .iter()
+                    .for_each(|object| known.add_object(collection.kind, object));
+            }
+            listing.add_body(&page.shown, page.body)?;
+            context.progress.page_fetched(0);
+        }
+    }
+    let mut pager = Pager::new(
+        &neutron,
+        CONNECTIONS_PATH,
+        CONNECTIONS_KEY,
+        settings.page_size,
+    )?;
+    while let Some(page) = pager.next(&mut neutron).await? {
+        for (kind, id) in known.claim_missing(&page.body) {
+            show(&mut neutron, context, kind, &id, &mut known, listing).await?;
+        }
+        listing.add_body(&page.shown, page.body)?;
+        context.progress.page_fetched(page.count);
     }
     Ok(())
 }
 
-async fn list(
+/// Shows the `kind` object `id` and adds it to `listing`; leaves it out
+/// when Neutron says it is gone.
+async fn show(
     neutron: &mut Neutron<'_>,
     context: &FetchContext<'_>,
-    settings: &Settings,
-    collection: &Collection,
+    kind: RelatedKind,
+    id: &str,
+    known: &mut Known,
     listing: &mut ListingBuilder,
 ) -> Result<(), FetchError> {
-    let mut url = neutron.url(&format!("vpn/{}", collection.path))?;
-    if let Some(limit) = settings.page_size {
-        url.query_pairs_mut()
-            .append_pair("limit", &limit.to_string());
-    }
-    let mut followed = HashSet::from([url.to_string()]);
-    loop {
-        let shown = display_url(&url);
-        let body = neutron.get(&url).await?;
-        let count = match body.get(collection.key) {
-            Some(Value::Array(items)) => items.len(),
-            _ => {
-                return Err(FetchError::Decode(format!(
-                    "GET {shown}: the body has no {:?} array",
-                    collection.key
-                )));
-            }
-        };
-        let next = next_link(&body, collection.key, &shown)?;
-        listing.add_body(&shown, body)?;
-        context
-            .progress
-            .page_fetched(if collection.connections { count } else { 0 });
-        let Some(href) = next else {
-            return Ok(());
-        };
-        if count == 0 {
-            return Err(FetchError::Paging(format!(
-                "GET {shown}: an empty page with a next link ({href}); the listing would not end"
-            )));
-        }
-        let next_url = resolve_next(&url, neutron.base(), &href)?;
-        if !followed.insert(next_url.to_string()) {
-            return Err(FetchError::Paging(format!(
-                "GET {shown}: the next link {} was already followed; the server does not advance \
-                 the marker",
-                display_url(&next_url)
-            )));
-        }
-        url = next_url;
-    }
-}
-
-/// The `href` of the `rel: "next"` entry of `<key>_links`, if any.
-fn next_link(body: &Value, key: &str, shown: &str) -> Result<Option<String>, FetchError> {
-    let links_key = format!("{key}_links");
-    let links = match body.get(&links_key) {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::Array(links)) => links,
-        Some(_) => {
-            return Err(FetchError::Decode(format!(
-                "GET {shown}: $.{links_key} is not an array"
-            )));
-        }
+    let Some(collection) = REFERENCED.iter().find(|collection| collection.kind == kind) else {
+        // Every kind a reference names is listed above.
+        return Ok(());
     };
-    for (index, link) in links.iter().enumerate() {
-        if link.get("rel").and_then(Value::as_str) != Some("next") {
-            continue;
+    let mut url = neutron.url(&format!("vpn/{}", collection.path))?;
+    url.path_segments_mut()
+        .map_err(|()| {
+            FetchError::Config(format!(
+                "network endpoint {}: not a URL with a path",
+                display_url(neutron.base())
+            ))
+        })?
+        .push(id);
+    let shown = display_url(&url);
+    let reply = neutron.show(&url).await?;
+    context.progress.page_fetched(0);
+    match reply {
+        Shown::Gone(error) => {
+            tracing::info!(
+                "GET {shown}: {error}; the {} {id} a connection references is gone, and is left \
+                 out",
+                collection.singular
+            );
+            Ok(())
         }
-        return match link.get("href").and_then(Value::as_str) {
-            Some(href) if !href.is_empty() => Ok(Some(href.to_string())),
-            _ => Err(FetchError::Decode(format!(
-                "GET {shown}: $.{links_key}[{index}].href is missing or not a string"
-            ))),
-        };
+        Shown::Object(body) => {
+            let Some(object) = body
+                .get(collection.singular)
+                .filter(|object| object.is_object())
+            else {
+                return Err(FetchError::Decode(format!(
+                    "GET {shown}: the body has no {:?} object",
+                    collection.singular
+                )));
+            };
+            known.add_object(kind, object);
+            listing.add_body(&shown, body)?;
+            Ok(())
+        }
     }
-    Ok(None)
 }
 
-/// The URL a next `href` leads to. Relative hrefs resolve against the page
-/// that gave them. An href on another origin than the endpoint (Neutron
-/// behind a proxy that does not rewrite its links) would take the token
-/// elsewhere: its query (limit, marker) is applied to the current
-/// collection URL instead.
-fn resolve_next(
-    current: &reqwest::Url,
-    base: &reqwest::Url,
-    href: &str,
-) -> Result<reqwest::Url, FetchError> {
-    let next = current.join(href).map_err(|error| {
-        FetchError::Decode(format!(
-            "GET {}: the next link {href:?} is not a URL: {error}",
-            display_url(current)
-        ))
-    })?;
-    if next.origin() == base.origin() {
-        return Ok(next);
+/// The ids of the referenced objects collected so far, and of those
+/// already asked for (found or gone), by kind.
+#[derive(Debug, Default)]
+struct Known {
+    ids: HashMap<RelatedKind, HashSet<Box<str>>>,
+}
+
+impl Known {
+    /// Records a collected object's id (one without an id is the listing's
+    /// to reject).
+    fn add_object(&mut self, kind: RelatedKind, object: &Value) {
+        if let Some(id) = object.get("id").and_then(Value::as_str) {
+            self.insert(kind, id);
+        }
     }
-    tracing::debug!(
-        "the next link {} is not on the endpoint's origin; following its query on {}",
-        display_url(&next),
-        display_url(current)
-    );
-    let mut rebased = current.clone();
-    rebased.set_query(next.query());
-    Ok(rebased)
+
+    /// Whether `id` was new.
+    fn insert(&mut self, kind: RelatedKind, id: &str) -> bool {
+        let ids = self.ids.entry(kind).or_default();
+        if ids.contains(id) {
+            return false;
+        }
+        ids.insert(id.into())
+    }
+
+    /// The references of the connections in a page body that are neither
+    /// collected nor asked for yet, each once, in the order they first
+    /// appear; from now on they count as asked for. Ids that cannot name
+    /// one object in a URL path (empty, `.`, `..`) are not asked for: the
+    /// normalizer reports them unresolved.
+    fn claim_missing(&mut self, body: &Value) -> Vec<(RelatedKind, String)> {
+        let Some(Value::Array(connections)) = body.get(CONNECTIONS_KEY) else {
+            return Vec::new();
+        };
+        let mut missing = Vec::new();
+        for connection in connections {
+            for reference in &REFERENCES {
+                let Some(id) = connection.get(reference.key).and_then(Value::as_str) else {
+                    continue;
+                };
+                if !matches!(id, "" | "." | "..") && self.insert(reference.kind, id) {
+                    missing.push((reference.kind, id.to_string()));
+                }
+            }
+        }
+        missing
+    }
 }
 
 #[cfg(test)]
@@ -179,72 +219,36 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn url(text: &str) -> reqwest::Url {
-        reqwest::Url::parse(text).unwrap()
-    }
-
     #[test]
-    fn next_links_are_found_by_rel() {
-        let body = json!({"ikepolicies": [], "ikepolicies_links": [
-            {"rel": "previous", "href": "http://n/v2.0/vpn/ikepolicies?limit=1&marker=a&page_reverse=True"},
-            {"rel": "next", "href": "http://n/v2.0/vpn/ikepolicies?limit=1&marker=b"}
+    fn missing_references_are_claimed_once_in_order_of_appearance() {
+        let mut known = Known::default();
+        known.add_object(RelatedKind::IkePolicy, &json!({"id": "ike-1"}));
+        known.add_object(RelatedKind::IpsecPolicy, &json!({"id": "ipsec-1"}));
+        known.add_object(RelatedKind::VpnService, &json!({"name": "no id"}));
+        let page = json!({CONNECTIONS_KEY: [
+            {"id": "c1", "ikepolicy_id": "ike-1", "ipsecpolicy_id": "ipsec-2",
+             "vpnservice_id": "vpn-1", "local_ep_group_id": "eg-1", "peer_ep_group_id": "eg-2"},
+            // eg-1 again, and an IPsec policy id that is an IKE policy's.
+            {"id": "c2", "ikepolicy_id": "ike-2", "ipsecpolicy_id": "ike-1",
+             "vpnservice_id": "vpn-1", "local_ep_group_id": "eg-1", "peer_ep_group_id": null},
+            // Nothing to show: a legacy connection, and ids no URL can name.
+            {"id": "c3", "ikepolicy_id": "", "ipsecpolicy_id": "..", "vpnservice_id": 7},
+            "not an object"
         ]});
         assert_eq!(
-            next_link(&body, "ikepolicies", "u").unwrap().as_deref(),
-            Some("http://n/v2.0/vpn/ikepolicies?limit=1&marker=b")
+            known.claim_missing(&page),
+            [
+                (RelatedKind::IpsecPolicy, "ipsec-2"),
+                (RelatedKind::VpnService, "vpn-1"),
+                (RelatedKind::EndpointGroup, "eg-1"),
+                (RelatedKind::EndpointGroup, "eg-2"),
+                (RelatedKind::IkePolicy, "ike-2"),
+                (RelatedKind::IpsecPolicy, "ike-1"),
+            ]
+            .map(|(kind, id)| (kind, id.to_string()))
         );
-        let last =
-            json!({"ikepolicies": [], "ikepolicies_links": [{"rel": "previous", "href": "x"}]});
-        assert_eq!(next_link(&last, "ikepolicies", "u").unwrap(), None);
-        assert_eq!(
-            next_link(&json!({"ikepolicies": []}), "ikepolicies", "u").unwrap(),
-            None
-        );
-        let error = next_link(
-            &json!({"ikepolicies_links": [{"rel": "next"}]}),
-            "ikepolicies",
-            "GET u",
-        )
-        .unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "undecodable response: GET GET u: $.ikepolicies_links[0].href is missing or not a string"
-        );
-        assert!(next_link(&json!({"ikepolicies_links": {}}), "ikepolicies", "u").is_err());
-    }
-
-    #[test]
-    fn next_links_resolve_on_the_endpoint_origin_only() {
-        let base = url("https://net.example:9696/v2.0");
-        let current = url("https://net.example:9696/v2.0/vpn/ikepolicies?limit=2");
-        assert_eq!(
-            resolve_next(
-                &current,
-                &base,
-                "https://net.example:9696/v2.0/vpn/ikepolicies?limit=2&marker=m1"
-            )
-            .unwrap()
-            .as_str(),
-            "https://net.example:9696/v2.0/vpn/ikepolicies?limit=2&marker=m1"
-        );
-        assert_eq!(
-            resolve_next(&current, &base, "/v2.0/vpn/ikepolicies?limit=2&marker=m2")
-                .unwrap()
-                .as_str(),
-            "https://net.example:9696/v2.0/vpn/ikepolicies?limit=2&marker=m2"
-        );
-        // An internal host name leaked by a proxy: only the query is taken.
-        let proxied_base = url("https://cloud.example/network/v2.0");
-        let proxied = url("https://cloud.example/network/v2.0/vpn/ikepolicies?limit=2");
-        assert_eq!(
-            resolve_next(
-                &proxied,
-                &proxied_base,
-                "http://controller:9696/v2.0/vpn/ikepolicies?limit=2&marker=m3"
-            )
-            .unwrap()
-            .as_str(),
-            "https://cloud.example/network/v2.0/vpn/ikepolicies?limit=2&marker=m3"
-        );
+        // Asked for once: a later page referencing them asks for nothing.
+        assert_eq!(known.claim_missing(&page), []);
+        assert_eq!(known.claim_missing(&json!({"ikepolicies": []})), []);
     }
 }

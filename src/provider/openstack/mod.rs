@@ -1,12 +1,14 @@
 //! OpenStack Neutron VPNaaS v2.0: body shapes, normalization (with the
 //! referenced policies, vpnservices and endpoint groups), settings, and
-//! collecting over the API (Keystone v3 login, catalog, paged listings).
+//! collecting over the API (Keystone v3 login, catalog, paged listings,
+//! referenced objects first).
 
 mod client;
 mod errors;
 mod fetch;
 mod keystone;
 mod normalize;
+mod paging;
 pub mod settings;
 
 pub use fetch::fetch;

@@ -119,14 +119,16 @@ fn status(raw: &str) -> Status {
 
 /// A referenced object: its role in `related`, the connection's key naming
 /// it, its kind, and which model fields depend on it (for the warning).
-struct Reference {
+pub(super) struct Reference {
     role: &'static str,
-    key: &'static str,
-    kind: RelatedKind,
+    pub(super) key: &'static str,
+    pub(super) kind: RelatedKind,
     feeds: &'static str,
 }
 
-const REFERENCES: [Reference; 5] = [
+/// The references a connection's normalization resolves; the listing
+/// fetches any of them it has not collected (see `fetch`).
+pub(super) const REFERENCES: [Reference; 5] = [
     Reference {
         role: "ikepolicy",
         key: "ikepolicy_id",

@@ -2,8 +2,9 @@
 //! configured password or application credential only, with a service
 //! catalog holding a network endpoint per region and interface) and Neutron
 //! VPNaaS v2.0 (tokens checked on every request, `limit` / `marker` paging
-//! with `*_links` as Neutron emulates it, or paging disabled), over an
-//! [`Estate`] that scripts can edit in place.
+//! with `*_links` as Neutron emulates it, or paging disabled, and each
+//! object shown by id), over an [`Estate`] that scripts can edit in place,
+//! between two listings or between two requests of one.
 //!
 //! One server holds both: Keystone under `/identity` (so `auth_url` is
 //! `{url}/identity` or `{url}/identity/v3`) and each region's Neutron under
@@ -14,7 +15,7 @@ mod generate;
 mod keystone;
 mod neutron;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -99,6 +100,9 @@ impl Default for OpenStackSimConfig {
     }
 }
 
+/// A change made to the estate when a given request arrives.
+type EstateEdit = Box<dyn FnOnce(&mut Estate) + Send>;
+
 /// What the handlers share.
 struct State {
     config: OpenStackSimConfig,
@@ -110,6 +114,8 @@ struct State {
     tokens: Mutex<HashMap<String, DateTime<Utc>>>,
     /// Request numbers on which every token issued so far expires.
     expire_on: Mutex<BTreeSet<u64>>,
+    /// Edits to make to the estate when a request number arrives.
+    edits: Mutex<BTreeMap<u64, Vec<EstateEdit>>>,
     /// `METHOD /path?query` of every request, in order.
     log: Mutex<Vec<String>>,
     faults: Arc<Faults>,
@@ -121,14 +127,19 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl State {
-    /// Counts and logs a request, applies a planned token expiry, and
-    /// returns the fault planned for it.
+    /// Counts and logs a request, applies a planned token expiry and the
+    /// estate edits planned for it, and returns the fault planned for it.
     async fn on_request(&self, method: &str, path_and_query: &str) -> Option<super::Fault> {
         lock(&self.log).push(format!("{method} {path_and_query}"));
         let fault = self.faults.on_request().await;
         let number = self.faults.request_count();
         if lock(&self.expire_on).remove(&number) {
             self.expire_tokens();
+        }
+        let edits = lock(&self.edits).remove(&number).unwrap_or_default();
+        if !edits.is_empty() {
+            let mut estate = lock(&self.estate);
+            edits.into_iter().for_each(|edit| edit(&mut estate));
         }
         fault
     }
@@ -157,6 +168,7 @@ impl OpenStackSim {
             config,
             tokens: Mutex::default(),
             expire_on: Mutex::default(),
+            edits: Mutex::default(),
             log: Mutex::default(),
             faults: Arc::default(),
         });
@@ -165,6 +177,10 @@ impl OpenStackSim {
             .route(
                 "/network/{region}/{interface}/v2.0/vpn/{collection}",
                 get(neutron::list),
+            )
+            .route(
+                "/network/{region}/{interface}/v2.0/vpn/{collection}/{id}",
+                get(neutron::show),
             )
             .fallback(neutron::not_found)
             .with_state(Arc::clone(&state));
@@ -197,6 +213,22 @@ impl OpenStackSim {
     /// add or delete objects); later requests see the change.
     pub fn with_estate<R>(&self, f: impl FnOnce(&mut Estate) -> R) -> R {
         f(&mut lock(&self.state.estate))
+    }
+
+    /// Runs `edit` on the estate once, when request number `nth` (counted
+    /// as [`Faults`] counts them, Keystone's included) arrives, before it is
+    /// served: how a script changes the estate between two requests of one
+    /// listing, e.g. creates a connection and its policy after the policies
+    /// were listed. Several edits for one request run in the order given.
+    pub fn edit_estate_on_request(
+        &self,
+        nth: u64,
+        edit: impl FnOnce(&mut Estate) + Send + 'static,
+    ) {
+        lock(&self.state.edits)
+            .entry(nth)
+            .or_default()
+            .push(Box::new(edit));
     }
 
     /// Switches paging behaviour for later requests.

@@ -1,9 +1,10 @@
 //! The simulated Neutron: `GET /network/{region}/{interface}/v2.0/vpn/{collection}`
-//! with the token checked as keystonemiddleware does, and paging as Neutron
-//! emulates it for VPNaaS: a page of `limit` items after `marker`, a `next`
-//! link on every full page (the last full one included), a `previous` link
-//! when a marker was given, no `*_links` at all without a limit. An unknown
-//! marker gives an empty page, as Neutron does.
+//! and `.../{collection}/{id}`, with the token checked as keystonemiddleware
+//! does, and paging as Neutron emulates it for VPNaaS: a page of `limit`
+//! items after `marker`, a `next` link on every full page (the last full one
+//! included), a `previous` link when a marker was given, no `*_links` at all
+//! without a limit. An unknown marker gives an empty page, as Neutron does;
+//! an unknown id a 404 with the `*NotFound` error Neutron raises.
 
 use std::sync::Arc;
 
@@ -49,16 +50,118 @@ fn fault_response(fault: Fault) -> Response {
     }
 }
 
-/// The body key of a collection path, and its singular (for policy rules).
-fn collection_key(path: &str) -> Option<(&'static str, &'static str)> {
+/// A collection's body keys, and what Neutron says when an id is unknown.
+struct Collection {
+    key: &'static str,
+    singular: &'static str,
+    /// The `NeutronError` type of a 404 on show.
+    not_found: &'static str,
+    /// The message of that 404 is `{noun} {id} {missing}`.
+    noun: &'static str,
+    missing: &'static str,
+}
+
+/// The collection at a path under `/v2.0/vpn/`.
+fn collection(path: &str) -> Option<Collection> {
+    let collection = |key, singular, not_found, noun, missing| Collection {
+        key,
+        singular,
+        not_found,
+        noun,
+        missing,
+    };
+    const GONE: &str = "could not be found";
     Some(match path {
-        "ipsec-site-connections" => ("ipsec_site_connections", "ipsec_site_connection"),
-        "ikepolicies" => ("ikepolicies", "ikepolicy"),
-        "ipsecpolicies" => ("ipsecpolicies", "ipsecpolicy"),
-        "vpnservices" => ("vpnservices", "vpnservice"),
-        "endpoint-groups" => ("endpoint_groups", "endpoint_group"),
+        "ipsec-site-connections" => collection(
+            "ipsec_site_connections",
+            "ipsec_site_connection",
+            "IPsecSiteConnectionNotFound",
+            "ipsec_site_connection",
+            "not found",
+        ),
+        "ikepolicies" => collection(
+            "ikepolicies",
+            "ikepolicy",
+            "IKEPolicyNotFound",
+            "IKEPolicy",
+            GONE,
+        ),
+        "ipsecpolicies" => collection(
+            "ipsecpolicies",
+            "ipsecpolicy",
+            "IPsecPolicyNotFound",
+            "IPsecPolicy",
+            GONE,
+        ),
+        "vpnservices" => collection(
+            "vpnservices",
+            "vpnservice",
+            "VPNServiceNotFound",
+            "VPNService",
+            GONE,
+        ),
+        "endpoint-groups" => collection(
+            "endpoint_groups",
+            "endpoint_group",
+            "VPNEndpointGroupNotFound",
+            "Endpoint group",
+            GONE,
+        ),
         _ => return None,
     })
+}
+
+fn resource_not_found() -> Response {
+    neutron_error(
+        StatusCode::NOT_FOUND,
+        "HTTPNotFound",
+        "The resource could not be found.",
+    )
+}
+
+/// Checks the token, the region and interface of the path, the collection
+/// and the policy, as Neutron does before serving `collection`: the
+/// collection, or the response refusing the request (boxed: it is large).
+fn admit(
+    state: &State,
+    headers: &HeaderMap,
+    region: &str,
+    interface: &str,
+    collection_path: &str,
+) -> Result<Collection, Box<Response>> {
+    let token = headers
+        .get("x-auth-token")
+        .and_then(|value| value.to_str().ok());
+    let valid = token.is_some_and(|token| {
+        lock(&state.tokens)
+            .get(token)
+            .is_some_and(|expires_at| *expires_at > Utc::now())
+    });
+    if !valid {
+        let mut response = keystone::error(
+            StatusCode::UNAUTHORIZED,
+            "The request you have made requires authentication.",
+        );
+        let challenge = format!("Keystone uri=\"http://{}/identity\"", host(headers));
+        if let Ok(value) = challenge.parse() {
+            response.headers_mut().insert("www-authenticate", value);
+        }
+        return Err(Box::new(response));
+    }
+    let known_region = state.config.regions.iter().any(|known| known == region);
+    let known_interface = ["public", "internal", "admin"].contains(&interface);
+    let Some(collection) = collection(collection_path).filter(|_| known_region && known_interface)
+    else {
+        return Err(Box::new(resource_not_found()));
+    };
+    if state.denied.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(Box::new(neutron_error(
+            StatusCode::FORBIDDEN,
+            "PolicyNotAuthorized",
+            &format!("rule:get_{} is disallowed by policy", collection.singular),
+        )));
+    }
+    Ok(collection)
 }
 
 /// Any other path.
@@ -67,11 +170,45 @@ pub async fn not_found(Extract(state): Extract<Arc<State>>, uri: Uri) -> Respons
     if let Some(fault) = state.on_request("GET", shown).await {
         return fault_response(fault);
     }
-    neutron_error(
-        StatusCode::NOT_FOUND,
-        "HTTPNotFound",
-        "The resource could not be found.",
-    )
+    resource_not_found()
+}
+
+/// `GET .../v2.0/vpn/{collection}/{id}`: `{"<singular>": {...}}`, or 404.
+pub async fn show(
+    Extract(state): Extract<Arc<State>>,
+    Path((region, interface, collection, id)): Path<(String, String, String, String)>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let shown = uri.path_and_query().map_or("/", |path| path.as_str());
+    if let Some(fault) = state.on_request("GET", shown).await {
+        return fault_response(fault);
+    }
+    let collection = match admit(&state, &headers, &region, &interface, &collection) {
+        Ok(collection) => collection,
+        Err(refused) => return *refused,
+    };
+    let object = {
+        let estate = lock(&state.estate);
+        estate
+            .collection(collection.key)
+            .unwrap_or_default()
+            .iter()
+            .find(|object| object["id"] == id.as_str())
+            .cloned()
+    };
+    match object {
+        Some(object) => {
+            let mut body = Map::new();
+            body.insert(collection.singular.to_string(), object);
+            with_request_id(StatusCode::OK, Value::Object(body).to_string())
+        }
+        None => neutron_error(
+            StatusCode::NOT_FOUND,
+            collection.not_found,
+            &format!("{} {id} {}", collection.noun, collection.missing),
+        ),
+    }
 }
 
 /// `GET .../v2.0/vpn/{collection}?limit=&marker=`.
@@ -90,44 +227,10 @@ pub async fn list(
     if let Some(fault) = state.on_request("GET", &shown).await {
         return fault_response(fault);
     }
-    let token = headers
-        .get("x-auth-token")
-        .and_then(|value| value.to_str().ok());
-    let valid = token.is_some_and(|token| {
-        lock(&state.tokens)
-            .get(token)
-            .is_some_and(|expires_at| *expires_at > Utc::now())
-    });
-    if !valid {
-        let mut response = keystone::error(
-            StatusCode::UNAUTHORIZED,
-            "The request you have made requires authentication.",
-        );
-        let challenge = format!("Keystone uri=\"http://{}/identity\"", host(&headers));
-        if let Ok(value) = challenge.parse() {
-            response.headers_mut().insert("www-authenticate", value);
-        }
-        return response;
-    }
-    let known_region = state.config.regions.contains(&region);
-    let known_interface = ["public", "internal", "admin"].contains(&interface.as_str());
-    let Some((key, singular)) =
-        collection_key(&collection).filter(|_| known_region && known_interface)
-    else {
-        return neutron_error(
-            StatusCode::NOT_FOUND,
-            "HTTPNotFound",
-            "The resource could not be found.",
-        );
+    let Collection { key, .. } = match admit(&state, &headers, &region, &interface, &collection) {
+        Ok(collection) => collection,
+        Err(refused) => return *refused,
     };
-
-    if state.denied.load(std::sync::atomic::Ordering::SeqCst) {
-        return neutron_error(
-            StatusCode::FORBIDDEN,
-            "PolicyNotAuthorized",
-            &format!("rule:get_{singular} is disallowed by policy"),
-        );
-    }
     let mut limit = None;
     let mut marker = None;
     if let Some(query) = &query

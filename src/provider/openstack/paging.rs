@@ -1,0 +1,220 @@
+//! One Neutron collection paged by `limit` / `marker` and followed
+//! through its `<collection>_links` `next` hrefs.
+//!
+//! A server with paging disabled ignores `limit` and returns everything
+//! with no links: that is one page. A next link already followed, or a
+//! next link after an empty page, means the paging would not end and fails
+//! the listing (it proves nothing about deletions).
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use super::client::Neutron;
+use crate::http::{FetchError, display_url};
+
+/// One page of a collection.
+pub struct Page {
+    /// The URL it came from, credentials masked.
+    pub shown: String,
+    pub body: Value,
+    /// How many objects its collection array holds.
+    pub count: usize,
+}
+
+/// Walks one collection's pages.
+pub struct Pager {
+    /// The collection's body key, e.g. `ikepolicies`.
+    key: &'static str,
+    /// The next page to GET; `None` once the last page was returned.
+    next: Option<reqwest::Url>,
+    /// Every page URL requested so far.
+    followed: HashSet<String>,
+}
+
+impl Pager {
+    /// The pages of `{endpoint}/v2.0/vpn/{path}`, whose body holds the
+    /// array `key`, `limit` objects at a time (if given).
+    pub fn new(
+        neutron: &Neutron<'_>,
+        path: &str,
+        key: &'static str,
+        limit: Option<u32>,
+    ) -> Result<Pager, FetchError> {
+        let mut url = neutron.url(&format!("vpn/{path}"))?;
+        if let Some(limit) = limit {
+            url.query_pairs_mut()
+                .append_pair("limit", &limit.to_string());
+        }
+        Ok(Pager {
+            key,
+            followed: HashSet::from([url.to_string()]),
+            next: Some(url),
+        })
+    }
+
+    /// The next page, or `None` after the last one.
+    pub async fn next(&mut self, neutron: &mut Neutron<'_>) -> Result<Option<Page>, FetchError> {
+        let Some(url) = self.next.take() else {
+            return Ok(None);
+        };
+        let shown = display_url(&url);
+        let body = neutron.get(&url).await?;
+        let count = match body.get(self.key) {
+            Some(Value::Array(items)) => items.len(),
+            _ => {
+                return Err(FetchError::Decode(format!(
+                    "GET {shown}: the body has no {:?} array",
+                    self.key
+                )));
+            }
+        };
+        if let Some(href) = next_link(&body, self.key, &shown)? {
+            if count == 0 {
+                return Err(FetchError::Paging(format!(
+                    "GET {shown}: an empty page with a next link ({href}); the listing would not end"
+                )));
+            }
+            let next_url = resolve_next(&url, neutron.base(), &href)?;
+            if !self.followed.insert(next_url.to_string()) {
+                return Err(FetchError::Paging(format!(
+                    "GET {shown}: the next link {} was already followed; the server does not \
+                     advance the marker",
+                    display_url(&next_url)
+                )));
+            }
+            self.next = Some(next_url);
+        }
+        Ok(Some(Page { shown, body, count }))
+    }
+}
+
+/// The `href` of the `rel: "next"` entry of `<key>_links`, if any.
+fn next_link(body: &Value, key: &str, shown: &str) -> Result<Option<String>, FetchError> {
+    let links_key = format!("{key}_links");
+    let links = match body.get(&links_key) {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Array(links)) => links,
+        Some(_) => {
+            return Err(FetchError::Decode(format!(
+                "GET {shown}: $.{links_key} is not an array"
+            )));
+        }
+    };
+    for (index, link) in links.iter().enumerate() {
+        if link.get("rel").and_then(Value::as_str) != Some("next") {
+            continue;
+        }
+        return match link.get("href").and_then(Value::as_str) {
+            Some(href) if !href.is_empty() => Ok(Some(href.to_string())),
+            _ => Err(FetchError::Decode(format!(
+                "GET {shown}: $.{links_key}[{index}].href is missing or not a string"
+            ))),
+        };
+    }
+    Ok(None)
+}
+
+/// The URL a next `href` leads to. Relative hrefs resolve against the page
+/// that gave them. An href on another origin than the endpoint (Neutron
+/// behind a proxy that does not rewrite its links) would take the token
+/// elsewhere: its query (limit, marker) is applied to the current
+/// collection URL instead.
+fn resolve_next(
+    current: &reqwest::Url,
+    base: &reqwest::Url,
+    href: &str,
+) -> Result<reqwest::Url, FetchError> {
+    let next = current.join(href).map_err(|error| {
+        FetchError::Decode(format!(
+            "GET {}: the next link {href:?} is not a URL: {error}",
+            display_url(current)
+        ))
+    })?;
+    if next.origin() == base.origin() {
+        return Ok(next);
+    }
+    tracing::debug!(
+        "the next link {} is not on the endpoint's origin; following its query on {}",
+        display_url(&next),
+        display_url(current)
+    );
+    let mut rebased = current.clone();
+    rebased.set_query(next.query());
+    Ok(rebased)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn url(text: &str) -> reqwest::Url {
+        reqwest::Url::parse(text).unwrap()
+    }
+
+    #[test]
+    fn next_links_are_found_by_rel() {
+        let body = json!({"ikepolicies": [], "ikepolicies_links": [
+            {"rel": "previous", "href": "http://n/v2.0/vpn/ikepolicies?limit=1&marker=a&page_reverse=True"},
+            {"rel": "next", "href": "http://n/v2.0/vpn/ikepolicies?limit=1&marker=b"}
+        ]});
+        assert_eq!(
+            next_link(&body, "ikepolicies", "u").unwrap().as_deref(),
+            Some("http://n/v2.0/vpn/ikepolicies?limit=1&marker=b")
+        );
+        let last =
+            json!({"ikepolicies": [], "ikepolicies_links": [{"rel": "previous", "href": "x"}]});
+        assert_eq!(next_link(&last, "ikepolicies", "u").unwrap(), None);
+        assert_eq!(
+            next_link(&json!({"ikepolicies": []}), "ikepolicies", "u").unwrap(),
+            None
+        );
+        let error = next_link(
+            &json!({"ikepolicies_links": [{"rel": "next"}]}),
+            "ikepolicies",
+            "GET u",
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "undecodable response: GET GET u: $.ikepolicies_links[0].href is missing or not a string"
+        );
+        assert!(next_link(&json!({"ikepolicies_links": {}}), "ikepolicies", "u").is_err());
+    }
+
+    #[test]
+    fn next_links_resolve_on_the_endpoint_origin_only() {
+        let base = url("https://net.example:9696/v2.0");
+        let current = url("https://net.example:9696/v2.0/vpn/ikepolicies?limit=2");
+        assert_eq!(
+            resolve_next(
+                &current,
+                &base,
+                "https://net.example:9696/v2.0/vpn/ikepolicies?limit=2&marker=m1"
+            )
+            .unwrap()
+            .as_str(),
+            "https://net.example:9696/v2.0/vpn/ikepolicies?limit=2&marker=m1"
+        );
+        assert_eq!(
+            resolve_next(&current, &base, "/v2.0/vpn/ikepolicies?limit=2&marker=m2")
+                .unwrap()
+                .as_str(),
+            "https://net.example:9696/v2.0/vpn/ikepolicies?limit=2&marker=m2"
+        );
+        // An internal host name leaked by a proxy: only the query is taken.
+        let proxied_base = url("https://cloud.example/network/v2.0");
+        let proxied = url("https://cloud.example/network/v2.0/vpn/ikepolicies?limit=2");
+        assert_eq!(
+            resolve_next(
+                &proxied,
+                &proxied_base,
+                "http://controller:9696/v2.0/vpn/ikepolicies?limit=2&marker=m3"
+            )
+            .unwrap()
+            .as_str(),
+            "https://cloud.example/network/v2.0/vpn/ikepolicies?limit=2&marker=m3"
+        );
+    }
+}

@@ -10,8 +10,9 @@
 //! A builder made with [`ListingBuilder::normalizing`] normalizes each
 //! page's connections as the page is added and streams them into an
 //! on-disk [`Spool`], so a collection holds neither the pages' JSON nor the
-//! normalized connections in memory (OpenStack's wait for the objects they
-//! reference, which are listed after them). Either way the outcome, its
+//! normalized connections in memory. Its caller adds the objects a page
+//! references (OpenStack's policies, vpnservices, endpoint groups) before
+//! the page, as the OpenStack collector does. Either way the outcome, its
 //! order and its first error are the same.
 
 use std::collections::HashMap;
@@ -174,24 +175,21 @@ impl ListingBuilder {
     }
 
     /// A builder that normalizes each page's connections as the page is
-    /// added (except OpenStack's, which need the objects listed after
-    /// them), for the source `context` describes; `finish` must be given
-    /// the same context.
+    /// added, with the referenced objects added before it, for the source
+    /// `context` describes; `finish` must be given the same context.
     pub fn normalizing(
         context: &ListingContext<'_>,
         fingerprinter: PskFingerprinter,
     ) -> Result<ListingBuilder, ListingError> {
         let mut builder = ListingBuilder::new(context.kind);
-        if context.kind != ProviderKind::OpenStack {
-            builder.eager = Some(Eager {
-                source: context.source.to_string(),
-                region: context.region.map(str::to_string),
-                account: context.account.map(str::to_string),
-                fingerprinter,
-                normalized: Normalizing::new(Listed::Spooled(Spool::new()?)),
-                error: None,
-            });
-        }
+        builder.eager = Some(Eager {
+            source: context.source.to_string(),
+            region: context.region.map(str::to_string),
+            account: context.account.map(str::to_string),
+            fingerprinter,
+            normalized: Normalizing::new(Listed::Spooled(Spool::new()?)),
+            error: None,
+        });
         Ok(builder)
     }
 

@@ -46,7 +46,7 @@ fn a_connection_created_after_its_references_were_listed_gets_them_shown() {
     // vpnservice appear after those collections were listed.
     sim.edit_estate_on_request(8, create_connection_d);
     let collected = collect(&source(&sim, "region = \"RegionOne\"\npage_size = 2\n"));
-    let items = complete(&collected);
+    let items = &complete(&collected);
     use sample::*;
     assert_eq!(
         ids(items),
@@ -109,7 +109,7 @@ fn an_object_missing_from_its_listing_is_shown_once_for_every_page_using_it() {
         }
     });
     let collected = collect(&source(&sim, "region = \"RegionOne\"\npage_size = 1\n"));
-    let items = complete(&collected);
+    let items = &complete(&collected);
     use sample::*;
     let page = |marker: Option<&str>| match marker {
         Some(marker) => format!("GET {CONNECTIONS}?limit=1&marker={marker}"),
@@ -142,7 +142,7 @@ fn a_referenced_object_that_is_gone_is_asked_for_once_and_left_out_with_a_warnin
         }
     });
     let collected = collect(&source(&sim, "region = \"RegionOne\"\n"));
-    let items = complete(&collected);
+    let items = &complete(&collected);
     assert_eq!(items.len(), 3);
     // One page per collection, then one show request, answered 404 and not
     // repeated.

@@ -1,77 +1,36 @@
-//! Assembling one source's listing from response bodies: its pages, and for
-//! OpenStack the referenced objects, decoded, normalized and deduplicated
-//! into what the store writes. Import feeds it files; collectors feed it
-//! HTTP responses.
-//!
-//! A listing is complete, and so proves deletions, only when every
-//! connection body in it is a list body; single-object ("show") bodies make
-//! it partial.
-//!
-//! A builder made with [`ListingBuilder::normalizing`] normalizes each
-//! page's connections as the page is added and streams them into an
-//! on-disk [`Spool`], so a collection holds neither the pages' JSON nor the
-//! normalized connections in memory. Its caller adds the objects a page
-//! references (OpenStack's policies, vpnservices, endpoint groups) before
-//! the page, as the OpenStack collector does. Either way the outcome, its
-//! order and its first error are the same.
+//! The bodies of one listing as they are processed: decoded, their
+//! referenced objects kept, their connections normalized (as each body
+//! comes, or all at the end) and deduplicated by id.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
+use super::{ListingContext, ListingError};
 use crate::content::CONTENT_HASH_BYTES;
 use crate::fingerprint::PskFingerprinter;
-use crate::provider::{
-    self, DecodeError, NormalizeContext, ProviderKind, Related, is_single_object_body,
-};
-use crate::store::{Listed, SourceOutcome, SourceResult, Spool, StoreError};
-use crate::time::Timestamp;
+use crate::provider::{self, NormalizeContext, ProviderKind, Related, is_single_object_body};
+use crate::store::{Listed, SourceOutcome, SourceResult, Spool};
 
-/// Why bodies do not make a listing; each names the body's origin (a file
-/// or a URL).
-#[derive(Debug, thiserror::Error)]
-pub enum ListingError {
-    #[error("{origin}: not a {kind} response body: {error}")]
-    Decode {
-        origin: String,
-        kind: ProviderKind,
-        error: DecodeError,
-    },
-    #[error(
-        "{first} and {second} both hold connection {connection_id:?} with different content; \
-         one listing holds each connection once"
-    )]
-    Conflict {
-        first: String,
-        second: String,
-        connection_id: String,
-    },
-    #[error("no {kind} connections among the bodies, only referenced objects such as policies")]
-    NoConnections { kind: ProviderKind },
-    #[error("keeping the listing in its temporary spool: {0}")]
-    Spool(#[from] StoreError),
+/// What the normalizer thread is asked to do, in order.
+pub(super) enum Message {
+    Body { origin: String, body: Value },
+    Reset,
 }
 
-/// Where a listing's connections come from and when it was taken.
-#[derive(Debug, Clone, Copy)]
-pub struct ListingContext<'a> {
-    pub source: &'a str,
-    pub kind: ProviderKind,
-    pub region: Option<&'a str>,
-    pub account: Option<&'a str>,
-    pub observed_at: Timestamp,
-}
-
-/// Collects the bodies of one listing; see the module docs.
+/// The bodies of one listing, decoded, and normalized as they come or at
+/// the end.
 #[derive(Debug)]
-pub struct ListingBuilder {
+pub(super) struct Bodies {
     kind: ProviderKind,
     /// Connections waiting for [`ListingBuilder::finish`] to normalize them.
     connections: Vec<(String, String, Value)>,
     /// Set when connections are normalized as their pages come.
     eager: Option<Eager>,
-    /// Connection objects added so far, normalized or not.
-    added: usize,
+    /// Connection objects added so far (shared with the builder).
+    added: Arc<AtomicUsize>,
     related: Related,
     any_list: bool,
     any_single: bool,
@@ -160,29 +119,27 @@ impl Normalizing {
     }
 }
 
-impl ListingBuilder {
-    /// A builder that normalizes everything in [`ListingBuilder::finish`].
-    pub fn new(kind: ProviderKind) -> ListingBuilder {
-        ListingBuilder {
+impl Bodies {
+    pub(super) fn new(kind: ProviderKind, added: Arc<AtomicUsize>) -> Bodies {
+        Bodies {
             kind,
             connections: Vec::new(),
             eager: None,
-            added: 0,
+            added,
             related: Related::default(),
             any_list: false,
             any_single: false,
         }
     }
 
-    /// A builder that normalizes each page's connections as the page is
-    /// added, with the referenced objects added before it, for the source
-    /// `context` describes; `finish` must be given the same context.
-    pub fn normalizing(
+    /// Bodies whose connections are normalized and spooled as they come.
+    pub(super) fn normalizing(
         context: &ListingContext<'_>,
         fingerprinter: PskFingerprinter,
-    ) -> Result<ListingBuilder, ListingError> {
-        let mut builder = ListingBuilder::new(context.kind);
-        builder.eager = Some(Eager {
+        added: Arc<AtomicUsize>,
+    ) -> Result<Bodies, ListingError> {
+        let mut bodies = Bodies::new(context.kind, added);
+        bodies.eager = Some(Eager {
             source: context.source.to_string(),
             region: context.region.map(str::to_string),
             account: context.account.map(str::to_string),
@@ -190,11 +147,17 @@ impl ListingBuilder {
             normalized: Normalizing::new(Listed::Spooled(Spool::new()?)),
             error: None,
         });
-        Ok(builder)
+        Ok(bodies)
     }
 
-    /// Adds one response body; `origin` names it in errors.
-    pub fn add_body(&mut self, origin: &str, body: Value) -> Result<(), ListingError> {
+    pub(super) fn process(&mut self, message: Message) -> Result<(), ListingError> {
+        match message {
+            Message::Body { origin, body } => self.add_body(&origin, body),
+            Message::Reset => self.reset(),
+        }
+    }
+
+    fn add_body(&mut self, origin: &str, body: Value) -> Result<(), ListingError> {
         let decode_error = |error| ListingError::Decode {
             origin: origin.to_string(),
             kind: self.kind,
@@ -211,7 +174,8 @@ impl ListingBuilder {
                 .insert(kind, object, &path)
                 .map_err(decode_error)?;
         }
-        self.added += page.connections.len();
+        self.added
+            .fetch_add(page.connections.len(), Ordering::Relaxed);
         match &mut self.eager {
             Some(eager) => {
                 let context = NormalizeContext {
@@ -245,11 +209,9 @@ impl ListingBuilder {
         Ok(())
     }
 
-    /// Discards everything added so far (a listing that has to be taken
-    /// again from the start).
-    pub fn reset(&mut self) -> Result<(), ListingError> {
+    fn reset(&mut self) -> Result<(), ListingError> {
         self.connections.clear();
-        self.added = 0;
+        self.added.store(0, Ordering::Relaxed);
         self.related = Related::default();
         self.any_list = false;
         self.any_single = false;
@@ -260,13 +222,7 @@ impl ListingBuilder {
         Ok(())
     }
 
-    /// Connections added so far.
-    pub fn connection_count(&self) -> usize {
-        self.added
-    }
-
-    /// Normalizes everything added into one source result.
-    pub fn finish(
+    pub(super) fn finish(
         self,
         context: &ListingContext<'_>,
         fingerprinter: &PskFingerprinter,

@@ -1,0 +1,309 @@
+//! Assembling one source's listing from response bodies: its pages, and for
+//! OpenStack the referenced objects, decoded, normalized and deduplicated
+//! into what the store writes. Import feeds it files; collectors feed it
+//! HTTP responses.
+//!
+//! A listing is complete, and so proves deletions, only when every
+//! connection body in it is a list body; single-object ("show") bodies make
+//! it partial.
+//!
+//! A builder made with [`ListingBuilder::normalizing`] hands each body to a
+//! thread of its own, which normalizes the page's connections and streams
+//! them into an on-disk [`Spool`](crate::store::Spool): normalizing one page
+//! overlaps fetching the next, and a collection holds neither the pages'
+//! JSON (beyond a few bodies in the channel) nor the normalized connections
+//! in memory. Its caller adds the objects a page
+//! references (OpenStack's policies, vpnservices, endpoint groups) before
+//! the page, as the OpenStack collector does. Either way the outcome, its
+//! order and its first error are the same.
+
+mod bodies;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+use serde_json::Value;
+
+use crate::fingerprint::PskFingerprinter;
+use crate::provider::{DecodeError, ProviderKind};
+use crate::store::{SourceResult, StoreError};
+
+use crate::time::Timestamp;
+use bodies::{Bodies, Message};
+
+/// Why bodies do not make a listing; each names the body's origin (a file
+/// or a URL).
+#[derive(Debug, thiserror::Error)]
+pub enum ListingError {
+    #[error("{origin}: not a {kind} response body: {error}")]
+    Decode {
+        origin: String,
+        kind: ProviderKind,
+        error: DecodeError,
+    },
+    #[error(
+        "{first} and {second} both hold connection {connection_id:?} with different content; \
+         one listing holds each connection once"
+    )]
+    Conflict {
+        first: String,
+        second: String,
+        connection_id: String,
+    },
+    #[error("no {kind} connections among the bodies, only referenced objects such as policies")]
+    NoConnections { kind: ProviderKind },
+    #[error("keeping the listing in its temporary spool: {0}")]
+    Spool(#[from] StoreError),
+    #[error("cannot start the thread that normalizes the listing: {0}")]
+    Thread(std::io::Error),
+    #[error("the thread that normalizes the listing ended abnormally (a bug)")]
+    Panicked,
+    #[error("the listing already failed")]
+    Stopped,
+}
+
+/// Where a listing's connections come from and when it was taken.
+#[derive(Debug, Clone, Copy)]
+pub struct ListingContext<'a> {
+    pub source: &'a str,
+    pub kind: ProviderKind,
+    pub region: Option<&'a str>,
+    pub account: Option<&'a str>,
+    pub observed_at: Timestamp,
+}
+
+/// Collects the bodies of one listing; see the module docs.
+#[derive(Debug)]
+pub struct ListingBuilder {
+    state: State,
+    /// Connection objects added so far, normalized or not.
+    added: Arc<AtomicUsize>,
+}
+
+#[derive(Debug)]
+enum State {
+    /// Bodies are processed on the caller's thread as they are added.
+    Here(Box<Bodies>),
+    /// Bodies go to a normalizer thread, so that normalizing one page
+    /// overlaps fetching the next.
+    Thread {
+        messages: SyncSender<Message>,
+        thread: JoinHandle<Result<Bodies, ListingError>>,
+    },
+    /// The normalizer thread stopped at an error, already returned.
+    Stopped,
+}
+
+/// Bodies waiting in the channel to a normalizer thread: enough to keep it
+/// busy, few enough to keep memory flat.
+const BODIES_IN_FLIGHT: usize = 4;
+
+impl ListingBuilder {
+    /// A builder that normalizes everything in [`ListingBuilder::finish`].
+    pub fn new(kind: ProviderKind) -> ListingBuilder {
+        let added = Arc::new(AtomicUsize::new(0));
+        ListingBuilder {
+            state: State::Here(Box::new(Bodies::new(kind, Arc::clone(&added)))),
+            added,
+        }
+    }
+
+    /// A builder that normalizes each page's connections on its own thread
+    /// as the page is added, with the referenced objects added before it,
+    /// for the source `context` describes; `finish` must be given the same
+    /// context. A normalize error is returned by `finish`; a body that does
+    /// not decode by a later `add_body`, or by `finish`.
+    pub fn normalizing(
+        context: &ListingContext<'_>,
+        fingerprinter: PskFingerprinter,
+    ) -> Result<ListingBuilder, ListingError> {
+        let added = Arc::new(AtomicUsize::new(0));
+        let bodies = Bodies::normalizing(context, fingerprinter, Arc::clone(&added))?;
+        let (messages, received) = sync_channel(BODIES_IN_FLIGHT);
+        let thread = std::thread::Builder::new()
+            .name(format!("normalize-{}", context.source))
+            .spawn(move || normalize_bodies(bodies, received))
+            .map_err(ListingError::Thread)?;
+        Ok(ListingBuilder {
+            state: State::Thread { messages, thread },
+            added,
+        })
+    }
+
+    /// Adds one response body; `origin` names it in errors.
+    pub fn add_body(&mut self, origin: &str, body: Value) -> Result<(), ListingError> {
+        let origin = origin.to_string();
+        self.send(Message::Body { origin, body })
+    }
+
+    /// Discards everything added so far (a listing that has to be taken
+    /// again from the start).
+    pub fn reset(&mut self) -> Result<(), ListingError> {
+        match self.state {
+            State::Stopped => Ok(()),
+            _ => self.send(Message::Reset),
+        }
+    }
+
+    /// Processes `message` here, or hands it to the normalizer thread.
+    fn send(&mut self, message: Message) -> Result<(), ListingError> {
+        let sent = match &mut self.state {
+            State::Here(bodies) => return bodies.process(message),
+            State::Thread { messages, .. } => messages.send(message).is_ok(),
+            State::Stopped => return Err(ListingError::Stopped),
+        };
+        // A closed channel means the thread stopped at an error: that one
+        // is the answer.
+        if sent { Ok(()) } else { Err(self.stop()) }
+    }
+
+    /// Connections added so far (in a builder made by
+    /// [`ListingBuilder::normalizing`], so far as its thread got).
+    pub fn connection_count(&self) -> usize {
+        self.added.load(Ordering::Relaxed)
+    }
+
+    /// Normalizes everything added into one source result.
+    pub fn finish(
+        self,
+        context: &ListingContext<'_>,
+        fingerprinter: &PskFingerprinter,
+    ) -> Result<SourceResult, ListingError> {
+        match self.state {
+            State::Here(bodies) => bodies.finish(context, fingerprinter),
+            State::Thread { messages, thread } => {
+                drop(messages);
+                joined(thread)?.finish(context, fingerprinter)
+            }
+            State::Stopped => Err(ListingError::Stopped),
+        }
+    }
+
+    /// Waits for the normalizer thread, which stopped at an error, and
+    /// returns that error.
+    fn stop(&mut self) -> ListingError {
+        match std::mem::replace(&mut self.state, State::Stopped) {
+            State::Thread { messages, thread } => {
+                drop(messages);
+                match joined(thread) {
+                    Err(error) => error,
+                    Ok(_) => ListingError::Stopped,
+                }
+            }
+            _ => ListingError::Stopped,
+        }
+    }
+}
+
+/// The normalizer thread: processes the messages in order until the
+/// builder is finished or dropped, or the first error.
+fn normalize_bodies(
+    mut bodies: Bodies,
+    messages: Receiver<Message>,
+) -> Result<Bodies, ListingError> {
+    for message in messages {
+        bodies.process(message)?;
+    }
+    Ok(bodies)
+}
+
+fn joined(thread: JoinHandle<Result<Bodies, ListingError>>) -> Result<Bodies, ListingError> {
+    thread.join().unwrap_or(Err(ListingError::Panicked))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::store::SourceOutcome;
+
+    fn context() -> ListingContext<'static> {
+        ListingContext {
+            source: "hw",
+            kind: ProviderKind::HuaweiCloud,
+            region: Some("cn-north-4"),
+            account: None,
+            observed_at: Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").unwrap(),
+        }
+    }
+
+    fn page(ids: &[&str]) -> Value {
+        let connections: Vec<Value> = ids
+            .iter()
+            .map(|id| json!({"id": id, "name": format!("vpn-{id}"), "status": "ACTIVE", "psk": "secret"}))
+            .collect();
+        json!({ "vpn_connections": connections })
+    }
+
+    fn listed_ids(result: SourceResult) -> Vec<String> {
+        match result.outcome {
+            SourceOutcome::Complete(listed) => listed
+                .keys()
+                .unwrap()
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect(),
+            other => panic!("expected a complete listing, got {other:?}"),
+        }
+    }
+
+    fn fingerprinter() -> PskFingerprinter {
+        PskFingerprinter::new(b"test")
+    }
+
+    #[test]
+    fn a_normalizing_builder_gives_what_a_deferred_one_gives() {
+        let pages = [page(&["b", "a"]), page(&["c", "a"])];
+        let mut deferred = ListingBuilder::new(ProviderKind::HuaweiCloud);
+        let mut threaded = ListingBuilder::normalizing(&context(), fingerprinter()).unwrap();
+        for (index, body) in pages.iter().enumerate() {
+            deferred
+                .add_body(&format!("page {index}"), body.clone())
+                .unwrap();
+            threaded
+                .add_body(&format!("page {index}"), body.clone())
+                .unwrap();
+        }
+        let deferred = listed_ids(deferred.finish(&context(), &fingerprinter()).unwrap());
+        let threaded = threaded.finish(&context(), &fingerprinter()).unwrap();
+        assert_eq!(listed_ids(threaded), deferred);
+        assert_eq!(deferred, ["b", "a", "c"]);
+    }
+
+    #[test]
+    fn a_reset_discards_what_the_thread_was_given_before_it() {
+        let mut threaded = ListingBuilder::normalizing(&context(), fingerprinter()).unwrap();
+        threaded.add_body("first pass", page(&["x", "y"])).unwrap();
+        threaded.reset().unwrap();
+        threaded.add_body("second pass", page(&["z"])).unwrap();
+        let result = threaded.finish(&context(), &fingerprinter()).unwrap();
+        assert_eq!(listed_ids(result), ["z"]);
+    }
+
+    #[test]
+    fn a_body_that_does_not_decode_fails_a_later_add_or_the_finish() {
+        let mut threaded = ListingBuilder::normalizing(&context(), fingerprinter()).unwrap();
+        threaded
+            .add_body("https://vpn.example/bad", json!({"unexpected": []}))
+            .unwrap();
+        // The thread stops at the error; it surfaces once the channel closes.
+        let mut error = None;
+        for _ in 0..100 {
+            if let Err(failed) = threaded.add_body("next", page(&["a"])) {
+                error = Some(failed);
+                break;
+            }
+        }
+        let error = match error {
+            Some(error) => error,
+            None => threaded.finish(&context(), &fingerprinter()).unwrap_err(),
+        };
+        assert!(
+            matches!(&error, ListingError::Decode { origin, .. } if origin == "https://vpn.example/bad"),
+            "{error}"
+        );
+    }
+}

@@ -11,6 +11,8 @@ pub mod fields;
 pub mod huaweicloud;
 pub mod offset_paging;
 pub mod openstack;
+#[cfg(test)]
+mod pinned;
 pub mod tencent;
 pub mod tencent_legacy;
 pub mod tencent_shared;

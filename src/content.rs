@@ -41,6 +41,37 @@ pub fn content_hash(
     raw_json: &str,
     related_json: Option<&str>,
 ) -> [u8; CONTENT_HASH_BYTES] {
+    let stable = stable_raw_json(kind, raw);
+    content_hash_of_text(
+        connection,
+        stable.as_deref().unwrap_or(raw_json),
+        related_json,
+    )
+}
+
+/// `raw` without the volatile fields of `kind`, as compact JSON text, when
+/// it has any of them; `None` means the raw JSON text as stored is what
+/// [`content_hash_of_text`] hashes.
+pub fn stable_raw_json(kind: ProviderKind, raw: &Value) -> Option<String> {
+    let volatile = volatile_paths(kind);
+    if !volatile.iter().any(|path| lookup(raw, path).is_some()) {
+        return None;
+    }
+    let mut stable = raw.clone();
+    for path in volatile {
+        remove(&mut stable, path);
+    }
+    Some(crate::provider::json_text(&stable))
+}
+
+/// The content hash from text: `stable_raw_json` is the redacted raw JSON
+/// without volatile fields (see [`stable_raw_json`]), `related_json` the
+/// referenced objects, both compact JSON text. Equal to [`content_hash`].
+pub fn content_hash_of_text(
+    connection: &Connection,
+    stable_raw_json: &str,
+    related_json: Option<&str>,
+) -> [u8; CONTENT_HASH_BYTES] {
     let mut writer = HashWriter(Sha256::new());
     for value in connection.field_values() {
         match value {
@@ -49,16 +80,7 @@ pub fn content_hash(
         }
         writer.0.update(b"\x1f");
     }
-    let volatile = volatile_paths(kind);
-    if volatile.iter().any(|path| lookup(raw, path).is_some()) {
-        let mut stable = raw.clone();
-        for path in volatile {
-            remove(&mut stable, path);
-        }
-        write_json(&mut writer, &stable);
-    } else {
-        writer.0.update(raw_json.as_bytes());
-    }
+    writer.0.update(stable_raw_json.as_bytes());
     writer.0.update(b"\x1f");
     if let Some(related) = related_json {
         writer.0.update(related.as_bytes());

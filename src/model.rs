@@ -4,7 +4,7 @@
 //! [`FIELDS`] is the one list of the model's content fields: their dotted names
 //! (as they appear in change records), their storage columns and their types.
 //! The store, the diff and the content hash all walk this list, so adding a
-//! field means adding it here, to [`Connection::field_values`] and to a migration.
+//! field means adding it here, to [`Connection::field_refs`] and to a migration.
 
 use std::fmt;
 

@@ -4,7 +4,7 @@
 //! [`FIELDS`] is the one list of the model's content fields: their dotted names
 //! (as they appear in change records), their storage columns and their types.
 //! The store, the diff and the content hash all walk this list, so adding a
-//! field means adding it here, to [`Connection::field_values`] and to a migration.
+//! field means adding it here, to [`Connection::field_refs`] and to a migration.
 
 use std::fmt;
 
@@ -242,16 +242,50 @@ impl FieldValue {
     }
 }
 
-fn text(value: &Option<String>) -> Option<FieldValue> {
-    value.clone().map(FieldValue::Text)
+/// A field's value borrowed from its [`Connection`] (see
+/// [`Connection::field_refs`]): what hashing reads without copying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldRef<'a> {
+    Text(&'a str),
+    Integer(i64),
+    Boolean(bool),
+    List(&'a [String]),
 }
 
-fn integer(value: Option<i64>) -> Option<FieldValue> {
-    value.map(FieldValue::Integer)
+impl FieldRef<'_> {
+    /// The owned value.
+    pub fn to_value(self) -> FieldValue {
+        match self {
+            FieldRef::Text(text) => FieldValue::Text(text.to_string()),
+            FieldRef::Integer(number) => FieldValue::Integer(number),
+            FieldRef::Boolean(flag) => FieldValue::Boolean(flag),
+            FieldRef::List(items) => FieldValue::List(items.to_vec()),
+        }
+    }
+
+    /// Appends the value as compact JSON: the same text as
+    /// [`FieldValue::to_json`] serializes to.
+    pub fn write_json(self, out: &mut Vec<u8>) {
+        // Writing into a Vec cannot fail, and these types always serialize.
+        let _ = match self {
+            FieldRef::Text(text) => serde_json::to_writer(out, text),
+            FieldRef::Integer(number) => serde_json::to_writer(out, &number),
+            FieldRef::Boolean(flag) => serde_json::to_writer(out, &flag),
+            FieldRef::List(items) => serde_json::to_writer(out, items),
+        };
+    }
 }
 
-fn list(value: &Option<Vec<String>>) -> Option<FieldValue> {
-    value.clone().map(FieldValue::List)
+fn text(value: &Option<String>) -> Option<FieldRef<'_>> {
+    value.as_deref().map(FieldRef::Text)
+}
+
+fn integer(value: Option<i64>) -> Option<FieldRef<'static>> {
+    value.map(FieldRef::Integer)
+}
+
+fn list(value: &Option<Vec<String>>) -> Option<FieldRef<'_>> {
+    value.as_deref().map(FieldRef::List)
 }
 
 impl Connection {
@@ -286,11 +320,20 @@ impl Connection {
 
     /// The content fields' values, in the order of [`FIELDS`].
     pub fn field_values(&self) -> Vec<Option<FieldValue>> {
-        let values = vec![
+        self.field_refs()
+            .into_iter()
+            .map(|value| value.map(FieldRef::to_value))
+            .collect()
+    }
+
+    /// The content fields' values borrowed, in the order of [`FIELDS`]:
+    /// the one place that lists them.
+    pub fn field_refs(&self) -> [Option<FieldRef<'_>>; FIELDS.len()] {
+        [
             text(&self.region),
             text(&self.account),
             text(&self.name),
-            Some(FieldValue::Text(self.status.as_str().to_string())),
+            Some(FieldRef::Text(self.status.as_str())),
             text(&self.provider_status),
             text(&self.gateway_id),
             text(&self.gateway_ip),
@@ -298,9 +341,8 @@ impl Connection {
             text(&self.peer_address),
             list(&self.local_subnets),
             list(&self.peer_subnets),
-            self.routing
-                .map(|routing| FieldValue::Text(routing.as_str().to_string())),
-            self.admin_state_up.map(FieldValue::Boolean),
+            self.routing.map(|routing| FieldRef::Text(routing.as_str())),
+            self.admin_state_up.map(FieldRef::Boolean),
             text(&self.ike.version),
             text(&self.ike.auth_algorithm),
             text(&self.ike.encryption_algorithm),
@@ -323,9 +365,7 @@ impl Connection {
             text(&self.created_at),
             text(&self.updated_at),
             list(&self.tags),
-        ];
-        debug_assert_eq!(values.len(), FIELDS.len());
-        values
+        ]
     }
 }
 

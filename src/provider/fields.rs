@@ -53,88 +53,85 @@ impl Fields {
     /// A string; numbers are accepted and written in decimal. Empty strings
     /// and the string `"null"` (any case) count as absent.
     pub fn text(&mut self, dotted: &str) -> Option<String> {
-        match self.peek(dotted)? {
-            Value::String(text) => {
-                let text = text.trim().to_string();
-                self.take(dotted);
-                (!text.is_empty() && !text.eq_ignore_ascii_case("null")).then_some(text)
-            }
-            Value::Number(number) => {
-                let text = number.to_string();
-                self.take(dotted);
-                Some(text)
-            }
-            _ => self.wrong_type(dotted, "a string"),
-        }
+        self.consume(dotted, "a string", |value| match value {
+            Value::String(text) => Some(trimmed(std::mem::take(text))),
+            Value::Number(number) => Some(Some(number.to_string())),
+            _ => None,
+        })
     }
 
     /// An integer; numeric strings (`"3600"`) are accepted. `"null"` and empty
     /// strings count as absent.
     pub fn integer(&mut self, dotted: &str) -> Option<i64> {
-        let parsed = match self.peek(dotted)? {
-            Value::Number(number) => number.as_i64(),
-            Value::String(text) if is_null_text(text) => {
-                self.take(dotted);
-                return None;
-            }
-            Value::String(text) => text.trim().parse::<i64>().ok(),
+        self.consume(dotted, "an integer", |value| match value {
+            Value::Number(number) => number.as_i64().map(Some),
+            Value::String(text) if is_null_text(text) => Some(None),
+            Value::String(text) => text.trim().parse::<i64>().ok().map(Some),
             _ => None,
-        };
-        match parsed {
-            Some(number) => {
-                self.take(dotted);
-                Some(number)
-            }
-            None => self.wrong_type(dotted, "an integer"),
-        }
+        })
     }
 
     /// A boolean; `"true"`/`"false"` strings and 0/1 are accepted.
     pub fn boolean(&mut self, dotted: &str) -> Option<bool> {
-        let parsed = match self.peek(dotted)? {
-            Value::Bool(flag) => Some(*flag),
-            Value::String(text) => match text.trim().to_ascii_lowercase().as_str() {
-                "true" | "1" => Some(true),
-                "false" | "0" => Some(false),
-                _ => None,
-            },
-            Value::Number(number) => match number.as_i64() {
-                Some(1) => Some(true),
-                Some(0) => Some(false),
-                _ => None,
-            },
-            _ => None,
-        };
-        match parsed {
-            Some(flag) => {
-                self.take(dotted);
-                Some(flag)
-            }
-            None => self.wrong_type(dotted, "a boolean"),
-        }
+        self.consume(dotted, "a boolean", |value| {
+            let flag = match value {
+                Value::Bool(flag) => *flag,
+                Value::String(text) => match text.trim() {
+                    word if word.eq_ignore_ascii_case("true") || word == "1" => true,
+                    word if word.eq_ignore_ascii_case("false") || word == "0" => false,
+                    _ => return None,
+                },
+                Value::Number(number) => match number.as_i64() {
+                    Some(1) => true,
+                    Some(0) => false,
+                    _ => return None,
+                },
+                _ => return None,
+            };
+            Some(Some(flag))
+        })
     }
 
     /// A list of strings (numbers accepted). A single string is taken as a
     /// one-item list.
     pub fn strings(&mut self, dotted: &str) -> Option<Vec<String>> {
-        let parsed = match self.peek(dotted)? {
-            Value::Array(items) => items
-                .iter()
-                .map(|item| match item {
-                    Value::String(text) => Some(text.trim().to_string()),
-                    Value::Number(number) => Some(number.to_string()),
-                    _ => None,
-                })
-                .collect::<Option<Vec<String>>>(),
-            Value::String(text) => Some(vec![text.trim().to_string()]),
-            _ => None,
-        };
-        match parsed {
-            Some(items) => {
-                self.take(dotted);
-                Some(items)
+        self.consume(dotted, "a list of strings", |value| match value {
+            Value::Array(items)
+                if items
+                    .iter()
+                    .all(|item| matches!(item, Value::String(_) | Value::Number(_))) =>
+            {
+                let items = items.iter_mut().map(|item| match item {
+                    Value::String(text) => trim_owned(std::mem::take(text)),
+                    Value::Number(number) => number.to_string(),
+                    // Not reached: the guard admits strings and numbers only.
+                    _ => String::new(),
+                });
+                Some(Some(items.collect()))
             }
-            None => self.wrong_type(dotted, "a list of strings"),
+            Value::String(text) => Some(Some(vec![trim_owned(std::mem::take(text))])),
+            _ => None,
+        })
+    }
+
+    /// Reads the non-null value at `dotted` with `convert`, which returns
+    /// `None` for a value of the wrong type (and must then leave it as it
+    /// is: it stays, with a warning naming `expected`) or what the value
+    /// reads as, and may move out of it: the value is then removed.
+    fn consume<T>(
+        &mut self,
+        dotted: &str,
+        expected: &str,
+        convert: impl FnOnce(&mut Value) -> Option<Option<T>>,
+    ) -> Option<T> {
+        let (parent, leaf) = parent_mut(&mut self.root, dotted)?;
+        let value = parent.get_mut(leaf).filter(|value| !value.is_null())?;
+        match convert(value) {
+            Some(read) => {
+                parent.remove(leaf);
+                read
+            }
+            None => self.wrong_type(dotted, expected),
         }
     }
 
@@ -197,17 +194,40 @@ pub fn lookup<'a>(root: &'a Value, dotted: &str) -> Option<&'a Value> {
 
 /// Removes and returns the value at a dotted path of nested objects.
 pub fn remove(root: &mut Value, dotted: &str) -> Option<Value> {
-    let (parent_path, leaf) = match dotted.rsplit_once('.') {
-        Some((parent, leaf)) => (Some(parent), leaf),
-        None => (None, dotted),
+    let (parent, leaf) = parent_mut(root, dotted)?;
+    parent.remove(leaf)
+}
+
+/// The object holding the last key of a dotted path, and that key.
+fn parent_mut<'a, 'k>(
+    root: &'a mut Value,
+    dotted: &'k str,
+) -> Option<(&'a mut Map<String, Value>, &'k str)> {
+    let (parent, leaf) = match dotted.rsplit_once('.') {
+        Some((parent_path, leaf)) => (
+            parent_path
+                .split('.')
+                .try_fold(root, |value, key| value.as_object_mut()?.get_mut(key))?,
+            leaf,
+        ),
+        None => (root, dotted),
     };
-    let parent = match parent_path {
-        Some(parent_path) => parent_path
-            .split('.')
-            .try_fold(root, |value, key| value.as_object_mut()?.get_mut(key))?,
-        None => root,
-    };
-    parent.as_object_mut()?.remove(leaf)
+    Some((parent.as_object_mut()?, leaf))
+}
+
+/// `text` trimmed, reusing its buffer when there is nothing to trim.
+fn trim_owned(text: String) -> String {
+    if text.trim().len() == text.len() {
+        text
+    } else {
+        text.trim().to_string()
+    }
+}
+
+/// `text` trimmed, or `None` when that leaves it empty or `"null"` (any case).
+fn trimmed(text: String) -> Option<String> {
+    let text = trim_owned(text);
+    (!text.is_empty() && !text.eq_ignore_ascii_case("null")).then_some(text)
 }
 
 /// Removes objects left empty by reading: an empty object in the remainder

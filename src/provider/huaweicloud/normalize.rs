@@ -89,10 +89,9 @@ fn status(raw: &str) -> Status {
 /// Normalizes one `vpn_connection` object found at `path`.
 pub fn normalize(
     path: &str,
-    object: &Value,
+    mut object: Value,
     context: &NormalizeContext<'_>,
 ) -> Result<ProviderOutput, DecodeError> {
-    let mut object = object.clone();
     let rules = vocabulary::index_array(&mut object, "policy_rules");
     let mut fields = Fields::new(object, path);
 
@@ -263,7 +262,7 @@ mod tests {
     }
 
     fn connection(object: Value) -> ProviderOutput {
-        normalize("$.vpn_connections[0]", &object, &context()).unwrap()
+        normalize("$.vpn_connections[0]", object, &context()).unwrap()
     }
 
     #[test]
@@ -533,9 +532,9 @@ mod tests {
     #[test]
     fn missing_id_is_an_error_at_its_path() {
         let error =
-            normalize("$.vpn_connections[2]", &json!({"name": "x"}), &context()).unwrap_err();
+            normalize("$.vpn_connections[2]", json!({"name": "x"}), &context()).unwrap_err();
         assert_eq!(error.path, "$.vpn_connections[2].id");
-        let error = normalize("$.vpn_connections[0]", &json!({"id": ""}), &context()).unwrap_err();
+        let error = normalize("$.vpn_connections[0]", json!({"id": ""}), &context()).unwrap_err();
         assert_eq!(error.path, "$.vpn_connections[0].id");
     }
 

@@ -165,11 +165,11 @@ pub(super) const REFERENCES: [Reference; 5] = [
 /// references in `related`.
 pub fn normalize(
     path: &str,
-    object: &Value,
+    object: Value,
     related: &Related,
     context: &NormalizeContext<'_>,
 ) -> Result<ProviderOutput, DecodeError> {
-    let mut fields = Fields::new(object.clone(), path);
+    let mut fields = Fields::new(object, path);
     let id = fields.text("id").ok_or_else(|| {
         DecodeError::new(
             fields.path_of("id"),
@@ -639,7 +639,7 @@ mod tests {
             "ikepolicy_id": "5522aff7-1b3c-48dd-9c3c-b50f016b73db",
             "peer_cidrs": ["10.9.0.0/16", "10.10.0.0/16"], "route_mode": "static"
         });
-        let output = normalize("$.ipsec_site_connection", &object, &related, &context()).unwrap();
+        let output = normalize("$.ipsec_site_connection", object, &related, &context()).unwrap();
         let c = &output.connection;
         assert_eq!(c.status, Status::Pending);
         assert_eq!(c.account.as_deref(), Some("tenant-only"));
@@ -688,7 +688,7 @@ mod tests {
             let object = json!({"id": "c1", "status": raw});
             let output = normalize(
                 "$.ipsec_site_connection",
-                &object,
+                object,
                 &Related::default(),
                 &context(),
             )
@@ -708,7 +708,7 @@ mod tests {
         let object = json!({"name": "no id"});
         let error = normalize(
             "$.ipsec_site_connections[1]",
-            &object,
+            object,
             &Related::default(),
             &context(),
         )

@@ -114,10 +114,9 @@ fn peek_text(fields: &Fields, key: &str) -> Option<String> {
 /// Normalizes one `VpnConnection` found at `path`.
 pub fn normalize(
     path: &str,
-    object: &Value,
+    mut object: Value,
     context: &NormalizeContext<'_>,
 ) -> Result<ProviderOutput, DecodeError> {
-    let mut object = object.clone();
     let policies = vocabulary::index_array(&mut object, "SecurityPolicyDatabaseSet");
     let mut fields = Fields::new(object, path);
     let ike_key = |name: &str| format!("{IKE}.{name}");
@@ -278,7 +277,7 @@ mod tests {
     }
 
     fn connection(object: Value) -> Result<ProviderOutput, DecodeError> {
-        normalize("$.Response.VpnConnectionSet[0]", &object, &context())
+        normalize("$.Response.VpnConnectionSet[0]", object, &context())
     }
 
     #[test]

@@ -123,10 +123,9 @@ fn status(code: Option<i64>, net: Option<&str>) -> Status {
 /// Normalizes one tunnel of `data`, found at `path`.
 pub fn normalize(
     path: &str,
-    object: &Value,
+    mut object: Value,
     context: &NormalizeContext<'_>,
 ) -> Result<ProviderOutput, DecodeError> {
-    let mut object = object.clone();
     // `IKEArr`/`IPSECArr` are documented as arrays but arrive as objects:
     // accept both, reading an array's first element.
     let ike_proposals = vocabulary::index_array(&mut object, "IKEArr");
@@ -292,7 +291,7 @@ mod tests {
     }
 
     fn tunnel(object: Value) -> Result<ProviderOutput, DecodeError> {
-        normalize("$.data[0]", &object, &context())
+        normalize("$.data[0]", object, &context())
     }
 
     #[test]

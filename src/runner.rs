@@ -99,14 +99,19 @@ pub struct Shutdown {
 
 impl Shutdown {
     /// Listens for SIGINT and SIGTERM on `runtime`; a second signal exits
-    /// the process at once (code 130).
+    /// the process at once (code 130). The handlers are in place when this
+    /// returns, so no signal that comes later meets the default action.
     pub fn on_signals(runtime: &tokio::runtime::Runtime) -> Shutdown {
         let (request, requested) = watch::channel(false);
+        let mut signals = {
+            let _context = runtime.enter();
+            Signals::listen()
+        };
         runtime.spawn(async move {
-            wait_for_signal().await;
+            signals.next().await;
             tracing::warn!("shutdown requested: stopping (a second signal exits at once)");
             let _ = request.send(true);
-            wait_for_signal().await;
+            signals.next().await;
             // Safe at any point: SQLite rolls back a transaction that did
             // not commit, so the database stays as before the run.
             eprintln!("second signal: exiting now; nothing of this run is stored");
@@ -151,26 +156,58 @@ impl Shutdown {
     }
 }
 
-#[cfg(unix)]
-async fn wait_for_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match signal(SignalKind::terminate()) {
-        Ok(mut terminate) => {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = terminate.recv() => {}
-            }
-        }
-        Err(error) => {
-            tracing::warn!("cannot listen for SIGTERM: {error}");
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
+/// SIGINT and SIGTERM, listened for from the moment of [`Signals::listen`].
+struct Signals {
+    #[cfg(unix)]
+    interrupt: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    terminate: Option<tokio::signal::unix::Signal>,
 }
 
-#[cfg(not(unix))]
-async fn wait_for_signal() {
-    let _ = tokio::signal::ctrl_c().await;
+impl Signals {
+    /// Installs the handlers; must run inside the runtime's context.
+    #[cfg(unix)]
+    fn listen() -> Signals {
+        use tokio::signal::unix::{SignalKind, signal};
+        let listen = |kind: SignalKind, name: &str| match signal(kind) {
+            Ok(listener) => Some(listener),
+            Err(error) => {
+                tracing::warn!("cannot listen for {name}: {error}");
+                None
+            }
+        };
+        Signals {
+            interrupt: listen(SignalKind::interrupt(), "SIGINT"),
+            terminate: listen(SignalKind::terminate(), "SIGTERM"),
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn listen() -> Signals {
+        Signals {}
+    }
+
+    /// Resolves at the next signal.
+    #[cfg(unix)]
+    async fn next(&mut self) {
+        async fn received(listener: &mut Option<tokio::signal::unix::Signal>) {
+            match listener {
+                Some(listener) => {
+                    listener.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        }
+        tokio::select! {
+            () = received(&mut self.interrupt) => {}
+            () = received(&mut self.terminate) => {}
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn next(&mut self) {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// Runs one collection; see the module docs.

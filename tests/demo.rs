@@ -45,7 +45,9 @@ fn the_scripted_history_is_collected_through_all_four_providers() {
         sources: config.sources.clone(),
         database: database.clone(),
         options: fast_options(),
-        wait: Duration::ZERO,
+        // Not zero: another test spawning a process at that moment holds a
+        // copy of the lock's descriptor until its exec.
+        wait: Duration::from_secs(10),
         metrics_file: None,
         show_progress: false,
     };

@@ -5,15 +5,16 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
-use rusqlite::types::Value as SqlValue;
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params, params_from_iter};
+use rusqlite::ToSql;
+use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde_json::Value;
 
 use super::StoreError;
 use super::diff::{FieldChange, model_changes, raw_changes};
 use super::spool::Listed;
 use crate::fingerprint::PskFingerprinter;
-use crate::model::{FIELDS, FieldKind, FieldValue, NORMALIZER_VERSION};
+use crate::model::{FIELDS, FieldKind, FieldRef, FieldValue, NORMALIZER_VERSION};
 use crate::provider::{Normalized, ProviderKind, volatile_paths};
 use crate::time::Timestamp;
 
@@ -524,16 +525,6 @@ fn field_columns() -> String {
         .join(", ")
 }
 
-fn field_value_to_sql(value: Option<FieldValue>) -> SqlValue {
-    match value {
-        None => SqlValue::Null,
-        Some(FieldValue::Text(text)) => SqlValue::Text(text),
-        Some(FieldValue::Integer(number)) => SqlValue::Integer(number),
-        Some(FieldValue::Boolean(flag)) => SqlValue::Integer(i64::from(flag)),
-        Some(list @ FieldValue::List(_)) => SqlValue::Text(list.display()),
-    }
-}
-
 fn supersede(
     tx: &Transaction<'_>,
     version_id: i64,
@@ -566,25 +557,20 @@ fn insert_version(
             placeholders.join(", ")
         )
     });
-    let mut values: Vec<SqlValue> = vec![
-        SqlValue::Integer(connection),
-        SqlValue::Integer(version),
-        SqlValue::Text(event.to_string()),
-        SqlValue::Integer(context.run_id),
-        SqlValue::Text(context.observed_at.to_string()),
-        context
-            .previous_observed_at
-            .map_or(SqlValue::Null, |text| SqlValue::Text(text.to_string())),
-        SqlValue::Blob(item.content_hash.to_vec()),
-        SqlValue::Integer(NORMALIZER_VERSION),
-    ];
-    values.extend(
-        item.connection
-            .field_values()
-            .into_iter()
-            .map(field_value_to_sql),
-    );
-    tx.prepare_cached(sql)?.execute(params_from_iter(values))?;
+    let mut statement = tx.prepare_cached(sql)?;
+    statement.raw_bind_parameter(1, connection)?;
+    statement.raw_bind_parameter(2, version)?;
+    statement.raw_bind_parameter(3, event)?;
+    statement.raw_bind_parameter(4, context.run_id)?;
+    statement.raw_bind_parameter(5, context.observed_at)?;
+    statement.raw_bind_parameter(6, context.previous_observed_at)?;
+    statement.raw_bind_parameter(7, item.content_hash.as_slice())?;
+    statement.raw_bind_parameter(8, NORMALIZER_VERSION)?;
+    // Bound from borrowed values: a version is written without copying them.
+    for (offset, value) in item.connection.field_refs().into_iter().enumerate() {
+        statement.raw_bind_parameter(9 + offset, value)?;
+    }
+    statement.raw_execute()?;
     writes.tick()?;
     let version_id = tx.last_insert_rowid();
     tx.prepare_cached(
@@ -593,6 +579,20 @@ fn insert_version(
     .execute(params![version_id, item.raw_json, item.related_json])?;
     writes.tick()?;
     insert_changes(tx, version_id, changes, writes)
+}
+
+impl ToSql for FieldRef<'_> {
+    /// Lists as JSON arrays, booleans as 0/1 (read back by [`field_value_from_sql`]).
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match *self {
+            FieldRef::Text(text) => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
+            FieldRef::Integer(number) => ToSqlOutput::Owned(SqlValue::Integer(number)),
+            FieldRef::Boolean(flag) => ToSqlOutput::Owned(SqlValue::Integer(i64::from(flag))),
+            FieldRef::List(items) => ToSqlOutput::Owned(SqlValue::Text(
+                serde_json::to_string(items).unwrap_or_default(),
+            )),
+        })
+    }
 }
 
 fn insert_changes(

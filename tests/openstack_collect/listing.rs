@@ -30,9 +30,12 @@ fn password_login_pages_one_by_one_and_resolves_the_referenced_objects() {
             vec![CONNECTION_A, CONNECTION_B, CONNECTION_C],
         ),
     ] {
-        // Every full page has a next link: the last page is an empty one.
+        // Every full page has a next link: the last page is an empty one,
+        // and its marker is shown to tell the end from a deleted marker.
+        let last = *ids.last().unwrap();
         expected.push(page(path, None));
         expected.extend(ids.into_iter().map(|id| page(path, Some(id))));
+        expected.push(neutron(&format!("{path}/{last}")));
     }
     assert_eq!(sim.requests(), expected);
     assert_eq!(collected.pages, 15);
@@ -117,12 +120,13 @@ fn server_errors_are_retried_and_a_failure_mid_listing_deletes_nothing() {
     let (_dir, mut store) = temp_store();
     write(&mut store, vec![collect(&source).result]);
 
-    // Requests: the login, 11 pages of referenced objects, then the
-    // connections' pages from base + 13 on.
+    // Requests: the login, 11 pages of referenced objects and 4 markers
+    // shown after their empty last pages, then the connections' pages from
+    // base + 17 on.
     // One 500 on the second page of connections: retried, and the listing
     // completes unchanged.
     let base = sim.faults().request_count();
-    sim.faults().inject(base + 14, Fault::ServerError);
+    sim.faults().inject(base + 18, Fault::ServerError);
     let collected = collect(&source);
     assert_eq!(complete(&collected).len(), 3);
     let summary = write(&mut store, vec![collected.result]);
@@ -132,7 +136,7 @@ fn server_errors_are_retried_and_a_failure_mid_listing_deletes_nothing() {
     // gone: the source fails, and neither C nor anything else is deleted.
     sim.with_estate(|estate| estate.remove_connection(sample::CONNECTION_C));
     let base = sim.faults().request_count();
-    for nth in base + 15..=base + 17 {
+    for nth in base + 19..=base + 21 {
         sim.faults().inject(nth, Fault::ServerError);
     }
     let collected = collect(&source);
@@ -188,14 +192,16 @@ fn a_limit_cut_by_the_server_an_empty_listing_and_a_bad_body() {
     let source = source(&sim, "region = \"RegionOne\"\npage_size = 3\n");
     let collected = collect(&source);
     assert_eq!(complete(&collected).len(), 3);
-    // The login, 11 pages of referenced objects, then the connections.
+    // The login, 11 pages of referenced objects and the 4 markers of their
+    // empty last pages shown, then the connections.
     assert_eq!(
-        sim.requests()[12..],
+        sim.requests()[16..],
         [
             format!("GET {CONNECTIONS}?limit=3"),
             format!("GET {CONNECTIONS}?limit=1&marker={}", sample::CONNECTION_A),
             format!("GET {CONNECTIONS}?limit=1&marker={}", sample::CONNECTION_B),
             format!("GET {CONNECTIONS}?limit=1&marker={}", sample::CONNECTION_C),
+            format!("GET {CONNECTIONS}/{}", sample::CONNECTION_C),
         ]
     );
 
@@ -206,7 +212,7 @@ fn a_limit_cut_by_the_server_an_empty_listing_and_a_bad_body() {
 
     // A body cut short: a decode error naming the URL.
     let base = sim.faults().request_count();
-    sim.faults().inject(base + 13, Fault::MalformedBody);
+    sim.faults().inject(base + 17, Fault::MalformedBody);
     let collected = collect(&source);
     let (error, class) = failure(&collected);
     assert_eq!(class, "decode");
@@ -287,4 +293,49 @@ fn vpnsnap_collect_end_to_end_records_a_deletion_and_no_secrets() {
         assert!(!contains(&bytes, secret), "the database holds {secret}");
         assert!(!output.stdout.contains(secret) && !output.stderr.contains(secret));
     }
+}
+
+#[test]
+fn a_marker_deleted_while_listing_fails_the_listing_instead_of_deleting_the_rest() {
+    let sim = OpenStackSim::start(OpenStackSimConfig::default()).unwrap();
+    let source = source(&sim, "region = \"RegionOne\"\npage_size = 1\n");
+    let (_dir, mut store) = temp_store();
+    write(&mut store, vec![collect(&source).result]);
+
+    // Requests: the login, 11 pages of referenced objects and 4 markers
+    // shown, then the connections one per page: A at base + 17. A is
+    // deleted before the page after it (marker A) is asked for; Neutron
+    // then answers an empty page, which alone would end the listing
+    // without B and C.
+    let base = sim.faults().request_count();
+    sim.edit_estate_on_request(base + 18, |estate| {
+        assert!(estate.remove_connection(sample::CONNECTION_A));
+    });
+    let collected = collect(&source);
+    let (error, class) = failure(&collected);
+    assert_eq!(class, "paging");
+    assert_eq!(
+        error,
+        format!(
+            "inconsistent paging: GET {}{CONNECTIONS}?limit=1&marker={}: an empty page after marker \
+             {}, which was deleted while listing; Neutron returns nothing after a marker it no \
+             longer has, so the rest of the collection is unknown and this listing proves no \
+             deletions",
+            sim.url(),
+            sample::CONNECTION_A,
+            sample::CONNECTION_A
+        )
+    );
+    let summary = write(&mut store, vec![collected.result]);
+    assert_eq!(summary.sources[0].deleted, 0);
+    assert_eq!(
+        rows(&store, "SELECT count(*) FROM current_connections"),
+        [["3"]]
+    );
+
+    // The next listing sees A gone, and records exactly that.
+    let collected = collect(&source);
+    assert_eq!(complete(&collected).len(), 2);
+    let summary = write(&mut store, vec![collected.result]);
+    assert_eq!(summary.sources[0].deleted, 1);
 }

@@ -42,9 +42,9 @@ fn create_connection_d(estate: &mut Estate) {
 #[test]
 fn a_connection_created_after_its_references_were_listed_gets_them_shown() {
     let sim = OpenStackSim::start(OpenStackSimConfig::default()).unwrap();
-    // Request 8 is the first page of connections: D, its IKE policy and its
+    // Request 9 is the first page of connections: D, its IKE policy and its
     // vpnservice appear after those collections were listed.
-    sim.edit_estate_on_request(8, create_connection_d);
+    sim.edit_estate_on_request(9, create_connection_d);
     let collected = collect(&source(&sim, "region = \"RegionOne\"\npage_size = 2\n"));
     let items = &complete(&collected);
     use sample::*;
@@ -62,6 +62,8 @@ fn a_connection_created_after_its_references_were_listed_gets_them_shown() {
             "POST /identity/v3/auth/tokens".to_string(),
             page("ikepolicies", None),
             page("ikepolicies", Some(LEGACY_IKEPOLICY)),
+            // An empty page after a full one: its marker is shown.
+            neutron(&format!("ikepolicies/{LEGACY_IKEPOLICY}")),
             page("ipsecpolicies", None),
             page("vpnservices", None),
             page("endpoint-groups", None),
@@ -73,6 +75,7 @@ fn a_connection_created_after_its_references_were_listed_gets_them_shown() {
             neutron(&format!("ikepolicies/{NEW_IKEPOLICY}")),
             neutron(&format!("vpnservices/{NEW_VPNSERVICE}")),
             page("ipsec-site-connections", Some(CONNECTION_D)),
+            neutron(&format!("ipsec-site-connections/{CONNECTION_D}")),
         ]
     );
     assert_eq!(collected.pages, 11);
@@ -99,9 +102,10 @@ fn a_connection_created_after_its_references_were_listed_gets_them_shown() {
 #[test]
 fn an_object_missing_from_its_listing_is_shown_once_for_every_page_using_it() {
     let sim = OpenStackSim::start(OpenStackSimConfig::default()).unwrap();
-    // Request 13 is the first page of connections (one per page): all
-    // three now use one new IKE policy.
-    sim.edit_estate_on_request(13, |estate| {
+    // Request 17 is the first page of connections (one per page, after 11
+    // pages of referenced objects and 4 markers shown): all three now use
+    // one new IKE policy.
+    sim.edit_estate_on_request(17, |estate| {
         let policy = new_ikepolicy(estate);
         estate.ikepolicies.push(policy);
         for connection in &mut estate.connections {
@@ -116,16 +120,17 @@ fn an_object_missing_from_its_listing_is_shown_once_for_every_page_using_it() {
         None => format!("GET {CONNECTIONS}?limit=1"),
     };
     assert_eq!(
-        sim.requests()[12..],
+        sim.requests()[16..],
         [
             page(None),
             neutron(&format!("ikepolicies/{NEW_IKEPOLICY}")),
             page(Some(CONNECTION_A)),
             page(Some(CONNECTION_B)),
             page(Some(CONNECTION_C)),
+            neutron(&format!("ipsec-site-connections/{CONNECTION_C}")),
         ]
     );
-    assert_eq!(sim.requests().len(), 17);
+    assert_eq!(sim.requests().len(), 22);
     for id in [CONNECTION_A, CONNECTION_B, CONNECTION_C] {
         let item = item(items, id);
         assert_eq!(item.warnings, Vec::<String>::new());

@@ -5,12 +5,20 @@
 //! with no links: that is one page. A next link already followed, or a
 //! next link after an empty page, means the paging would not end and fails
 //! the listing (it proves nothing about deletions).
+//!
+//! VPNaaS does not page in its database: Neutron loads the whole list and
+//! returns what follows the marker, and nothing at all when the marker is
+//! not in the list. So an empty page after a marker is either the end (the
+//! page before was exactly full) or a marker deleted while listing, which
+//! would cut the listing short and turn the rest into false deletions. One
+//! show request on the marker tells them apart; a gone marker fails the
+//! listing.
 
 use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::client::Neutron;
+use super::client::{Neutron, Shown};
 use crate::http::{FetchError, display_url};
 
 /// One page of a collection.
@@ -30,6 +38,8 @@ pub struct Pager {
     next: Option<reqwest::Url>,
     /// Every page URL requested so far.
     followed: HashSet<String>,
+    /// The collection's URL, under which each object is shown by id.
+    collection: reqwest::Url,
 }
 
 impl Pager {
@@ -41,7 +51,8 @@ impl Pager {
         key: &'static str,
         limit: Option<u32>,
     ) -> Result<Pager, FetchError> {
-        let mut url = neutron.url(&format!("vpn/{path}"))?;
+        let collection = neutron.url(&format!("vpn/{path}"))?;
+        let mut url = collection.clone();
         if let Some(limit) = limit {
             url.query_pairs_mut()
                 .append_pair("limit", &limit.to_string());
@@ -50,6 +61,7 @@ impl Pager {
             key,
             followed: HashSet::from([url.to_string()]),
             next: Some(url),
+            collection,
         })
     }
 
@@ -69,6 +81,9 @@ impl Pager {
                 )));
             }
         };
+        if count == 0 {
+            self.check_marker(neutron, &url, &shown).await?;
+        }
         if let Some(href) = next_link(&body, self.key, &shown)? {
             if count == 0 {
                 return Err(FetchError::Paging(format!(
@@ -86,6 +101,40 @@ impl Pager {
             self.next = Some(next_url);
         }
         Ok(Some(Page { shown, body, count }))
+    }
+}
+
+impl Pager {
+    /// After an empty page reached by a marker: fails unless the marker
+    /// still exists (see the module docs).
+    async fn check_marker(
+        &self,
+        neutron: &mut Neutron<'_>,
+        page: &reqwest::Url,
+        shown: &str,
+    ) -> Result<(), FetchError> {
+        let Some(marker) = page
+            .query_pairs()
+            .find(|(name, _)| name == "marker")
+            .map(|(_, value)| value.into_owned())
+        else {
+            return Ok(());
+        };
+        let mut object = self.collection.clone();
+        object
+            .path_segments_mut()
+            .map_err(|()| {
+                FetchError::Config(format!("{}: not a URL with a path", display_url(page)))
+            })?
+            .push(&marker);
+        match neutron.show(&object).await? {
+            Shown::Object(_) => Ok(()),
+            Shown::Gone(_) => Err(FetchError::Paging(format!(
+                "GET {shown}: an empty page after marker {marker}, which was deleted while \
+                 listing; Neutron returns nothing after a marker it no longer has, so the rest \
+                 of the collection is unknown and this listing proves no deletions"
+            ))),
+        }
     }
 }
 

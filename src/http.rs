@@ -127,6 +127,12 @@ impl FetchError {
             FetchError::Server(_) => "server",
             FetchError::Transport(_) => "transport",
             FetchError::Rejected(_) => "rejected",
+            FetchError::Listing(
+                ListingError::Spool(_)
+                | ListingError::Thread(_)
+                | ListingError::Panicked
+                | ListingError::Stopped,
+            ) => "local",
             FetchError::Decode(_) | FetchError::Listing(_) => "decode",
             FetchError::Paging(_) => "paging",
             FetchError::Deadline(_) => "deadline",

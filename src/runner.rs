@@ -265,10 +265,14 @@ pub fn collect_once(
     if let Some(display) = display {
         display.finish();
     }
-    // Interrupted: dropping the writer rolls the run back.
+    // Interrupted (also while the last source was being written): dropping
+    // the writer rolls the run back.
     collected
         .ok_or(RunError::Interrupted)?
         .map_err(store_error)?;
+    if shutdown.is_requested() {
+        return Err(RunError::Interrupted);
+    }
     let run_id = writer.commit(Timestamp::now()).map_err(store_error)?;
     let (sources, fetches): (Vec<_>, Vec<_>) = stored.into_iter().flatten().unzip();
     let summary = RunSummary { run_id, sources };

@@ -390,3 +390,38 @@ fn the_versions_table_has_a_column_per_model_field() {
         );
     }
 }
+
+#[test]
+fn a_run_whose_second_source_fails_to_be_written_cannot_commit_the_first() {
+    let (_dir, mut store) = temp_store();
+    write(
+        &mut store,
+        vec![source("hw", at(1, 0), ok(vec![item("a", Status::Active)]))],
+    );
+    let before = dump(&store);
+    // The run's row and source "hw" take fewer than 10 writes: the fault hits
+    // source "os".
+    store.inject_fault_after_writes(10);
+    let mut run = store
+        .begin_run(vpnsnap::store::RunKind::Collect, at(1, 1), &fingerprinter())
+        .unwrap();
+    let first = run
+        .write_source(&source("hw", at(1, 1), ok(vec![item("a", Status::Down)])))
+        .unwrap();
+    assert_eq!(first.changed, 1);
+    let second = run.write_source(&source(
+        "os",
+        at(1, 1),
+        ok(vec![item("x", Status::Active), item("y", Status::Active)]),
+    ));
+    assert!(
+        matches!(second, Err(StoreError::InjectedFault(10))),
+        "{second:?}"
+    );
+    // Nothing more goes into a run that failed part way, and it cannot commit.
+    let third = run.write_source(&source("tc", at(1, 1), ok(vec![item("t", Status::Active)])));
+    assert!(matches!(third, Err(StoreError::RunFailed)), "{third:?}");
+    let commit = run.commit(at(1, 1));
+    assert!(matches!(commit, Err(StoreError::RunFailed)), "{commit:?}");
+    assert_eq!(dump(&store), before);
+}

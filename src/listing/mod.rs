@@ -20,7 +20,7 @@
 mod bodies;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
@@ -91,6 +91,9 @@ enum State {
     Thread {
         messages: SyncSender<Message>,
         thread: JoinHandle<Result<Bodies, ListingError>>,
+        /// Set when the builder is dropped unfinished (a deadline, an
+        /// abandoned run): the thread skips what is still queued.
+        abandoned: Arc<AtomicBool>,
     },
     /// The normalizer thread stopped at an error, already returned.
     Stopped,
@@ -122,12 +125,18 @@ impl ListingBuilder {
         let added = Arc::new(AtomicUsize::new(0));
         let bodies = Bodies::normalizing(context, fingerprinter, Arc::clone(&added))?;
         let (messages, received) = sync_channel(BODIES_IN_FLIGHT);
+        let abandoned = Arc::new(AtomicBool::new(false));
+        let skip = Arc::clone(&abandoned);
         let thread = std::thread::Builder::new()
             .name(format!("normalize-{}", context.source))
-            .spawn(move || normalize_bodies(bodies, received))
+            .spawn(move || normalize_bodies(bodies, received, &skip))
             .map_err(ListingError::Thread)?;
         Ok(ListingBuilder {
-            state: State::Thread { messages, thread },
+            state: State::Thread {
+                messages,
+                thread,
+                abandoned,
+            },
             added,
         })
     }
@@ -167,13 +176,15 @@ impl ListingBuilder {
 
     /// Normalizes everything added into one source result.
     pub fn finish(
-        self,
+        mut self,
         context: &ListingContext<'_>,
         fingerprinter: &PskFingerprinter,
     ) -> Result<SourceResult, ListingError> {
-        match self.state {
+        match std::mem::replace(&mut self.state, State::Stopped) {
             State::Here(bodies) => bodies.finish(context, fingerprinter),
-            State::Thread { messages, thread } => {
+            State::Thread {
+                messages, thread, ..
+            } => {
                 drop(messages);
                 joined(thread)?.finish(context, fingerprinter)
             }
@@ -185,7 +196,9 @@ impl ListingBuilder {
     /// returns that error.
     fn stop(&mut self) -> ListingError {
         match std::mem::replace(&mut self.state, State::Stopped) {
-            State::Thread { messages, thread } => {
+            State::Thread {
+                messages, thread, ..
+            } => {
                 drop(messages);
                 match joined(thread) {
                     Err(error) => error,
@@ -197,13 +210,25 @@ impl ListingBuilder {
     }
 }
 
+impl Drop for ListingBuilder {
+    fn drop(&mut self) {
+        if let State::Thread { abandoned, .. } = &self.state {
+            abandoned.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
 /// The normalizer thread: processes the messages in order until the
 /// builder is finished or dropped, or the first error.
 fn normalize_bodies(
     mut bodies: Bodies,
     messages: Receiver<Message>,
+    abandoned: &AtomicBool,
 ) -> Result<Bodies, ListingError> {
     for message in messages {
+        if abandoned.load(Ordering::Relaxed) {
+            break;
+        }
         bodies.process(message)?;
     }
     Ok(bodies)

@@ -37,7 +37,7 @@ pub const MAX_PAGES: u64 = 100_000;
 pub struct OffsetPage {
     /// Names the page in errors: the display URL and the offset.
     pub origin: String,
-    /// The body, fed to the listing once the listing adds up.
+    /// The body, fed to the listing in offset order.
     pub body: Value,
     /// The total the page announced.
     pub total: u64,
@@ -78,7 +78,11 @@ where
     for pass in 1..=MAX_LISTINGS {
         let listed = list_once(paging, &fetch_page, progress, listing).await;
         if !matches!(listed, Ok(Pass::Whole)) {
-            listing.reset()?;
+            let reset = listing.reset();
+            // The pass's own error says more than one from the reset.
+            if listed.is_ok() {
+                reset?;
+            }
         }
         match listed? {
             Pass::Whole => return Ok(()),

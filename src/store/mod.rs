@@ -74,6 +74,13 @@ pub enum StoreError {
     },
     #[error("the temporary spool of a listing cannot encode a connection: {0}")]
     Spool(serde_json::Error),
+    #[error(
+        "the temporary spool of a listing (a file in $SQLITE_TMPDIR, else $TMPDIR, else /var/tmp \
+         or /tmp): {0}"
+    )]
+    SpoolFile(rusqlite::Error),
+    #[error("an earlier source of this run failed to be written; the run cannot be committed")]
+    RunFailed,
     #[error("the temporary spool of a listing has no connection {0} (a bug)")]
     SpoolIndex(usize),
     #[error("injected fault after {0} writes (test hook)")]
@@ -148,8 +155,9 @@ impl Store {
         Ok(last)
     }
 
-    /// Test hook: make the next [`Store::write_run`] fail after `writes`
-    /// statements, as a crash between writes would.
+    /// Test hook: make the next run ([`Store::write_run`] or
+    /// [`Store::begin_run`]) fail after `writes` statements, as a crash
+    /// between writes would.
     #[doc(hidden)]
     pub fn inject_fault_after_writes(&mut self, writes: usize) {
         self.fault_after_writes = Some(writes);

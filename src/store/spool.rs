@@ -104,9 +104,10 @@ impl Spool {
         // An empty file name: a private on-disk database that SQLite deletes
         // on close. It is scratch space, so neither journal nor sync, and one
         // transaction that is never committed (reads see its own writes).
-        let sqlite = Sqlite::open("")?;
-        sqlite.execute_batch(
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+        let sqlite = Sqlite::open("").map_err(StoreError::SpoolFile)?;
+        sqlite
+            .execute_batch(
+                "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
              CREATE TABLE listed (
                  seq INTEGER PRIMARY KEY,
                  connection_id TEXT NOT NULL,
@@ -119,7 +120,8 @@ impl Spool {
                  warnings TEXT
              );
              BEGIN;",
-        )?;
+            )
+            .map_err(StoreError::SpoolFile)?;
         Ok(Spool { sqlite, len: 0 })
     }
 
@@ -143,40 +145,44 @@ impl Spool {
                 "INSERT INTO listed (seq, connection_id, content_hash, connection, raw_json, \
                  related_json, unmapped_json, unmapped_related_json, warnings) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
-                self.len as i64,
-                item.connection.connection_id,
-                item.content_hash.as_slice(),
-                connection,
-                item.raw_json,
-                item.related_json,
-                item.unmapped_json,
-                item.unmapped_related_json,
-                warnings,
-            ])?;
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![
+                    self.len as i64,
+                    item.connection.connection_id,
+                    item.content_hash.as_slice(),
+                    connection,
+                    item.raw_json,
+                    item.related_json,
+                    item.unmapped_json,
+                    item.unmapped_related_json,
+                    warnings,
+                ])
+            })
+            .map_err(StoreError::SpoolFile)?;
         self.len += 1;
         Ok(())
     }
 
     fn keys(&self) -> Result<Vec<ListedKey>, StoreError> {
-        let mut statement = self
+        let rows = self
             .sqlite
-            .prepare("SELECT connection_id, content_hash FROM listed ORDER BY seq")?;
-        let rows = statement.query_map([], |row| {
-            let id: String = row.get(0)?;
-            let hash: Vec<u8> = row.get(1)?;
-            Ok((id, hash))
-        })?;
-        let mut keys = Vec::with_capacity(self.len);
-        for row in rows {
-            let (id, hash) = row?;
-            let hash = hash
-                .try_into()
-                .map_err(|_| StoreError::SpoolIndex(keys.len()))?;
-            keys.push((id, hash));
-        }
-        Ok(keys)
+            .prepare("SELECT connection_id, content_hash FROM listed ORDER BY seq")
+            .and_then(|mut statement| {
+                statement
+                    .query_map([], |row| {
+                        Ok((row.get::<_, String>(0)?, row.get::<_, Vec<u8>>(1)?))
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(StoreError::SpoolFile)?;
+        rows.into_iter()
+            .enumerate()
+            .map(|(index, (id, hash))| {
+                let hash = hash.try_into().map_err(|_| StoreError::SpoolIndex(index))?;
+                Ok((id, hash))
+            })
+            .collect()
     }
 
     fn get(&self, index: usize) -> Result<Normalized, StoreError> {
@@ -185,19 +191,23 @@ impl Spool {
             .prepare_cached(
                 "SELECT content_hash, connection, raw_json, related_json, unmapped_json, \
                  unmapped_related_json, warnings FROM listed WHERE seq = ?1",
-            )?
-            .query_row([index as i64], |row| {
-                Ok((
-                    row.get::<_, Vec<u8>>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, Option<String>>(3)?,
-                    row.get::<_, String>(4)?,
-                    row.get::<_, String>(5)?,
-                    row.get::<_, Option<String>>(6)?,
-                ))
+            )
+            .and_then(|mut statement| {
+                statement
+                    .query_row([index as i64], |row| {
+                        Ok((
+                            row.get::<_, Vec<u8>>(0)?,
+                            row.get::<_, String>(1)?,
+                            row.get::<_, String>(2)?,
+                            row.get::<_, Option<String>>(3)?,
+                            row.get::<_, String>(4)?,
+                            row.get::<_, String>(5)?,
+                            row.get::<_, Option<String>>(6)?,
+                        ))
+                    })
+                    .optional()
             })
-            .optional()?;
+            .map_err(StoreError::SpoolFile)?;
         let Some((hash, connection, raw_json, related_json, unmapped, unmapped_related, warnings)) =
             row
         else {

@@ -135,13 +135,17 @@ struct Latest {
 
 /// A run being written: one `BEGIN IMMEDIATE` transaction that each
 /// source is written into as its listing ends. Nothing is visible to
-/// readers before [`RunWriter::commit`]; dropping the writer, or any error,
-/// leaves the database exactly as it was.
+/// readers before [`RunWriter::commit`]; dropping the writer leaves the
+/// database exactly as it was, and after a failed source write the writer
+/// can only be dropped.
 pub struct RunWriter<'a> {
     tx: Transaction<'a>,
     run_id: i64,
     writes: Writes,
     sources: HashSet<String>,
+    /// Set when a source's write failed part way: such a run can only be
+    /// dropped (rolled back), never committed.
+    failed: bool,
 }
 
 pub(super) fn begin_run<'a>(
@@ -173,6 +177,7 @@ pub(super) fn begin_run<'a>(
         run_id,
         writes,
         sources: HashSet::new(),
+        failed: false,
     })
 }
 
@@ -185,15 +190,25 @@ impl RunWriter<'_> {
     /// (complete listings only) and field changes. A source may appear once
     /// per run, and not observed earlier than its latest run.
     pub fn write_source(&mut self, source: &SourceResult) -> Result<SourceSummary, StoreError> {
+        if self.failed {
+            return Err(StoreError::RunFailed);
+        }
         if !self.sources.insert(source.source.clone()) {
             return Err(StoreError::DuplicateSource(source.source.clone()));
         }
         check_append_only(&self.tx, source)?;
-        write_source(&self.tx, self.run_id, source, &mut self.writes)
+        let written = write_source(&self.tx, self.run_id, source, &mut self.writes);
+        self.failed = written.is_err();
+        written
     }
 
     /// Makes the run visible, finished at `finished_at`; returns its id.
+    /// Refused after a failed [`RunWriter::write_source`], which may have
+    /// written part of its source.
     pub fn commit(mut self, finished_at: Timestamp) -> Result<i64, StoreError> {
+        if self.failed {
+            return Err(StoreError::RunFailed);
+        }
         self.tx.execute(
             "UPDATE runs SET finished_at = ?1 WHERE id = ?2",
             params![finished_at.to_string(), self.run_id],
@@ -589,7 +604,8 @@ impl ToSql for FieldRef<'_> {
             FieldRef::Integer(number) => ToSqlOutput::Owned(SqlValue::Integer(number)),
             FieldRef::Boolean(flag) => ToSqlOutput::Owned(SqlValue::Integer(i64::from(flag))),
             FieldRef::List(items) => ToSqlOutput::Owned(SqlValue::Text(
-                serde_json::to_string(items).unwrap_or_default(),
+                serde_json::to_string(items)
+                    .map_err(|error| rusqlite::Error::ToSqlConversionFailure(error.into()))?,
             )),
         })
     }

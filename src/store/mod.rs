@@ -5,6 +5,7 @@
 //! ("The database, for analysts").
 
 mod diff;
+mod run;
 mod spool;
 mod write;
 
@@ -16,10 +17,10 @@ use std::time::Duration;
 
 use rusqlite::{Connection as Sqlite, OpenFlags};
 
-pub use spool::{Listed, ListedKey, Spool};
-pub use write::{
+pub use run::{
     RunKind, RunRecord, RunSummary, RunWriter, SourceOutcome, SourceResult, SourceSummary,
 };
+pub use spool::{Listed, ListedKey, Spool};
 
 use crate::fingerprint::PskFingerprinter;
 use crate::time::Timestamp;
@@ -172,7 +173,7 @@ impl Store {
         fingerprinter: &PskFingerprinter,
     ) -> Result<RunWriter<'_>, StoreError> {
         let fault_after = self.fault_after_writes.take();
-        write::begin_run(
+        run::begin_run(
             &mut self.sqlite,
             kind,
             started_at,

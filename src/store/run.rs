@@ -1,0 +1,251 @@
+//! A run as a whole: what is written (the records each source's listing
+//! gives) and the [`RunWriter`], the one `BEGIN IMMEDIATE` transaction
+//! that the sources are written into and that commits them together.
+
+use std::collections::HashSet;
+
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+
+use super::StoreError;
+use super::spool::Listed;
+use super::write::write_source;
+use crate::fingerprint::PskFingerprinter;
+use crate::provider::ProviderKind;
+use crate::time::Timestamp;
+
+/// What started a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunKind {
+    Collect,
+    Import,
+}
+
+impl RunKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            RunKind::Collect => "collect",
+            RunKind::Import => "import",
+        }
+    }
+}
+
+/// One run to write: what each source's listing gave.
+#[derive(Debug)]
+pub struct RunRecord {
+    pub kind: RunKind,
+    pub started_at: Timestamp,
+    pub finished_at: Timestamp,
+    pub sources: Vec<SourceResult>,
+}
+
+/// One source's listing in a run.
+#[derive(Debug)]
+pub struct SourceResult {
+    pub source: String,
+    pub provider: ProviderKind,
+    /// When the listing was taken.
+    pub observed_at: Timestamp,
+    pub outcome: SourceOutcome,
+    /// Normalization warnings (JSON paths and what was wrong).
+    pub warnings: Vec<String>,
+}
+
+/// What a source's listing amounted to.
+#[derive(Debug)]
+pub enum SourceOutcome {
+    /// Every connection of the source: absent ones are deleted.
+    Complete(Listed),
+    /// Some connections (e.g. single-object bodies): nothing is inferred
+    /// about the others.
+    Partial(Listed),
+    /// The listing failed: nothing is stored or inferred.
+    Failed { error: String, item_count: usize },
+}
+
+impl SourceOutcome {
+    pub(super) fn as_str(&self) -> &'static str {
+        match self {
+            SourceOutcome::Complete(_) => "ok",
+            SourceOutcome::Partial(_) => "partial",
+            SourceOutcome::Failed { .. } => "failed",
+        }
+    }
+}
+
+/// What writing a source did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceSummary {
+    pub source: String,
+    pub provider: String,
+    /// `ok`, `partial` or `failed`.
+    pub outcome: String,
+    pub items: usize,
+    pub created: usize,
+    pub changed: usize,
+    pub deleted: usize,
+    pub recreated: usize,
+    pub unchanged: usize,
+    pub warnings: usize,
+    pub error: Option<String>,
+}
+
+impl SourceSummary {
+    /// Versions written: every event counts one.
+    pub fn versions_written(&self) -> usize {
+        self.created + self.changed + self.deleted + self.recreated
+    }
+}
+
+/// What writing a run did.
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    pub run_id: i64,
+    pub sources: Vec<SourceSummary>,
+}
+
+/// Counts statements so a test can inject a fault between two writes.
+pub(super) struct Writes {
+    done: usize,
+    fail_after: Option<usize>,
+}
+
+impl Writes {
+    pub(super) fn tick(&mut self) -> Result<(), StoreError> {
+        self.done += 1;
+        match self.fail_after {
+            Some(limit) if self.done > limit => Err(StoreError::InjectedFault(limit)),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A run being written: one `BEGIN IMMEDIATE` transaction that each
+/// source is written into as its listing ends. Nothing is visible to
+/// readers before [`RunWriter::commit`]; dropping the writer leaves the
+/// database exactly as it was, and after a failed source write the writer
+/// can only be dropped.
+pub struct RunWriter<'a> {
+    tx: Transaction<'a>,
+    run_id: i64,
+    writes: Writes,
+    sources: HashSet<String>,
+    /// Set when a source's write failed part way: such a run can only be
+    /// dropped (rolled back), never committed.
+    failed: bool,
+}
+
+pub(super) fn begin_run<'a>(
+    sqlite: &'a mut rusqlite::Connection,
+    kind: RunKind,
+    started_at: Timestamp,
+    fingerprinter: &PskFingerprinter,
+    fault_after: Option<usize>,
+) -> Result<RunWriter<'a>, StoreError> {
+    let tx = sqlite.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut writes = Writes {
+        done: 0,
+        fail_after: fault_after,
+    };
+    check_fingerprint_key(&tx, fingerprinter, &mut writes)?;
+    // finished_at is set again by `commit`; until then the row is invisible.
+    tx.execute(
+        "INSERT INTO runs (kind, started_at, finished_at, vpnsnap_version) VALUES (?1, ?2, ?2, ?3)",
+        params![
+            kind.as_str(),
+            started_at.to_string(),
+            env!("CARGO_PKG_VERSION")
+        ],
+    )?;
+    writes.tick()?;
+    let run_id = tx.last_insert_rowid();
+    Ok(RunWriter {
+        tx,
+        run_id,
+        writes,
+        sources: HashSet::new(),
+        failed: false,
+    })
+}
+
+impl RunWriter<'_> {
+    pub fn run_id(&self) -> i64 {
+        self.run_id
+    }
+
+    /// Writes one source's listing into the run: new versions, tombstones
+    /// (complete listings only) and field changes. A source may appear once
+    /// per run, and not observed earlier than its latest run.
+    pub fn write_source(&mut self, source: &SourceResult) -> Result<SourceSummary, StoreError> {
+        if self.failed {
+            return Err(StoreError::RunFailed);
+        }
+        if !self.sources.insert(source.source.clone()) {
+            return Err(StoreError::DuplicateSource(source.source.clone()));
+        }
+        check_append_only(&self.tx, source)?;
+        let written = write_source(&self.tx, self.run_id, source, &mut self.writes);
+        self.failed = written.is_err();
+        written
+    }
+
+    /// Makes the run visible, finished at `finished_at`; returns its id.
+    /// Refused after a failed [`RunWriter::write_source`], which may have
+    /// written part of its source.
+    pub fn commit(mut self, finished_at: Timestamp) -> Result<i64, StoreError> {
+        if self.failed {
+            return Err(StoreError::RunFailed);
+        }
+        self.tx.execute(
+            "UPDATE runs SET finished_at = ?1 WHERE id = ?2",
+            params![finished_at.to_string(), self.run_id],
+        )?;
+        self.writes.tick()?;
+        self.tx.commit()?;
+        Ok(self.run_id)
+    }
+}
+
+fn check_fingerprint_key(
+    tx: &Transaction<'_>,
+    fingerprinter: &PskFingerprinter,
+    writes: &mut Writes,
+) -> Result<(), StoreError> {
+    let current = fingerprinter.key_id();
+    let stored: Option<String> = tx
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'fingerprint_key_id'",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?;
+    match stored {
+        Some(stored) if stored != current => {
+            Err(StoreError::FingerprintKeyChanged { stored, current })
+        }
+        Some(_) => Ok(()),
+        None => {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('fingerprint_key_id', ?1)",
+                [current],
+            )?;
+            writes.tick()
+        }
+    }
+}
+
+fn check_append_only(tx: &Transaction<'_>, source: &SourceResult) -> Result<(), StoreError> {
+    let latest: Option<String> = tx.query_row(
+        "SELECT max(observed_at) FROM run_sources WHERE source = ?1",
+        [&source.source],
+        |row| row.get(0),
+    )?;
+    let given = source.observed_at.to_string();
+    match latest {
+        Some(latest) if given < latest => Err(StoreError::NotAppendOnly {
+            source_name: source.source.clone(),
+            latest,
+            given,
+        }),
+        _ => Ok(()),
+    }
+}

@@ -357,7 +357,7 @@ fn insert_version(
 }
 
 impl ToSql for FieldRef<'_> {
-    /// Lists as JSON arrays, booleans as 0/1 (read back by [`field_value_from_sql`]).
+    /// Lists as JSON arrays, booleans as 0/1 (as `field_value_from_sql` reads them back).
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         Ok(match *self {
             FieldRef::Text(text) => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),

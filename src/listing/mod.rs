@@ -157,6 +157,10 @@ impl ListingBuilder {
     }
 
     /// Processes `message` here, or hands it to the normalizer thread.
+    /// With [`BODIES_IN_FLIGHT`] bodies already waiting this blocks the
+    /// calling (async) thread until the normalizer takes one, a few
+    /// milliseconds: that back-pressure is what keeps a fast server from
+    /// filling memory with pages.
     fn send(&mut self, message: Message) -> Result<(), ListingError> {
         let sent = match &mut self.state {
             State::Here(bodies) => return bodies.process(message),

@@ -1,6 +1,8 @@
 //! Prometheus textfile-collector metrics, written after every run: per
 //! source the last run's outcome, last success, duration, connections,
-//! versions written and deletions; per run the total duration. The file is
+//! versions written and deletions; per run the total duration. Every
+//! configured source is in the file: one this run did not collect
+//! (`--source`) with the figures of its last stored run. The file is
 //! replaced atomically (temp file in the same folder, then rename), so the
 //! node exporter never reads half a file.
 
@@ -16,7 +18,10 @@ use crate::time::Timestamp;
 #[derive(Debug, Clone)]
 pub struct SourceMetrics<'a> {
     pub summary: &'a SourceSummary,
-    pub duration: Duration,
+    /// How long this run's fetch took; `None` for a configured source the
+    /// run did not collect (`--source`), whose figures are from its last
+    /// stored run.
+    pub duration: Option<Duration>,
     /// The last time this source's listing was complete (this run or an
     /// earlier one), if ever.
     pub last_success: Option<Timestamp>,
@@ -87,7 +92,7 @@ pub fn render(run: &RunMetrics<'_>) -> String {
     family(
         "vpnsnap_source_duration_seconds",
         "How long fetching the source took in the last run.",
-        per_source(&|source| Some(source.duration.as_secs_f64())),
+        per_source(&|source| source.duration.map(|duration| duration.as_secs_f64())),
     );
     family(
         "vpnsnap_source_connections",
@@ -191,12 +196,12 @@ mod tests {
             sources: vec![
                 SourceMetrics {
                     summary: &ok,
-                    duration: Duration::from_millis(1200),
+                    duration: Some(Duration::from_millis(1200)),
                     last_success: Some(at),
                 },
                 SourceMetrics {
                     summary: &failed,
-                    duration: Duration::from_millis(300),
+                    duration: Some(Duration::from_millis(300)),
                     last_success: None,
                 },
             ],

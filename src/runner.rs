@@ -28,6 +28,9 @@ pub struct RunRequest {
     /// How long to wait for another collection's lock.
     pub wait: Duration,
     pub metrics_file: Option<PathBuf>,
+    /// Every configured source's name: the metrics file covers them all,
+    /// those `sources` leaves out with their last stored run.
+    pub configured_sources: Vec<String>,
     /// Live progress lines on stderr (a terminal only).
     pub show_progress: bool,
 }
@@ -283,7 +286,7 @@ pub fn collect_once(
         fetches,
     };
     if let Some(path) = &request.metrics_file {
-        write_metrics(&store, path, &report);
+        write_metrics(&store, request, path, &report);
     }
     Ok(report)
 }
@@ -300,23 +303,47 @@ pub fn exit_code(report: &RunReport) -> u8 {
 
 /// Writes the metrics file; a failure is logged, never fatal to the run
 /// that has already been stored.
-fn write_metrics(store: &Store, path: &std::path::Path, report: &RunReport) {
+fn write_metrics(store: &Store, request: &RunRequest, path: &std::path::Path, report: &RunReport) {
     let last_successes = store.last_successes().unwrap_or_else(|error| {
         tracing::warn!("reading last successes for the metrics: {error}");
         Default::default()
     });
+    // Configured sources this run left out keep their last stored figures,
+    // so a `--source` run does not make the others vanish from monitoring.
+    let left_out: Vec<SourceSummary> = request
+        .configured_sources
+        .iter()
+        .filter(|name| {
+            !report
+                .summary
+                .sources
+                .iter()
+                .any(|source| &source.source == *name)
+        })
+        .filter_map(|name| match store.last_source_summary(name) {
+            Ok(summary) => summary,
+            Err(error) => {
+                tracing::warn!("reading the last run of source {name} for the metrics: {error}");
+                None
+            }
+        })
+        .collect();
+    let collected = report
+        .summary
+        .sources
+        .iter()
+        .zip(&report.fetches)
+        .map(|(summary, fetch)| (summary, Some(fetch.duration)));
+    let stored = left_out.iter().map(|summary| (summary, None));
     let run = RunMetrics {
         finished_at: Timestamp::now(),
         duration: report.duration,
         exit_code: exit_code(report),
-        sources: report
-            .summary
-            .sources
-            .iter()
-            .zip(&report.fetches)
-            .map(|(summary, fetch)| SourceMetrics {
+        sources: collected
+            .chain(stored)
+            .map(|(summary, duration)| SourceMetrics {
                 summary,
-                duration: fetch.duration,
+                duration,
                 last_success: last_successes.get(&summary.source).copied(),
             })
             .collect(),

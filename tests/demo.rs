@@ -50,6 +50,7 @@ fn the_scripted_history_is_collected_through_all_four_providers() {
         wait: Duration::from_secs(10),
         metrics_file: None,
         show_progress: false,
+        configured_sources: Vec::new(),
     };
     let fingerprinter = Arc::new(PskFingerprinter::new(b"demo-test"));
     let mut outcomes = Vec::new();

@@ -64,6 +64,11 @@ pub fn prepare(cli: &Cli, args: &CollectionArgs) -> Result<Prepared> {
             .clone()
             .or_else(|| config.runtime.metrics_file.clone()),
         show_progress: !cli.quiet && std::io::stderr().is_terminal(),
+        configured_sources: config
+            .sources
+            .iter()
+            .map(|source| source.name.clone())
+            .collect(),
     };
     Ok(Prepared {
         request,

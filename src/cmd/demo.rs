@@ -82,6 +82,7 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<Exit> {
         wait: Duration::ZERO,
         metrics_file: None,
         show_progress: false,
+        configured_sources: Vec::new(),
     };
     for run in 1..=usize::from(args.runs) {
         for change in script::before_run(&sims, run) {

@@ -15,7 +15,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection as Sqlite, OpenFlags};
+use rusqlite::{Connection as Sqlite, OpenFlags, OptionalExtension};
 
 pub use run::{
     RunKind, RunRecord, RunSummary, RunWriter, SourceOutcome, SourceResult, SourceSummary,
@@ -154,6 +154,39 @@ impl Store {
             }
         }
         Ok(last)
+    }
+
+    /// What the latest run of `source` recorded for it (counts, outcome,
+    /// error), if it was ever collected or imported.
+    pub fn last_source_summary(&self, source: &str) -> Result<Option<SourceSummary>, StoreError> {
+        let summary = self
+            .sqlite
+            .query_row(
+                "SELECT provider, outcome, item_count, created, changed, deleted, recreated, \
+                 error, coalesce(json_array_length(warnings), 0) \
+                 FROM run_sources WHERE source = ?1 ORDER BY run_id DESC LIMIT 1",
+                [source],
+                |row| {
+                    let count = |index: usize| -> rusqlite::Result<usize> {
+                        Ok(usize::try_from(row.get::<_, i64>(index)?).unwrap_or(0))
+                    };
+                    Ok(SourceSummary {
+                        source: source.to_string(),
+                        provider: row.get(0)?,
+                        outcome: row.get(1)?,
+                        items: count(2)?,
+                        created: count(3)?,
+                        changed: count(4)?,
+                        deleted: count(5)?,
+                        recreated: count(6)?,
+                        unchanged: 0,
+                        warnings: count(8)?,
+                        error: row.get(7)?,
+                    })
+                },
+            )
+            .optional()?;
+        Ok(summary)
     }
 
     /// Test hook: make the next run ([`Store::write_run`] or

@@ -322,3 +322,35 @@ fn a_throttled_request_is_retried_after_the_retry_after_and_the_listing_stored()
         describe(&output)
     );
 }
+
+#[test]
+fn a_run_of_some_sources_keeps_the_others_in_the_metrics_file() {
+    let (_sim, dir) = configured(&[("a", PASSWORD_ENV), ("b", PASSWORD_ENV)]);
+    let first = vpnsnap(dir.path(), &["collect"]);
+    assert_eq!(first.code, 0, "{}", describe(&first));
+    let only_a = vpnsnap(
+        dir.path(),
+        &["collect", "--source", "a", "--metrics-file", "vpnsnap.prom"],
+    );
+    assert_eq!(only_a.code, 0, "{}", describe(&only_a));
+    let metrics = std::fs::read_to_string(dir.path().join("vpnsnap.prom")).unwrap();
+    let lines: Vec<&str> = metrics.lines().collect();
+    // b was not collected by this run: its figures are those of its last
+    // stored run (the first), and it has no fetch duration.
+    for line in [
+        "vpnsnap_source_up{source=\"a\",provider=\"openstack\"} 1",
+        "vpnsnap_source_up{source=\"b\",provider=\"openstack\"} 1",
+        "vpnsnap_source_connections{source=\"b\",provider=\"openstack\"} 3",
+        "vpnsnap_source_versions_written{source=\"a\",provider=\"openstack\"} 0",
+        "vpnsnap_source_versions_written{source=\"b\",provider=\"openstack\"} 3",
+        "vpnsnap_source_last_run_outcome{source=\"b\",outcome=\"ok\"} 1",
+    ] {
+        assert!(lines.contains(&line), "no {line:?} in\n{metrics}");
+    }
+    let durations: Vec<&&str> = lines
+        .iter()
+        .filter(|line| line.starts_with("vpnsnap_source_duration_seconds{"))
+        .collect();
+    assert_eq!(durations.len(), 1, "{metrics}");
+    assert!(durations[0].contains("source=\"a\""), "{metrics}");
+}

@@ -1,7 +1,7 @@
 //! One collection run end to end, as `collect` and every tick of `run` do
-//! it: take the database's collection lock, begin the run's one write
-//! transaction, fetch the sources concurrently and store each as its
-//! listing ends, commit, write the metrics file. A shutdown signal before
+//! it: take the database's collection lock, fetch the sources
+//! concurrently and store each into the run's one write transaction (begun
+//! by the first) as its listing ends, commit, write the metrics file. A shutdown signal before
 //! the commit abandons the run: nothing is stored.
 
 use std::path::PathBuf;
@@ -231,11 +231,10 @@ pub fn collect_once(
 
     let started_at = Timestamp::now();
     let clock = Instant::now();
-    // One transaction for the whole run, begun now so that each source is
-    // stored the moment its listing ends while the others still fetch.
-    let mut writer = store
-        .begin_run(RunKind::Collect, started_at, fingerprinter)
-        .map_err(store_error)?;
+    // One transaction for the whole run, begun by the first source to end,
+    // so that each source is stored the moment its listing ends while the
+    // others still fetch.
+    let mut writer = store.begin_run(RunKind::Collect, started_at, fingerprinter);
     let progress: Vec<Arc<SourceProgress>> =
         request.sources.iter().map(|_| Arc::default()).collect();
     let display = request

@@ -402,9 +402,7 @@ fn a_run_whose_second_source_fails_to_be_written_cannot_commit_the_first() {
     // The run's row and source "hw" take fewer than 10 writes: the fault hits
     // source "os".
     store.inject_fault_after_writes(10);
-    let mut run = store
-        .begin_run(vpnsnap::store::RunKind::Collect, at(1, 1), &fingerprinter())
-        .unwrap();
+    let mut run = store.begin_run(vpnsnap::store::RunKind::Collect, at(1, 1), &fingerprinter());
     let first = run
         .write_source(&source("hw", at(1, 1), ok(vec![item("a", Status::Down)])))
         .unwrap();

@@ -199,12 +199,13 @@ impl Store {
 
     /// Starts writing a run (see [`RunWriter`]): sources are written into
     /// it as their listings end, and nothing is visible before its commit.
+    /// The database is not touched (nor locked) before the first source.
     pub fn begin_run(
         &mut self,
         kind: RunKind,
         started_at: Timestamp,
         fingerprinter: &PskFingerprinter,
-    ) -> Result<RunWriter<'_>, StoreError> {
+    ) -> RunWriter<'_> {
         let fault_after = self.fault_after_writes.take();
         run::begin_run(
             &mut self.sqlite,
@@ -221,7 +222,7 @@ impl Store {
         run: &RunRecord,
         fingerprinter: &PskFingerprinter,
     ) -> Result<RunSummary, StoreError> {
-        let mut writer = self.begin_run(run.kind, run.started_at, fingerprinter)?;
+        let mut writer = self.begin_run(run.kind, run.started_at, fingerprinter);
         let sources = run
             .sources
             .iter()

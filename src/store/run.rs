@@ -119,19 +119,31 @@ impl Writes {
     }
 }
 
-/// A run being written: one `BEGIN IMMEDIATE` transaction that each
-/// source is written into as its listing ends. Nothing is visible to
+/// A run being written: one `BEGIN IMMEDIATE` transaction, begun when the
+/// first source is written, that each source is written into as its
+/// listing ends. Nothing is visible to
 /// readers before [`RunWriter::commit`]; dropping the writer leaves the
 /// database exactly as it was, and after a failed source write the writer
 /// can only be dropped.
 pub struct RunWriter<'a> {
-    tx: Transaction<'a>,
-    run_id: i64,
+    sqlite: &'a rusqlite::Connection,
+    kind: RunKind,
+    started_at: Timestamp,
+    /// The PSK fingerprint key's id, checked against the database's.
+    key_id: String,
+    /// The transaction and the run's row, once the first source is written.
+    open: Option<OpenRun<'a>>,
     writes: Writes,
     sources: HashSet<String>,
     /// Set when a source's write failed part way: such a run can only be
     /// dropped (rolled back), never committed.
     failed: bool,
+}
+
+/// A run whose transaction has begun.
+struct OpenRun<'a> {
+    tx: Transaction<'a>,
+    run_id: i64,
 }
 
 pub(super) fn begin_run<'a>(
@@ -140,41 +152,27 @@ pub(super) fn begin_run<'a>(
     started_at: Timestamp,
     fingerprinter: &PskFingerprinter,
     fault_after: Option<usize>,
-) -> Result<RunWriter<'a>, StoreError> {
-    let tx = sqlite.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let mut writes = Writes {
-        done: 0,
-        fail_after: fault_after,
-    };
-    check_fingerprint_key(&tx, fingerprinter, &mut writes)?;
-    // finished_at is set again by `commit`; until then the row is invisible.
-    tx.execute(
-        "INSERT INTO runs (kind, started_at, finished_at, vpnsnap_version) VALUES (?1, ?2, ?2, ?3)",
-        params![
-            kind.as_str(),
-            started_at.to_string(),
-            env!("CARGO_PKG_VERSION")
-        ],
-    )?;
-    writes.tick()?;
-    let run_id = tx.last_insert_rowid();
-    Ok(RunWriter {
-        tx,
-        run_id,
-        writes,
+) -> RunWriter<'a> {
+    RunWriter {
+        sqlite,
+        kind,
+        started_at,
+        key_id: fingerprinter.key_id(),
+        open: None,
+        writes: Writes {
+            done: 0,
+            fail_after: fault_after,
+        },
         sources: HashSet::new(),
         failed: false,
-    })
+    }
 }
 
-impl RunWriter<'_> {
-    pub fn run_id(&self) -> i64 {
-        self.run_id
-    }
-
+impl<'a> RunWriter<'a> {
     /// Writes one source's listing into the run: new versions, tombstones
     /// (complete listings only) and field changes. A source may appear once
-    /// per run, and not observed earlier than its latest run.
+    /// per run, and not observed earlier than its latest run. The first
+    /// source begins the transaction.
     pub fn write_source(&mut self, source: &SourceResult) -> Result<SourceSummary, StoreError> {
         if self.failed {
             return Err(StoreError::RunFailed);
@@ -182,8 +180,10 @@ impl RunWriter<'_> {
         if !self.sources.insert(source.source.clone()) {
             return Err(StoreError::DuplicateSource(source.source.clone()));
         }
-        check_append_only(&self.tx, source)?;
-        let written = write_source(&self.tx, self.run_id, source, &mut self.writes);
+        let written = self.open().and_then(|(open, writes)| {
+            check_append_only(&open.tx, source)?;
+            write_source(&open.tx, open.run_id, source, writes)
+        });
         self.failed = written.is_err();
         written
     }
@@ -195,22 +195,56 @@ impl RunWriter<'_> {
         if self.failed {
             return Err(StoreError::RunFailed);
         }
-        self.tx.execute(
+        let (open, writes) = self.open()?;
+        open.tx.execute(
             "UPDATE runs SET finished_at = ?1 WHERE id = ?2",
-            params![finished_at.to_string(), self.run_id],
+            params![finished_at.to_string(), open.run_id],
         )?;
-        self.writes.tick()?;
-        self.tx.commit()?;
-        Ok(self.run_id)
+        writes.tick()?;
+        let Some(OpenRun { tx, run_id }) = self.open.take() else {
+            return Err(StoreError::RunFailed);
+        };
+        tx.commit()?;
+        Ok(run_id)
+    }
+
+    /// The run's transaction, begun (with the fingerprint key checked and
+    /// the run's row inserted) on first use; and the write counter.
+    fn open(&mut self) -> Result<(&OpenRun<'a>, &mut Writes), StoreError> {
+        let open = match self.open.take() {
+            Some(open) => open,
+            None => {
+                // The writer holds the store's connection exclusively (see
+                // `Store::begin_run`), so no other transaction can be open.
+                let tx = Transaction::new_unchecked(self.sqlite, TransactionBehavior::Immediate)?;
+                check_fingerprint_key(&tx, &self.key_id, &mut self.writes)?;
+                // finished_at is set again by `commit`; until then the row
+                // is invisible.
+                tx.execute(
+                    "INSERT INTO runs (kind, started_at, finished_at, vpnsnap_version) \
+                     VALUES (?1, ?2, ?2, ?3)",
+                    params![
+                        self.kind.as_str(),
+                        self.started_at.to_string(),
+                        env!("CARGO_PKG_VERSION")
+                    ],
+                )?;
+                self.writes.tick()?;
+                let run_id = tx.last_insert_rowid();
+                OpenRun { tx, run_id }
+            }
+        };
+        let open = self.open.insert(open);
+        Ok((open, &mut self.writes))
     }
 }
 
 fn check_fingerprint_key(
     tx: &Transaction<'_>,
-    fingerprinter: &PskFingerprinter,
+    key_id: &str,
     writes: &mut Writes,
 ) -> Result<(), StoreError> {
-    let current = fingerprinter.key_id();
+    let current = key_id.to_string();
     let stored: Option<String> = tx
         .query_row(
             "SELECT value FROM meta WHERE key = 'fingerprint_key_id'",

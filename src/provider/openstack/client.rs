@@ -150,6 +150,21 @@ impl<'a> Neutron<'a> {
             .map_err(|error| FetchError::Config(format!("network endpoint {text:?}: {error}")))
     }
 
+    /// `{endpoint}/v2.0/vpn/{collection}/{id}`, the id escaped as one path
+    /// segment.
+    pub fn object_url(&self, collection: &str, id: &str) -> Result<reqwest::Url, FetchError> {
+        let mut url = self.url(&format!("vpn/{collection}"))?;
+        url.path_segments_mut()
+            .map_err(|()| {
+                FetchError::Config(format!(
+                    "network endpoint {}: not a URL with a path",
+                    display_url(&self.base)
+                ))
+            })?
+            .push(id);
+        Ok(url)
+    }
+
     /// GETs a collection page at `url` as JSON. Retryable failures are
     /// retried under the source's policy; a token about to expire is
     /// renewed first, and a 401 renews it once and repeats the request. A

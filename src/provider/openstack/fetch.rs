@@ -127,15 +127,7 @@ async fn show(
         // Every kind a reference names is listed above.
         return Ok(());
     };
-    let mut url = neutron.url(&format!("vpn/{}", collection.path))?;
-    url.path_segments_mut()
-        .map_err(|()| {
-            FetchError::Config(format!(
-                "network endpoint {}: not a URL with a path",
-                display_url(neutron.base())
-            ))
-        })?
-        .push(id);
+    let url = neutron.object_url(collection.path, id)?;
     let shown = display_url(&url);
     let reply = neutron.show(&url).await?;
     context.progress.page_fetched(0);

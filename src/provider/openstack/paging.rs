@@ -38,8 +38,9 @@ pub struct Pager {
     next: Option<reqwest::Url>,
     /// Every page URL requested so far.
     followed: HashSet<String>,
-    /// The collection's URL, under which each object is shown by id.
-    collection: reqwest::Url,
+    /// The collection's path under `vpn/`, under which each object is
+    /// shown by id.
+    path: &'static str,
 }
 
 impl Pager {
@@ -47,12 +48,11 @@ impl Pager {
     /// array `key`, `limit` objects at a time (if given).
     pub fn new(
         neutron: &Neutron<'_>,
-        path: &str,
+        path: &'static str,
         key: &'static str,
         limit: Option<u32>,
     ) -> Result<Pager, FetchError> {
-        let collection = neutron.url(&format!("vpn/{path}"))?;
-        let mut url = collection.clone();
+        let mut url = neutron.url(&format!("vpn/{path}"))?;
         if let Some(limit) = limit {
             url.query_pairs_mut()
                 .append_pair("limit", &limit.to_string());
@@ -61,7 +61,7 @@ impl Pager {
             key,
             followed: HashSet::from([url.to_string()]),
             next: Some(url),
-            collection,
+            path,
         })
     }
 
@@ -120,13 +120,7 @@ impl Pager {
         else {
             return Ok(());
         };
-        let mut object = self.collection.clone();
-        object
-            .path_segments_mut()
-            .map_err(|()| {
-                FetchError::Config(format!("{}: not a URL with a path", display_url(page)))
-            })?
-            .push(&marker);
+        let object = neutron.object_url(self.path, &marker)?;
         match neutron.show(&object).await? {
             Shown::Object(_) => Ok(()),
             Shown::Gone(_) => Err(FetchError::Paging(format!(

@@ -5,6 +5,7 @@ mod support;
 mod config;
 mod demo;
 mod history;
+mod history_raw;
 mod huaweicloud_collect;
 mod import;
 mod openstack_collect;

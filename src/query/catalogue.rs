@@ -213,6 +213,8 @@ mod tests {
         for migration in [
             include_str!("../../migrations/V1__history.sql"),
             include_str!("../../migrations/V2__query_indexes.sql"),
+            include_str!("../../migrations/V3__current_connections_last_seen.sql"),
+            include_str!("../../migrations/V4__raw_json_patches.sql"),
         ] {
             sqlite.execute_batch(migration).unwrap();
         }

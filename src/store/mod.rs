@@ -5,6 +5,7 @@
 //! ("The database, for analysts").
 
 mod diff;
+mod raw;
 mod run;
 mod spool;
 mod write;

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::StoreError;
 use super::diff::{FieldChange, model_changes, raw_changes};
+use super::raw::{StoredRaw, insert_raw, read_raw};
 use super::run::{SourceOutcome, SourceResult, SourceSummary, Writes};
 use crate::model::{FIELDS, FieldKind, FieldRef, FieldValue, NORMALIZER_VERSION};
 use crate::provider::{Normalized, ProviderKind, volatile_paths};
@@ -80,7 +81,13 @@ pub(super) fn write_source(
                 writes.tick()?;
                 let connection = tx.last_insert_rowid();
                 let item = listed.get(index)?;
-                insert_version(tx, &context, connection, 1, "created", &item, &[], writes)?;
+                let version = NewVersion {
+                    connection,
+                    version: 1,
+                    event: "created",
+                    raw_base: None,
+                };
+                insert_version(tx, &context, &version, &item, &[], writes)?;
                 summary.created += 1;
             }
             Some(previous)
@@ -96,21 +103,18 @@ pub(super) fn write_source(
                 } else {
                     ("changed", Some(previous.version_id))
                 };
-                let changes = match compare_with {
+                let (changes, stored) = match compare_with {
                     Some(version_id) => changes_since(tx, &context, version_id, &item)?,
-                    None => Vec::new(),
+                    None => (Vec::new(), None),
                 };
                 supersede(tx, previous.version_id, &observed_at, writes)?;
-                insert_version(
-                    tx,
-                    &context,
-                    previous.connection,
-                    previous.version + 1,
+                let version = NewVersion {
+                    connection: previous.connection,
+                    version: previous.version + 1,
                     event,
-                    &item,
-                    &changes,
-                    writes,
-                )?;
+                    raw_base: stored.as_ref(),
+                };
+                insert_version(tx, &context, &version, &item, &changes, writes)?;
                 if previous.deleted {
                     summary.recreated += 1;
                 } else {
@@ -203,34 +207,37 @@ struct VersionContext<'a> {
     previous_observed_at: Option<&'a str>,
 }
 
-/// The field changes from a stored version to a newly listed item.
+/// The field changes from a stored version to a newly listed item, and that
+/// version's raw JSON (which the new version's may be stored as a patch of).
 fn changes_since(
     tx: &Transaction<'_>,
     context: &VersionContext<'_>,
     version_id: i64,
     item: &Normalized,
-) -> Result<Vec<FieldChange>, StoreError> {
+) -> Result<(Vec<FieldChange>, Option<StoredRaw>), StoreError> {
     let old_values = read_field_values(tx, version_id)?;
     let mut changes = model_changes(&old_values, &item.connection.field_values());
-    let (old_raw, old_related) = read_raw(tx, version_id)?;
+    let stored = read_raw(tx, version_id)?;
+    let old_raw = stored.as_ref().and_then(|stored| stored.raw.as_ref());
+    let old_related = stored.as_ref().and_then(|stored| stored.related.as_ref());
     let new_raw = item.raw_value();
     let new_related = item.related_value();
     let volatile = volatile_paths(context.kind);
     changes.extend(raw_changes(
         "raw",
-        old_raw.as_ref(),
+        old_raw,
         new_raw.as_ref(),
         &item.unmapped_value(),
         volatile,
     ));
     changes.extend(raw_changes(
         "related",
-        old_related.as_ref(),
+        old_related,
         new_related.as_ref(),
         &item.unmapped_related_value(),
         &[],
     ));
-    Ok(changes)
+    Ok((changes, stored))
 }
 
 fn read_field_values(
@@ -251,26 +258,6 @@ fn read_field_values(
             .collect::<rusqlite::Result<Vec<_>>>()
     })?;
     Ok(values)
-}
-
-fn read_raw(
-    tx: &Transaction<'_>,
-    version_id: i64,
-) -> Result<(Option<Value>, Option<Value>), StoreError> {
-    let texts: Option<(String, Option<String>)> = tx
-        .query_row(
-            "SELECT json(raw_jsonb), json(related_jsonb) FROM version_raw WHERE version_id = ?1",
-            [version_id],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()?;
-    Ok(match texts {
-        Some((raw, related)) => (
-            serde_json::from_str(&raw).ok(),
-            related.and_then(|related| serde_json::from_str(&related).ok()),
-        ),
-        None => (None, None),
-    })
 }
 
 /// A stored column value back as a model value.
@@ -311,13 +298,19 @@ fn supersede(
     writes.tick()
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Which version of which connection is written, and the stored raw JSON of
+/// the version it follows (which its own may be stored as a patch of).
+struct NewVersion<'a> {
+    connection: i64,
+    version: i64,
+    event: &'a str,
+    raw_base: Option<&'a StoredRaw>,
+}
+
 fn insert_version(
     tx: &Transaction<'_>,
     context: &VersionContext<'_>,
-    connection: i64,
-    version: i64,
-    event: &str,
+    version: &NewVersion<'_>,
     item: &Normalized,
     changes: &[FieldChange],
     writes: &mut Writes,
@@ -333,9 +326,9 @@ fn insert_version(
         )
     });
     let mut statement = tx.prepare_cached(sql)?;
-    statement.raw_bind_parameter(1, connection)?;
-    statement.raw_bind_parameter(2, version)?;
-    statement.raw_bind_parameter(3, event)?;
+    statement.raw_bind_parameter(1, version.connection)?;
+    statement.raw_bind_parameter(2, version.version)?;
+    statement.raw_bind_parameter(3, version.event)?;
     statement.raw_bind_parameter(4, context.run_id)?;
     statement.raw_bind_parameter(5, context.observed_at)?;
     statement.raw_bind_parameter(6, context.previous_observed_at)?;
@@ -348,10 +341,7 @@ fn insert_version(
     statement.raw_execute()?;
     writes.tick()?;
     let version_id = tx.last_insert_rowid();
-    tx.prepare_cached(
-        "INSERT INTO version_raw (version_id, raw_jsonb, related_jsonb) VALUES (?1, jsonb(?2), jsonb(?3))",
-    )?
-    .execute(params![version_id, item.raw_json, item.related_json])?;
+    insert_raw(tx, version_id, version.raw_base, item)?;
     writes.tick()?;
     insert_changes(tx, version_id, changes, writes)
 }

@@ -98,17 +98,29 @@ fn an_ikepolicy_edited_in_place_is_a_change_of_both_connections_using_it() {
                 .to_vec()
         })
     );
-    // The policy's raw JSON is kept with the version.
+    // The policy's raw JSON is kept with the version, stored as a patch of
+    // the first version's objects (the view applies it).
     assert_eq!(
         rows(
             &store,
-            "SELECT c.connection_id, json_extract(r.related_jsonb, '$.ikepolicy.lifetime.value') \
-             FROM version_raw r JOIN versions v ON v.id = r.version_id \
-             JOIN connections c ON c.id = v.connection WHERE v.version = 2 ORDER BY 1"
+            "SELECT cv.connection_id, json_extract(cv.related_json, '$.ikepolicy.lifetime.value'), \
+             json_extract(cv.related_json, '$.ikepolicy.name'), json(r.related_jsonb) \
+             FROM connection_versions cv JOIN version_raw r ON r.version_id = cv.version_id \
+             WHERE cv.version = 2 AND r.base_version_id IS NOT NULL ORDER BY 1"
         ),
         [
-            [sample::CONNECTION_B, "14400"],
-            [sample::CONNECTION_A, "14400"]
+            [
+                sample::CONNECTION_B,
+                "14400",
+                "ikepolicy-site1",
+                r#"{"ikepolicy":{"lifetime":{"value":14400}}}"#
+            ],
+            [
+                sample::CONNECTION_A,
+                "14400",
+                "ikepolicy-site1",
+                r#"{"ikepolicy":{"lifetime":{"value":14400}}}"#
+            ]
         ]
     );
 }

@@ -50,7 +50,7 @@ pub fn seal(mut item: Normalized) -> Normalized {
         &item.connection,
         &raw,
         &raw.to_string(),
-        None,
+        item.related_json.as_deref(),
     );
     item
 }

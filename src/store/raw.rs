@@ -1,0 +1,204 @@
+//! The raw JSON of versions (`version_raw`): stored in full, or as a JSON
+//! merge patch (RFC 7396) against an earlier full row of the same connection.
+//!
+//! A change usually touches a field or two of a kilobyte-sized object, so a
+//! patch keeps history growing with what changed rather than with object
+//! size. Plain SQL still reads every version: a patch's base is always a full
+//! row, so one `json_patch(base, patch)` gives the object back (the views do
+//! it). A patch is stored only when SQLite's own `json_patch` returns exactly
+//! the object received, and only when it is at most half the object's size.
+
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde_json::{Map, Value};
+
+use super::StoreError;
+use crate::provider::Normalized;
+
+/// A version's raw and related JSON as received (patch applied), and the
+/// full row a later version of the connection patches against.
+pub(super) struct StoredRaw {
+    pub raw: Option<Value>,
+    pub related: Option<Value>,
+    base: Base,
+}
+
+/// A full `version_raw` row: the version itself when it is stored in full.
+struct Base {
+    id: i64,
+    raw: Option<Value>,
+    related: Option<Value>,
+}
+
+/// Reads a stored version's raw JSON, `None` if the version has no raw row
+/// (a tombstone).
+pub(super) fn read_raw(
+    tx: &Transaction<'_>,
+    version_id: i64,
+) -> Result<Option<StoredRaw>, StoreError> {
+    type Texts = (i64, String, Option<String>, Option<String>, Option<String>);
+    let texts: Option<Texts> = tx
+        .prepare_cached(
+            "SELECT r.base_version_id, \
+             json(CASE WHEN r.base_version_id IS NULL THEN r.raw_jsonb \
+                  ELSE json_patch(b.raw_jsonb, r.raw_jsonb) END), \
+             json(CASE WHEN r.base_version_id IS NULL THEN r.related_jsonb \
+                  ELSE json_patch(b.related_jsonb, r.related_jsonb) END), \
+             json(b.raw_jsonb), json(b.related_jsonb) \
+             FROM version_raw r LEFT JOIN version_raw b ON b.version_id = r.base_version_id \
+             WHERE r.version_id = ?1",
+        )?
+        .query_row([version_id], |row| {
+            Ok((
+                row.get::<_, Option<i64>>(0)?.unwrap_or(version_id),
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            ))
+        })
+        .optional()?;
+    let Some((base_id, raw, related, base_raw, base_related)) = texts else {
+        return Ok(None);
+    };
+    let parse = |text: Option<String>| text.and_then(|text| serde_json::from_str(&text).ok());
+    let raw = parse(Some(raw));
+    let related = parse(related);
+    let base = if base_id == version_id {
+        Base {
+            id: base_id,
+            raw: raw.clone(),
+            related: related.clone(),
+        }
+    } else {
+        Base {
+            id: base_id,
+            raw: parse(base_raw),
+            related: parse(base_related),
+        }
+    };
+    Ok(Some(StoredRaw { raw, related, base }))
+}
+
+/// Writes a new version's raw JSON: as a patch against the full row behind
+/// `stored` (the version it follows) when that is exact and small, else in
+/// full.
+pub(super) fn insert_raw(
+    tx: &Transaction<'_>,
+    version_id: i64,
+    stored: Option<&StoredRaw>,
+    item: &Normalized,
+) -> Result<(), StoreError> {
+    if let Some(base) = stored.map(|stored| &stored.base)
+        && let Some((raw_patch, related_patch)) = small_patch(base, item)
+        && patch_is_exact(tx, base.id, &raw_patch, related_patch.as_deref(), item)?
+    {
+        tx.prepare_cached(
+            "INSERT INTO version_raw (version_id, raw_jsonb, related_jsonb, base_version_id) \
+             VALUES (?1, jsonb(?2), jsonb(?3), ?4)",
+        )?
+        .execute(params![version_id, raw_patch, related_patch, base.id])?;
+        return Ok(());
+    }
+    tx.prepare_cached(
+        "INSERT INTO version_raw (version_id, raw_jsonb, related_jsonb) VALUES (?1, jsonb(?2), jsonb(?3))",
+    )?
+    .execute(params![version_id, item.raw_json, item.related_json])?;
+    Ok(())
+}
+
+/// The patches (raw, related) from the base's objects to the item's, when
+/// together they are at most half the size of the item's objects.
+fn small_patch(base: &Base, item: &Normalized) -> Option<(String, Option<String>)> {
+    let base_raw = base.raw.as_ref()?;
+    let raw_patch = merge_patch(base_raw, &item.raw_value()?).to_string();
+    let related_patch = match (&base.related, item.related_value()) {
+        (_, None) => None,
+        (Some(base_related), Some(related)) => {
+            Some(merge_patch(base_related, &related).to_string())
+        }
+        // json_patch(NULL, patch) is NULL: nothing to patch against.
+        (None, Some(_)) => return None,
+    };
+    let patch_size = raw_patch.len() + related_patch.as_ref().map_or(0, String::len);
+    let full_size = item.raw_json.len() + item.related_json.as_ref().map_or(0, String::len);
+    (patch_size * 2 <= full_size).then_some((raw_patch, related_patch))
+}
+
+/// Whether SQLite's `json_patch` turns the base row into exactly the item's
+/// objects (key order included): what every later reader will compute.
+fn patch_is_exact(
+    tx: &Transaction<'_>,
+    base_id: i64,
+    raw_patch: &str,
+    related_patch: Option<&str>,
+    item: &Normalized,
+) -> Result<bool, StoreError> {
+    let exact: Option<bool> = tx
+        .prepare_cached(
+            "SELECT json(json_patch(raw_jsonb, jsonb(?2))) IS json(?3) \
+             AND json(json_patch(related_jsonb, jsonb(?4))) IS json(?5) \
+             FROM version_raw WHERE version_id = ?1 AND base_version_id IS NULL",
+        )?
+        .query_row(
+            params![
+                base_id,
+                raw_patch,
+                item.raw_json,
+                related_patch,
+                item.related_json
+            ],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(exact == Some(true))
+}
+
+/// The RFC 7396 merge patch that turns `base` into `target`: changed and new
+/// members as they are in `target`, removed members as `null`, objects
+/// compared member by member and anything else replaced whole. A `null` in
+/// `target` cannot be expressed (it means removal): `patch_is_exact` then
+/// fails and the version is stored in full.
+fn merge_patch(base: &Value, target: &Value) -> Value {
+    let (Value::Object(base), Value::Object(target)) = (base, target) else {
+        return target.clone();
+    };
+    let mut patch = Map::new();
+    for (key, value) in target {
+        match base.get(key) {
+            Some(old) if old == value => {}
+            Some(old) => {
+                patch.insert(key.clone(), merge_patch(old, value));
+            }
+            None => {
+                patch.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    for key in base.keys() {
+        if !target.contains_key(key) {
+            patch.insert(key.clone(), Value::Null);
+        }
+    }
+    Value::Object(patch)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn merge_patch_holds_only_what_changed() {
+        let base = json!({"id": "a", "status": "ACTIVE", "ike": {"dh": "group14", "life": 86400},
+                          "tags": ["x", "y"], "gone": 1});
+        let target = json!({"id": "a", "status": "DOWN", "ike": {"dh": "group20", "life": 86400},
+                            "tags": ["x"], "new": true});
+        assert_eq!(
+            merge_patch(&base, &target),
+            json!({"status": "DOWN", "ike": {"dh": "group20"}, "tags": ["x"], "new": true, "gone": null})
+        );
+        assert_eq!(merge_patch(&base, &base), json!({}));
+        assert_eq!(merge_patch(&json!([1]), &json!({"a": 1})), json!({"a": 1}));
+    }
+}

@@ -19,14 +19,18 @@ use crate::provider::Normalized;
 pub(super) struct StoredRaw {
     pub raw: Option<Value>,
     pub related: Option<Value>,
-    base: Base,
+    base_id: i64,
+    /// The base row's objects when the version is a patch (else its own).
+    base: Option<(Option<Value>, Option<Value>)>,
 }
 
-/// A full `version_raw` row: the version itself when it is stored in full.
-struct Base {
-    id: i64,
-    raw: Option<Value>,
-    related: Option<Value>,
+impl StoredRaw {
+    fn base_objects(&self) -> (Option<&Value>, Option<&Value>) {
+        match &self.base {
+            Some((raw, related)) => (raw.as_ref(), related.as_ref()),
+            None => (self.raw.as_ref(), self.related.as_ref()),
+        }
+    }
 }
 
 /// Reads a stored version's raw JSON, `None` if the version has no raw row
@@ -35,7 +39,13 @@ pub(super) fn read_raw(
     tx: &Transaction<'_>,
     version_id: i64,
 ) -> Result<Option<StoredRaw>, StoreError> {
-    type Texts = (i64, String, Option<String>, Option<String>, Option<String>);
+    type Texts = (
+        i64,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
     let texts: Option<Texts> = tx
         .prepare_cached(
             "SELECT r.base_version_id, \
@@ -61,67 +71,89 @@ pub(super) fn read_raw(
         return Ok(None);
     };
     let parse = |text: Option<String>| text.and_then(|text| serde_json::from_str(&text).ok());
-    let raw = parse(Some(raw));
-    let related = parse(related);
-    let base = if base_id == version_id {
-        Base {
-            id: base_id,
-            raw: raw.clone(),
-            related: related.clone(),
-        }
-    } else {
-        Base {
-            id: base_id,
-            raw: parse(base_raw),
-            related: parse(base_related),
-        }
-    };
-    Ok(Some(StoredRaw { raw, related, base }))
+    let base = (base_id != version_id).then(|| (parse(base_raw), parse(base_related)));
+    let (raw, related) = (parse(raw), parse(related));
+    Ok(Some(StoredRaw {
+        raw,
+        related,
+        base_id,
+        base,
+    }))
 }
 
-/// Writes a new version's raw JSON: as a patch against the full row behind
-/// `stored` (the version it follows) when that is exact and small, else in
-/// full.
+/// How a new version's raw JSON is stored.
+pub(super) enum RawForm {
+    /// The objects themselves.
+    Full,
+    /// Merge patches of the full row `base_id`, checked to be exact.
+    Patch {
+        base_id: i64,
+        raw: String,
+        related: Option<String>,
+    },
+}
+
+/// How to store `item`'s objects (`new_raw`, `new_related` parsed) given the
+/// version it follows: a patch of that version's full row when the patch is
+/// exact and at most half the objects' size, else in full.
+pub(super) fn form_for(
+    tx: &Transaction<'_>,
+    stored: &StoredRaw,
+    new_raw: Option<&Value>,
+    new_related: Option<&Value>,
+    item: &Normalized,
+) -> Result<RawForm, StoreError> {
+    let (base_raw, base_related) = stored.base_objects();
+    let (Some(base_raw), Some(new_raw)) = (base_raw, new_raw) else {
+        return Ok(RawForm::Full);
+    };
+    let raw = merge_patch(base_raw, new_raw).to_string();
+    let related = match (base_related, new_related) {
+        (_, None) => None,
+        (Some(base_related), Some(related)) => Some(merge_patch(base_related, related).to_string()),
+        // json_patch(NULL, patch) is NULL: nothing to patch against.
+        (None, Some(_)) => return Ok(RawForm::Full),
+    };
+    let patch_size = raw.len() + related.as_ref().map_or(0, String::len);
+    let full_size = item.raw_json.len() + item.related_json.as_ref().map_or(0, String::len);
+    if patch_size * 2 > full_size
+        || !patch_is_exact(tx, stored.base_id, &raw, related.as_deref(), item)?
+    {
+        return Ok(RawForm::Full);
+    }
+    Ok(RawForm::Patch {
+        base_id: stored.base_id,
+        raw,
+        related,
+    })
+}
+
+/// Writes a new version's raw JSON in the form chosen for it.
 pub(super) fn insert_raw(
     tx: &Transaction<'_>,
     version_id: i64,
-    stored: Option<&StoredRaw>,
+    form: &RawForm,
     item: &Normalized,
 ) -> Result<(), StoreError> {
-    if let Some(base) = stored.map(|stored| &stored.base)
-        && let Some((raw_patch, related_patch)) = small_patch(base, item)
-        && patch_is_exact(tx, base.id, &raw_patch, related_patch.as_deref(), item)?
-    {
-        tx.prepare_cached(
-            "INSERT INTO version_raw (version_id, raw_jsonb, related_jsonb, base_version_id) \
-             VALUES (?1, jsonb(?2), jsonb(?3), ?4)",
-        )?
-        .execute(params![version_id, raw_patch, related_patch, base.id])?;
-        return Ok(());
-    }
-    tx.prepare_cached(
-        "INSERT INTO version_raw (version_id, raw_jsonb, related_jsonb) VALUES (?1, jsonb(?2), jsonb(?3))",
-    )?
-    .execute(params![version_id, item.raw_json, item.related_json])?;
-    Ok(())
-}
-
-/// The patches (raw, related) from the base's objects to the item's, when
-/// together they are at most half the size of the item's objects.
-fn small_patch(base: &Base, item: &Normalized) -> Option<(String, Option<String>)> {
-    let base_raw = base.raw.as_ref()?;
-    let raw_patch = merge_patch(base_raw, &item.raw_value()?).to_string();
-    let related_patch = match (&base.related, item.related_value()) {
-        (_, None) => None,
-        (Some(base_related), Some(related)) => {
-            Some(merge_patch(base_related, &related).to_string())
-        }
-        // json_patch(NULL, patch) is NULL: nothing to patch against.
-        (None, Some(_)) => return None,
+    match form {
+        RawForm::Full => tx
+            .prepare_cached(
+                "INSERT INTO version_raw (version_id, raw_jsonb, related_jsonb) \
+                 VALUES (?1, jsonb(?2), jsonb(?3))",
+            )?
+            .execute(params![version_id, item.raw_json, item.related_json])?,
+        RawForm::Patch {
+            base_id,
+            raw,
+            related,
+        } => tx
+            .prepare_cached(
+                "INSERT INTO version_raw (version_id, raw_jsonb, related_jsonb, base_version_id) \
+                 VALUES (?1, jsonb(?2), jsonb(?3), ?4)",
+            )?
+            .execute(params![version_id, raw, related, base_id])?,
     };
-    let patch_size = raw_patch.len() + related_patch.as_ref().map_or(0, String::len);
-    let full_size = item.raw_json.len() + item.related_json.as_ref().map_or(0, String::len);
-    (patch_size * 2 <= full_size).then_some((raw_patch, related_patch))
+    Ok(())
 }
 
 /// Whether SQLite's `json_patch` turns the base row into exactly the item's

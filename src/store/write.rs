@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::StoreError;
 use super::diff::{FieldChange, model_changes, raw_changes};
-use super::raw::{StoredRaw, insert_raw, read_raw};
+use super::raw::{RawForm, form_for, insert_raw, read_raw};
 use super::run::{SourceOutcome, SourceResult, SourceSummary, Writes};
 use crate::model::{FIELDS, FieldKind, FieldRef, FieldValue, NORMALIZER_VERSION};
 use crate::provider::{Normalized, ProviderKind, volatile_paths};
@@ -85,7 +85,7 @@ pub(super) fn write_source(
                     connection,
                     version: 1,
                     event: "created",
-                    raw_base: None,
+                    raw_form: RawForm::Full,
                 };
                 insert_version(tx, &context, &version, &item, &[], writes)?;
                 summary.created += 1;
@@ -103,16 +103,16 @@ pub(super) fn write_source(
                 } else {
                     ("changed", Some(previous.version_id))
                 };
-                let (changes, stored) = match compare_with {
+                let (changes, raw_form) = match compare_with {
                     Some(version_id) => changes_since(tx, &context, version_id, &item)?,
-                    None => (Vec::new(), None),
+                    None => (Vec::new(), RawForm::Full),
                 };
                 supersede(tx, previous.version_id, &observed_at, writes)?;
                 let version = NewVersion {
                     connection: previous.connection,
                     version: previous.version + 1,
                     event,
-                    raw_base: stored.as_ref(),
+                    raw_form,
                 };
                 insert_version(tx, &context, &version, &item, &changes, writes)?;
                 if previous.deleted {
@@ -207,14 +207,14 @@ struct VersionContext<'a> {
     previous_observed_at: Option<&'a str>,
 }
 
-/// The field changes from a stored version to a newly listed item, and that
-/// version's raw JSON (which the new version's may be stored as a patch of).
+/// The field changes from a stored version to a newly listed item, and how
+/// the item's raw JSON is to be stored (perhaps as a patch of that version's).
 fn changes_since(
     tx: &Transaction<'_>,
     context: &VersionContext<'_>,
     version_id: i64,
     item: &Normalized,
-) -> Result<(Vec<FieldChange>, Option<StoredRaw>), StoreError> {
+) -> Result<(Vec<FieldChange>, RawForm), StoreError> {
     let old_values = read_field_values(tx, version_id)?;
     let mut changes = model_changes(&old_values, &item.connection.field_values());
     let stored = read_raw(tx, version_id)?;
@@ -237,7 +237,11 @@ fn changes_since(
         &item.unmapped_related_value(),
         &[],
     ));
-    Ok((changes, stored))
+    let raw_form = match &stored {
+        Some(stored) => form_for(tx, stored, new_raw.as_ref(), new_related.as_ref(), item)?,
+        None => RawForm::Full,
+    };
+    Ok((changes, raw_form))
 }
 
 fn read_field_values(
@@ -298,13 +302,13 @@ fn supersede(
     writes.tick()
 }
 
-/// Which version of which connection is written, and the stored raw JSON of
-/// the version it follows (which its own may be stored as a patch of).
+/// Which version of which connection is written, and how its raw JSON is
+/// stored.
 struct NewVersion<'a> {
     connection: i64,
     version: i64,
     event: &'a str,
-    raw_base: Option<&'a StoredRaw>,
+    raw_form: RawForm,
 }
 
 fn insert_version(
@@ -341,7 +345,7 @@ fn insert_version(
     statement.raw_execute()?;
     writes.tick()?;
     let version_id = tx.last_insert_rowid();
-    insert_raw(tx, version_id, version.raw_base, item)?;
+    insert_raw(tx, version_id, &version.raw_form, item)?;
     writes.tick()?;
     insert_changes(tx, version_id, changes, writes)
 }

@@ -8,10 +8,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
+use super::parallel::{Pending, normalize_in_order};
 use super::{ListingContext, ListingError};
 use crate::content::CONTENT_HASH_BYTES;
 use crate::fingerprint::PskFingerprinter;
-use crate::provider::{self, NormalizeContext, ProviderKind, Related, is_single_object_body};
+use crate::provider::{
+    self, DecodeError, NormalizeContext, Normalized, ProviderKind, Related, is_single_object_body,
+};
 use crate::store::{Listed, SourceOutcome, SourceResult, Spool};
 
 /// What the normalizer thread is asked to do, in order.
@@ -26,7 +29,7 @@ pub(super) enum Message {
 pub(super) struct Bodies {
     kind: ProviderKind,
     /// Connections waiting for [`ListingBuilder::finish`] to normalize them.
-    connections: Vec<(String, String, Value)>,
+    connections: Vec<Pending>,
     /// Set when connections are normalized as their pages come.
     eager: Option<Eager>,
     /// Connection objects added so far (shared with the builder).
@@ -83,12 +86,23 @@ impl Normalizing {
         context: &NormalizeContext<'_>,
         fingerprinter: &PskFingerprinter,
     ) -> Result<(), ListingError> {
-        let item = provider::normalize(kind, path, object, related, context, fingerprinter)
-            .map_err(|error| ListingError::Decode {
-                origin: origin.to_string(),
-                kind,
-                error,
-            })?;
+        let item = provider::normalize(kind, path, object, related, context, fingerprinter);
+        self.accept(kind, origin, item)
+    }
+
+    /// Adds a normalized connection (or the error normalizing it gave)
+    /// unless the listing already holds the same content under its id.
+    fn accept(
+        &mut self,
+        kind: ProviderKind,
+        origin: &str,
+        item: Result<Normalized, DecodeError>,
+    ) -> Result<(), ListingError> {
+        let item = item.map_err(|error| ListingError::Decode {
+            origin: origin.to_string(),
+            kind,
+            error,
+        })?;
         self.warnings.extend(
             item.warnings
                 .iter()
@@ -242,16 +256,15 @@ impl Bodies {
             Some(eager) => eager.normalized,
             None => Normalizing::new(Listed::Memory(Vec::with_capacity(self.connections.len()))),
         };
-        for (origin, path, object) in self.connections {
-            normalized.add(
-                self.kind,
-                &origin,
-                &path,
-                object,
-                &self.related,
-                &normalize_context,
-                fingerprinter,
-            )?;
+        let items = normalize_in_order(
+            self.kind,
+            self.connections,
+            &self.related,
+            &normalize_context,
+            fingerprinter,
+        )?;
+        for (origin, item) in items {
+            normalized.accept(self.kind, &origin, item)?;
         }
         let Normalizing {
             listed, warnings, ..

@@ -18,6 +18,7 @@
 //! order and its first error are the same.
 
 mod bodies;
+mod parallel;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

@@ -16,3 +16,4 @@ mod subnets;
 pub use fetch::fetch;
 pub use normalize::{decode_page, normalize};
 pub use settings::Settings;
+pub use subnets::{BATCH as SUBNET_BATCH, LANES as SUBNET_CONCURRENCY};

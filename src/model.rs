@@ -14,7 +14,11 @@ use serde_json::Value;
 /// Bumped whenever normalization would produce different output from the same
 /// raw JSON. Every stored version records the normalizer version that made it.
 /// 2: Tencent's PFS `NULL` reads as `disabled` (no PFS), no longer as absent.
-pub const NORMALIZER_VERSION: i64 = 2;
+/// 3: OpenStack `local_subnets` / `peer_subnets` hold CIDRs: a `subnet`
+/// endpoint group's ids and a vpnservice's `subnet_id` resolve to their
+/// subnets' `cidr` (they were stored as subnet ids), or leave the field
+/// absent with a warning; endpoint groups are read by `type`.
+pub const NORMALIZER_VERSION: i64 = 3;
 
 /// A connection's state, in one vocabulary across providers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

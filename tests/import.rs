@@ -27,16 +27,106 @@ fn import(dir: &Path, source: &str, kind: &str, observed_at: &str, files: &[Stri
     vpnsnap(dir, &args)
 }
 
+/// The referenced objects' bodies, the subnets included.
 fn openstack_related() -> Vec<String> {
     [
         "ikepolicies",
         "ipsecpolicies",
         "vpnservices",
         "endpoint_groups",
+        "subnets",
     ]
     .iter()
     .map(|name| fixture_arg(&format!("openstack/{name}.json")))
     .collect()
+}
+
+#[test]
+fn openstack_subnet_ids_resolve_to_cidrs_only_with_the_subnets_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let store_rows = |dir: &Path| {
+        rows(
+            &open(dir),
+            "SELECT local_subnets, peer_subnets FROM current_connections",
+        )
+    };
+    // Without the subnets body the local side is unknown: absent, with a
+    // warning naming the subnet, never the id in place of a CIDR.
+    let mut without: Vec<String> = vec![fixture_arg("openstack/003_list.json")];
+    without.extend(
+        openstack_related()
+            .into_iter()
+            .filter(|file| !file.ends_with("subnets.json")),
+    );
+    let output = import(
+        dir.path(),
+        "os",
+        "openstack",
+        "2026-11-01T00:00:00Z",
+        &without,
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert!(
+        output.stdout.contains(
+            "ok, 1 connections: 1 created, 0 changed, 0 deleted, 0 recreated, 0 unchanged, 1 warnings"
+        ),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stderr.contains(
+            "local_ep_group.endpoints: subnet a0ab1a4b-3d5c-4e33-9d0f-3c1a5f0c7b2e was not among \
+             the collected subnets (deleted, or no subnets body imported); local_subnets left out \
+             of the model"
+        ),
+        "{}",
+        output.stderr
+    );
+    assert_eq!(
+        store_rows(dir.path()),
+        [["NULL", r#"["10.2.0.0/24","10.2.1.0/24"]"#]]
+    );
+
+    // With it (a `{"subnets": [...]}` body among the files) the CIDR.
+    let mut with = vec![fixture_arg("openstack/003_list.json")];
+    with.extend(openstack_related());
+    let output = import(dir.path(), "os", "openstack", "2026-11-01T01:00:00Z", &with);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert!(
+        output.stdout.contains(
+            "ok, 1 connections: 0 created, 1 changed, 0 deleted, 0 recreated, 0 unchanged\n"
+        ),
+        "{}",
+        output.stdout
+    );
+    assert_eq!(
+        store_rows(dir.path()),
+        [[r#"["10.1.0.0/24"]"#, r#"["10.2.0.0/24","10.2.1.0/24"]"#]]
+    );
+
+    // A singular `{"subnet": {...}}` body (a show response) serves too.
+    let subnet = dir.path().join("subnet.json");
+    std::fs::write(
+        &subnet,
+        r#"{"subnet": {"id": "a0ab1a4b-3d5c-4e33-9d0f-3c1a5f0c7b2e", "cidr": "10.1.0.0/24"}}"#,
+    )
+    .unwrap();
+    without.push(subnet.display().to_string());
+    let output = import(
+        dir.path(),
+        "os",
+        "openstack",
+        "2026-11-01T02:00:00Z",
+        &without,
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert!(
+        output.stdout.contains(
+            "ok, 1 connections: 0 created, 0 changed, 0 deleted, 0 recreated, 1 unchanged\n"
+        ),
+        "{}",
+        output.stdout
+    );
 }
 
 fn open(dir: &Path) -> vpnsnap::store::Store {

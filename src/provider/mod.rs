@@ -103,13 +103,17 @@ impl DecodeError {
     }
 }
 
-/// Kinds of objects a connection can reference by id (OpenStack).
+/// Kinds of objects a connection can reference by id (OpenStack), directly
+/// or, for subnets, through its endpoint group or vpnservice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RelatedKind {
     IkePolicy,
     IpsecPolicy,
     VpnService,
     EndpointGroup,
+    /// A Neutron subnet (`{"id", "cidr"}`), named by a `subnet` endpoint
+    /// group's endpoints or a vpnservice's `subnet_id`.
+    Subnet,
 }
 
 /// Objects collected alongside the connections and referenced by id,
@@ -166,7 +170,7 @@ pub struct Page {
 
 /// Reads a response body of `kind`: any list or single-object body the
 /// provider returns for connections (and, for OpenStack, the policy,
-/// vpnservice and endpoint-group bodies).
+/// vpnservice, endpoint-group and subnet bodies).
 pub fn decode_page(kind: ProviderKind, body: Value) -> Result<Page, DecodeError> {
     match kind {
         ProviderKind::HuaweiCloud => huaweicloud::decode_page(body),
@@ -198,7 +202,8 @@ pub struct NormalizeContext<'a> {
 pub struct ProviderOutput {
     pub connection: Connection,
     /// The referenced objects that went into the model (OpenStack), by role
-    /// (`ikepolicy`, `ipsecpolicy`, `vpnservice`, `local_ep_group`, `peer_ep_group`).
+    /// (`ikepolicy`, `ipsecpolicy`, `vpnservice`, `local_ep_group`, `peer_ep_group`,
+    /// and `subnets`, the `{id, cidr}` of each subnet resolved).
     pub related: Option<Value>,
     /// What the model does not cover of the connection object.
     pub unmapped: Value,

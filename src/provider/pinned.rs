@@ -113,6 +113,7 @@ fn openstack_output_is_pinned() {
         include_str!("../../tests/fixtures/openstack/ipsecpolicies.json"),
         include_str!("../../tests/fixtures/openstack/vpnservices.json"),
         include_str!("../../tests/fixtures/openstack/endpoint_groups.json"),
+        include_str!("../../tests/fixtures/openstack/subnets.json"),
     ] {
         for (kind, path, object) in decode_page(ProviderKind::OpenStack, parse(body))
             .unwrap()
@@ -129,8 +130,8 @@ fn openstack_output_is_pinned() {
     assert_eq!(
         lines(&normalized),
         [
-            "851f280f-5639-4ea3-81aa-e298525ab74b e6b27d01eec47b451f59e51be4e1943f c457681819980d6b",
-            "851f280f-5639-4ea3-81aa-e298525ab74b e776b092b484f2b0b4eca625b3db6715 3f67bf81b1ca24f5",
+            "851f280f-5639-4ea3-81aa-e298525ab74b 91b1a772277f43dce6e294bd78809100 d3fb1c9fd50958c4",
+            "851f280f-5639-4ea3-81aa-e298525ab74b 97ec4ceaff5db5130efe1c3ffc4e5adf 94977ba14d3787a5",
         ]
     );
 }

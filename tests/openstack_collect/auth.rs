@@ -25,10 +25,13 @@ fn application_credential_with_paging_disabled_takes_one_page_per_collection() {
         "endpoint-groups",
         "ipsec-site-connections",
     ] {
+        if path == "ipsec-site-connections" {
+            expected.push(subnets_request(&[sample::LOCAL_SUBNET]));
+        }
         expected.push(neutron(&format!("{path}?limit=2")));
     }
     assert_eq!(sim.requests(), expected);
-    assert_eq!(collected.pages, 5);
+    assert_eq!(collected.pages, 6);
 }
 
 #[test]
@@ -44,10 +47,10 @@ fn the_catalog_gives_the_configured_region_and_interface_or_a_configuration_erro
     ));
     assert_eq!(complete(&collected).len(), 3);
     let requests = sim.requests();
-    assert_eq!(requests.len(), 6);
+    assert_eq!(requests.len(), 7);
     for request in &requests[1..] {
         assert!(
-            request.starts_with("GET /network/RegionTwo/internal/v2.0/vpn/"),
+            request.starts_with("GET /network/RegionTwo/internal/v2.0/"),
             "{request}"
         );
     }
@@ -184,7 +187,7 @@ fn a_pre_issued_token_is_used_as_is_with_the_configured_endpoint() {
     let source = source_with(&keys, "", &token);
     let collected = collect(&source);
     assert_eq!(complete(&collected).len(), 3);
-    assert_eq!(sim.requests().len(), 6, "{:?}", sim.requests());
+    assert_eq!(sim.requests().len(), 7, "{:?}", sim.requests());
 
     sim.expire_tokens();
     let collected = collect(&source);

@@ -30,6 +30,10 @@ fn password_login_pages_one_by_one_and_resolves_the_referenced_objects() {
             vec![CONNECTION_A, CONNECTION_B, CONNECTION_C],
         ),
     ] {
+        if path == "ipsec-site-connections" {
+            // The subnet the local endpoint group names, before the connections.
+            expected.push(subnets_request(&[LOCAL_SUBNET]));
+        }
         // Every full page has a next link: the last page is an empty one,
         // and its marker is shown to tell the end from a deleted marker.
         let last = *ids.last().unwrap();
@@ -38,15 +42,12 @@ fn password_login_pages_one_by_one_and_resolves_the_referenced_objects() {
         expected.push(neutron(&format!("{path}/{last}")));
     }
     assert_eq!(sim.requests(), expected);
-    assert_eq!(collected.pages, 15);
+    assert_eq!(collected.pages, 16);
 
     let a = &item(items, CONNECTION_A).connection;
     assert_eq!(a.name.as_deref(), Some("vpnconnection1"));
     assert_eq!(a.gateway_ip.as_deref(), Some("172.24.4.11"));
-    assert_eq!(
-        a.local_subnets,
-        Some(vec!["a0ab1a4b-3d5c-4e33-9d0f-3c1a5f0c7b2e".to_string()])
-    );
+    assert_eq!(a.local_subnets, Some(vec![LOCAL_SUBNET_CIDR.to_string()]));
     assert_eq!(
         a.peer_subnets,
         Some(vec!["10.2.0.0/24".to_string(), "10.2.1.0/24".to_string()])
@@ -71,6 +72,10 @@ fn password_login_pages_one_by_one_and_resolves_the_referenced_objects() {
     let related = item(items, CONNECTION_A).related_value().unwrap();
     assert_eq!(related["ikepolicy"]["id"], Value::from(SHARED_IKEPOLICY));
     assert_eq!(related["peer_ep_group"]["name"], Value::from("site1-peers"));
+    assert_eq!(
+        related["subnets"],
+        serde_json::json!([{"id": LOCAL_SUBNET, "cidr": LOCAL_SUBNET_CIDR}])
+    );
 }
 
 #[test]
@@ -133,12 +138,12 @@ fn server_errors_are_retried_and_a_failure_mid_listing_deletes_nothing() {
     write(&mut store, vec![collect(&source).result]);
 
     // Requests: the login, 11 pages of referenced objects and 4 markers
-    // shown after their empty last pages, then the connections' pages from
-    // base + 17 on.
+    // shown after their empty last pages, the subnets, then the
+    // connections' pages from base + 18 on.
     // One 500 on the second page of connections: retried, and the listing
     // completes unchanged.
     let base = sim.faults().request_count();
-    sim.faults().inject(base + 18, Fault::ServerError);
+    sim.faults().inject(base + 19, Fault::ServerError);
     let collected = collect(&source);
     assert_eq!(complete(&collected).len(), 3);
     let summary = write(&mut store, vec![collected.result]);
@@ -148,7 +153,7 @@ fn server_errors_are_retried_and_a_failure_mid_listing_deletes_nothing() {
     // gone: the source fails, and neither C nor anything else is deleted.
     sim.with_estate(|estate| estate.remove_connection(sample::CONNECTION_C));
     let base = sim.faults().request_count();
-    for nth in base + 19..=base + 21 {
+    for nth in base + 20..=base + 22 {
         sim.faults().inject(nth, Fault::ServerError);
     }
     let collected = collect(&source);
@@ -205,10 +210,18 @@ fn a_limit_cut_by_the_server_an_empty_listing_and_a_bad_body() {
     let collected = collect(&source);
     assert_eq!(complete(&collected).len(), 3);
     // The login, 11 pages of referenced objects and the 4 markers of their
-    // empty last pages shown, then the connections.
+    // empty last pages shown, the subnets (paged by the server's limit too:
+    // the filters kept in the next link), then the connections.
+    let subnets = subnets_request(&[sample::LOCAL_SUBNET]);
     assert_eq!(
         sim.requests()[16..],
         [
+            subnets.clone(),
+            format!("{subnets}&limit=1&marker={}", sample::LOCAL_SUBNET),
+            format!(
+                "GET /network/RegionOne/public/v2.0/subnets/{}",
+                sample::LOCAL_SUBNET
+            ),
             format!("GET {CONNECTIONS}?limit=3"),
             format!("GET {CONNECTIONS}?limit=1&marker={}", sample::CONNECTION_A),
             format!("GET {CONNECTIONS}?limit=1&marker={}", sample::CONNECTION_B),
@@ -224,7 +237,7 @@ fn a_limit_cut_by_the_server_an_empty_listing_and_a_bad_body() {
 
     // A body cut short: a decode error naming the URL.
     let base = sim.faults().request_count();
-    sim.faults().inject(base + 17, Fault::MalformedBody);
+    sim.faults().inject(base + 20, Fault::MalformedBody);
     let collected = collect(&source);
     let (error, class) = failure(&collected);
     assert_eq!(class, "decode");
@@ -282,7 +295,7 @@ fn vpnsnap_collect_end_to_end_records_a_deletion_and_no_secrets() {
         ),
         (Some("ok"), Some(3), Some(3))
     );
-    assert_eq!(first["pages"].as_u64(), Some(8));
+    assert_eq!(first["pages"].as_u64(), Some(9));
 
     sim.with_estate(|estate| estate.remove_connection(sample::CONNECTION_C));
     let output = run();
@@ -315,12 +328,12 @@ fn a_marker_deleted_while_listing_fails_the_listing_instead_of_deleting_the_rest
     write(&mut store, vec![collect(&source).result]);
 
     // Requests: the login, 11 pages of referenced objects and 4 markers
-    // shown, then the connections one per page: A at base + 17. A is
+    // shown, the subnets, then the connections one per page: A at base + 18. A is
     // deleted before the page after it (marker A) is asked for; Neutron
     // then answers an empty page, which alone would end the listing
     // without B and C.
     let base = sim.faults().request_count();
-    sim.edit_estate_on_request(base + 18, |estate| {
+    sim.edit_estate_on_request(base + 19, |estate| {
         assert!(estate.remove_connection(sample::CONNECTION_A));
     });
     let collected = collect(&source);

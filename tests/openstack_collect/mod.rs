@@ -1,7 +1,7 @@
 //! Collecting from OpenStack against the simulated Keystone + Neutron:
 //! both logins, catalog regions, paging (one by one, disabled, broken),
 //! token expiry, a policy edited in place, failures that must not delete,
-//! and `vpnsnap collect` end to end. This file holds the shared helpers.
+//! subnets resolved to CIDRs, and `vpnsnap collect` end to end. This file holds the shared helpers.
 
 use std::path::Path;
 use std::time::Duration;
@@ -23,6 +23,7 @@ use crate::support::*;
 mod auth;
 mod listing;
 mod references;
+mod subnets;
 
 const PASSWORD_ENV: &str = "VPNSNAP_TEST_OS_PASSWORD";
 const SECRET_ENV: &str = "VPNSNAP_TEST_OS_AC_SECRET";
@@ -115,4 +116,10 @@ const IKEPOLICIES: &str = "/network/RegionOne/public/v2.0/vpn/ikepolicies";
 
 fn neutron(path: &str) -> String {
     format!("GET /network/RegionOne/public/v2.0/vpn/{path}")
+}
+
+/// The request for the subnets `ids`, as the collector batches them.
+fn subnets_request(ids: &[&str]) -> String {
+    let filters: String = ids.iter().map(|id| format!("id={id}&")).collect();
+    format!("GET /network/RegionOne/public/v2.0/subnets?{filters}fields=id&fields=cidr")
 }

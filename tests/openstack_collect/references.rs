@@ -42,9 +42,9 @@ fn create_connection_d(estate: &mut Estate) {
 #[test]
 fn a_connection_created_after_its_references_were_listed_gets_them_shown() {
     let sim = OpenStackSim::start(OpenStackSimConfig::default()).unwrap();
-    // Request 9 is the first page of connections: D, its IKE policy and its
+    // Request 10 is the first page of connections: D, its IKE policy and its
     // vpnservice appear after those collections were listed.
-    sim.edit_estate_on_request(9, create_connection_d);
+    sim.edit_estate_on_request(10, create_connection_d);
     let collected = collect(&source(&sim, "region = \"RegionOne\"\npage_size = 2\n"));
     let items = &complete(&collected);
     use sample::*;
@@ -68,6 +68,7 @@ fn a_connection_created_after_its_references_were_listed_gets_them_shown() {
             page("vpnservices", None),
             page("endpoint-groups", None),
             page("endpoint-groups", Some(PEER_GROUP_A)),
+            subnets_request(&[LOCAL_SUBNET]),
             page("ipsec-site-connections", None),
             page("ipsec-site-connections", Some(CONNECTION_B)),
             // D is on this page: what it references and the listing lacks
@@ -78,7 +79,7 @@ fn a_connection_created_after_its_references_were_listed_gets_them_shown() {
             neutron(&format!("ipsec-site-connections/{CONNECTION_D}")),
         ]
     );
-    assert_eq!(collected.pages, 11);
+    assert_eq!(collected.pages, 12);
     for item in items {
         assert_eq!(item.warnings, Vec::<String>::new());
     }
@@ -102,10 +103,10 @@ fn a_connection_created_after_its_references_were_listed_gets_them_shown() {
 #[test]
 fn an_object_missing_from_its_listing_is_shown_once_for_every_page_using_it() {
     let sim = OpenStackSim::start(OpenStackSimConfig::default()).unwrap();
-    // Request 17 is the first page of connections (one per page, after 11
-    // pages of referenced objects and 4 markers shown): all three now use
-    // one new IKE policy.
-    sim.edit_estate_on_request(17, |estate| {
+    // Request 18 is the first page of connections (one per page, after 11
+    // pages of referenced objects, 4 markers shown and the subnets): all
+    // three now use one new IKE policy.
+    sim.edit_estate_on_request(18, |estate| {
         let policy = new_ikepolicy(estate);
         estate.ikepolicies.push(policy);
         for connection in &mut estate.connections {
@@ -122,6 +123,7 @@ fn an_object_missing_from_its_listing_is_shown_once_for_every_page_using_it() {
     assert_eq!(
         sim.requests()[16..],
         [
+            subnets_request(&[LOCAL_SUBNET]),
             page(None),
             neutron(&format!("ikepolicies/{NEW_IKEPOLICY}")),
             page(Some(CONNECTION_A)),
@@ -130,7 +132,7 @@ fn an_object_missing_from_its_listing_is_shown_once_for_every_page_using_it() {
             neutron(&format!("ipsec-site-connections/{CONNECTION_C}")),
         ]
     );
-    assert_eq!(sim.requests().len(), 22);
+    assert_eq!(sim.requests().len(), 23);
     for id in [CONNECTION_A, CONNECTION_B, CONNECTION_C] {
         let item = item(items, id);
         assert_eq!(item.warnings, Vec::<String>::new());
@@ -149,16 +151,17 @@ fn a_referenced_object_that_is_gone_is_asked_for_once_and_left_out_with_a_warnin
     let collected = collect(&source(&sim, "region = \"RegionOne\"\n"));
     let items = &complete(&collected);
     assert_eq!(items.len(), 3);
-    // One page per collection, then one show request, answered 404 and not
-    // repeated.
+    // One page per collection and the subnets, then one show request,
+    // answered 404 and not repeated.
     assert_eq!(
         sim.requests()[5..],
         [
+            subnets_request(&[sample::LOCAL_SUBNET]),
             format!("GET {CONNECTIONS}"),
             neutron(&format!("ikepolicies/{GONE_IKEPOLICY}")),
         ]
     );
-    assert_eq!(collected.pages, 6);
+    assert_eq!(collected.pages, 7);
     for (id, index) in [(sample::CONNECTION_A, 0), (sample::CONNECTION_C, 2)] {
         let item = item(items, id);
         assert_eq!(
@@ -195,11 +198,11 @@ fn a_show_request_failing_beyond_retries_fails_the_source_and_deletes_nothing() 
     // D appears with new references while C is gone; showing D's IKE policy
     // fails on every attempt (one and two retries).
     let base = sim.faults().request_count();
-    sim.edit_estate_on_request(base + 6, |estate| {
+    sim.edit_estate_on_request(base + 7, |estate| {
         create_connection_d(estate);
         estate.remove_connection(sample::CONNECTION_C);
     });
-    for nth in base + 7..=base + 9 {
+    for nth in base + 8..=base + 10 {
         sim.faults().inject(nth, Fault::ServerError);
     }
     let collected = collect(&source);

@@ -104,9 +104,9 @@ fn one_failing_source_of_three_exits_3_stores_the_others_and_deletes_nothing_of_
     assert_eq!(
         outcomes(&summary(&first)),
         [
-            row("a", "ok", [3, 3, 0, 0, 5], "-"),
-            row("b", "ok", [3, 3, 0, 0, 5], "-"),
-            row("c", "ok", [3, 3, 0, 0, 5], "-"),
+            row("a", "ok", [3, 3, 0, 0, 6], "-"),
+            row("b", "ok", [3, 3, 0, 0, 6], "-"),
+            row("c", "ok", [3, 3, 0, 0, 6], "-"),
         ]
     );
 
@@ -131,8 +131,8 @@ fn one_failing_source_of_three_exits_3_stores_the_others_and_deletes_nothing_of_
     assert_eq!(
         outcomes(&report),
         [
-            row("a", "ok", [2, 0, 1, 2, 5], "-"),
-            row("b", "ok", [2, 0, 1, 2, 5], "-"),
+            row("a", "ok", [2, 0, 1, 2, 6], "-"),
+            row("b", "ok", [2, 0, 1, 2, 6], "-"),
             row("c", "failed", [0, 0, 0, 0, 0], "auth"),
         ]
     );
@@ -270,9 +270,9 @@ fn a_hanging_source_is_cut_off_at_its_deadline_and_the_others_are_stored() {
     assert_eq!(
         outcomes(&report),
         [
-            row("a", "ok", [3, 3, 0, 0, 5], "-"),
+            row("a", "ok", [3, 3, 0, 0, 6], "-"),
             row("slow", "failed", [0, 0, 0, 0, 0], "deadline"),
-            row("b", "ok", [3, 3, 0, 0, 5], "-"),
+            row("b", "ok", [3, 3, 0, 0, 6], "-"),
         ]
     );
     assert_eq!(
@@ -309,12 +309,12 @@ fn a_throttled_request_is_retried_after_the_retry_after_and_the_listing_stored()
     assert_eq!(output.code, 0, "{}", describe(&output));
     assert_eq!(
         outcomes(&summary(&output)),
-        [row("os", "ok", [3, 3, 0, 0, 5], "-")]
+        [row("os", "ok", [3, 3, 0, 0, 6], "-")]
     );
     // The first Neutron request is the IKE policies' (referenced objects first).
     let ikepolicies = "GET /network/RegionOne/public/v2.0/vpn/ikepolicies";
     let requests = sim.requests();
-    assert_eq!(requests.len(), 7, "{requests:#?}");
+    assert_eq!(requests.len(), 8, "{requests:#?}");
     assert_eq!(requests[1..3], [ikepolicies, ikepolicies]);
     assert!(
         output.stderr.contains("retry 1 of 4 in 1.0s"),

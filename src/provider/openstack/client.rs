@@ -1,7 +1,11 @@
 //! An authenticated Neutron session: the token (renewed shortly before it
 //! expires, and once more when Neutron answers 401), the versioned network
 //! endpoint, and one GET of a JSON document (a collection page, or one
-//! object shown by id) with OpenStack's error bodies classified.
+//! object shown by id) with OpenStack's error bodies classified. Requests
+//! take `&self`, so several may be in flight at once on one session (the
+//! token is shared, and whichever request renews it renews it for all).
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
 use reqwest::header::{ACCEPT, HeaderValue};
@@ -79,7 +83,8 @@ pub struct Neutron<'a> {
     client: &'a reqwest::Client,
     retry: RetryPolicy,
     settings: &'a Settings,
-    session: Session,
+    /// Never held across an await.
+    session: Mutex<Session>,
     /// The network endpoint, ending in `/v2.0` (no trailing slash).
     base: reqwest::Url,
     /// Who logged in, for messages.
@@ -132,7 +137,7 @@ impl<'a> Neutron<'a> {
             client: &context.client,
             retry: context.retry,
             settings,
-            session,
+            session: Mutex::new(session),
             base,
             who,
         })
@@ -150,10 +155,10 @@ impl<'a> Neutron<'a> {
             .map_err(|error| FetchError::Config(format!("network endpoint {text:?}: {error}")))
     }
 
-    /// `{endpoint}/v2.0/vpn/{collection}/{id}`, the id escaped as one path
-    /// segment.
+    /// `{endpoint}/v2.0/{collection}/{id}` (e.g. `vpn/ikepolicies/{id}`),
+    /// the id escaped as one path segment.
     pub fn object_url(&self, collection: &str, id: &str) -> Result<reqwest::Url, FetchError> {
-        let mut url = self.url(&format!("vpn/{collection}"))?;
+        let mut url = self.url(collection)?;
         url.path_segments_mut()
             .map_err(|()| {
                 FetchError::Config(format!(
@@ -169,7 +174,7 @@ impl<'a> Neutron<'a> {
     /// retried under the source's policy; a token about to expire is
     /// renewed first, and a 401 renews it once and repeats the request. A
     /// 404 is a configuration error: the collection is not there.
-    pub async fn get(&mut self, url: &reqwest::Url) -> Result<Value, FetchError> {
+    pub async fn get(&self, url: &reqwest::Url) -> Result<Value, FetchError> {
         match self.request(url).await? {
             Shown::Object(body) => Ok(body),
             Shown::Gone(error) => Err(FetchError::Config(format!(
@@ -182,16 +187,16 @@ impl<'a> Neutron<'a> {
     /// GETs one object at `url` (`.../{collection}/{id}`) as JSON, like
     /// [`Neutron::get`], except that a 404 is an answer, not a failure: the
     /// object is gone.
-    pub async fn show(&mut self, url: &reqwest::Url) -> Result<Shown, FetchError> {
+    pub async fn show(&self, url: &reqwest::Url) -> Result<Shown, FetchError> {
         self.request(url).await
     }
 
-    async fn request(&mut self, url: &reqwest::Url) -> Result<Shown, FetchError> {
+    async fn request(&self, url: &reqwest::Url) -> Result<Shown, FetchError> {
         let shown = display_url(url);
         let renewable = !matches!(self.settings.auth, Auth::Token { .. });
         let mut renewed = false;
         loop {
-            if renewable && !renewed && self.session.needs_renewal(Utc::now()) {
+            if renewable && !renewed && self.session().needs_renewal(Utc::now()) {
                 tracing::debug!(
                     "the token of {} is about to expire; logging in again",
                     self.who
@@ -222,18 +227,24 @@ impl<'a> Neutron<'a> {
         }
     }
 
-    async fn renew(&mut self) -> Result<(), FetchError> {
+    fn session(&self) -> MutexGuard<'_, Session> {
+        // A session is replaced whole: a panic elsewhere leaves it usable.
+        self.session.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    async fn renew(&self) -> Result<(), FetchError> {
         let auth_url = self.settings.auth_url.as_deref().ok_or_else(|| {
             FetchError::Config("auth_url (the Keystone v3 URL) is not set".to_string())
         })?;
         let token =
             keystone::authenticate(self.client, &self.retry, auth_url, &self.settings.auth).await?;
-        self.session = Session::from_token(&token);
+        *self.session() = Session::from_token(&token);
         Ok(())
     }
 
     async fn attempt(&self, url: &reqwest::Url, shown: &str) -> Result<Reply, FetchError> {
-        let mut token = HeaderValue::from_str(self.session.token.expose_secret())
+        let token = HeaderValue::from_str(self.session().token.expose_secret());
+        let mut token = token
             .map_err(|_| FetchError::Auth("the token is not a valid header value".to_string()))?;
         token.set_sensitive(true);
         let who = &self.who;

@@ -1,7 +1,7 @@
 //! Listing an OpenStack project's VPNaaS objects: first the IKE and IPsec
 //! policies, vpnservices and endpoint groups that connections reference,
-//! then the IPsec site connections, each collection fully paged (see
-//! [`super::paging`]).
+//! then the subnets those name (see [`super::subnets`]), then the IPsec site
+//! connections, each collection fully paged (see [`super::paging`]).
 //!
 //! The referenced collections come first so that each page of connections
 //! can be normalized as soon as it arrives: everything it references has
@@ -16,7 +16,8 @@
 //! added first. Each id is asked for at most once per listing. A 404 means
 //! the object is gone (or not visible to the project): the listing goes on
 //! and the normalizer warns about the reference it cannot resolve. Any
-//! other failure fails the listing, as for a page.
+//! other failure fails the listing, as for a page. Subnets that a shown
+//! object names and the listing lacks are fetched then too, before the page.
 
 use std::collections::{HashMap, HashSet};
 
@@ -26,6 +27,7 @@ use super::client::{Neutron, Shown};
 use super::normalize::REFERENCES;
 use super::paging::Pager;
 use super::settings::Settings;
+use super::subnets::{self, SubnetIds};
 use crate::collector::FetchContext;
 use crate::http::{FetchError, display_url};
 use crate::listing::ListingBuilder;
@@ -78,7 +80,7 @@ pub async fn fetch(
     settings: &Settings,
     listing: &mut ListingBuilder,
 ) -> Result<(), FetchError> {
-    let mut neutron = Neutron::connect(context, settings).await?;
+    let neutron = Neutron::connect(context, settings).await?;
     let mut known = Known::default();
     for collection in &REFERENCED {
         let mut pager = Pager::new(
@@ -87,7 +89,7 @@ pub async fn fetch(
             collection.key,
             settings.page_size,
         )?;
-        while let Some(page) = pager.next(&mut neutron).await? {
+        while let Some(page) = pager.next(&neutron).await? {
             if let Some(Value::Array(objects)) = page.body.get(collection.key) {
                 objects
                     .iter()
@@ -97,16 +99,20 @@ pub async fn fetch(
             context.progress.page_fetched(0);
         }
     }
+    let named = known.subnets.take_pending();
+    subnets::fetch(&neutron, context, &named, listing).await?;
     let mut pager = Pager::new(
         &neutron,
         CONNECTIONS_PATH,
         CONNECTIONS_KEY,
         settings.page_size,
     )?;
-    while let Some(page) = pager.next(&mut neutron).await? {
+    while let Some(page) = pager.next(&neutron).await? {
         for (kind, id) in known.claim_missing(&page.body) {
-            show(&mut neutron, context, kind, &id, &mut known, listing).await?;
+            show(&neutron, context, kind, &id, &mut known, listing).await?;
         }
+        let named = known.subnets.take_pending();
+        subnets::fetch(&neutron, context, &named, listing).await?;
         listing.add_body(&page.shown, page.body)?;
         context.progress.page_fetched(page.count);
     }
@@ -116,7 +122,7 @@ pub async fn fetch(
 /// Shows the `kind` object `id` and adds it to `listing`; leaves it out
 /// when Neutron says it is gone.
 async fn show(
-    neutron: &mut Neutron<'_>,
+    neutron: &Neutron<'_>,
     context: &FetchContext<'_>,
     kind: RelatedKind,
     id: &str,
@@ -127,7 +133,7 @@ async fn show(
         // Every kind a reference names is listed above.
         return Ok(());
     };
-    let url = neutron.object_url(collection.path, id)?;
+    let url = neutron.object_url(&format!("vpn/{}", collection.path), id)?;
     let shown = display_url(&url);
     let reply = neutron.show(&url).await?;
     context.progress.page_fetched(0);
@@ -158,19 +164,21 @@ async fn show(
 }
 
 /// The ids of the referenced objects collected so far, and of those
-/// already asked for (found or gone), by kind.
+/// already asked for (found or gone), by kind; and the subnets they name.
 #[derive(Debug, Default)]
 struct Known {
     ids: HashMap<RelatedKind, HashSet<Box<str>>>,
+    subnets: SubnetIds,
 }
 
 impl Known {
     /// Records a collected object's id (one without an id is the listing's
-    /// to reject).
+    /// to reject) and the subnets it names.
     fn add_object(&mut self, kind: RelatedKind, object: &Value) {
         if let Some(id) = object.get("id").and_then(Value::as_str) {
             self.insert(kind, id);
         }
+        self.subnets.note(kind, object);
     }
 
     /// Whether `id` was new.

@@ -1,16 +1,20 @@
-//! OpenStack Neutron VPNaaS v2.0: the connection, policy, vpnservice and
-//! endpoint-group bodies, and one `ipsec_site_connection` into the model.
+//! OpenStack Neutron VPNaaS v2.0: the connection, policy, vpnservice,
+//! endpoint-group and subnet bodies, and one `ipsec_site_connection` into
+//! the model.
 //!
 //! A connection names its IKE and IPsec policies, its vpnservice and its
 //! endpoint groups only by id; their settings come from the referenced
 //! objects in [`Related`]. The objects actually used are returned by role
 //! (`ikepolicy`, `ipsecpolicy`, `vpnservice`, `local_ep_group`,
-//! `peer_ep_group`) so an edit made to a policy in place is recorded too.
+//! `peer_ep_group`, and `subnets`: the `{id, cidr}` of each subnet an
+//! endpoint group or vpnservice resolved to, see [`super::endpoints`]) so an
+//! edit made to a policy in place is recorded too.
 //! The `*_id` references themselves stay in the unmapped remainder, so
 //! pointing a connection at another policy is recorded as a change.
 
 use serde_json::{Map, Value};
 
+use super::endpoints::{self, Subnets};
 use crate::model::{Connection, Status};
 use crate::provider::body::{items, top_object};
 use crate::provider::fields::Fields;
@@ -20,7 +24,7 @@ use crate::provider::{
 };
 
 /// The related bodies: list key, show key, kind.
-const RELATED_BODIES: [(&str, &str, RelatedKind); 4] = [
+const RELATED_BODIES: [(&str, &str, RelatedKind); 5] = [
     ("ikepolicies", "ikepolicy", RelatedKind::IkePolicy),
     ("ipsecpolicies", "ipsecpolicy", RelatedKind::IpsecPolicy),
     ("vpnservices", "vpnservice", RelatedKind::VpnService),
@@ -29,12 +33,14 @@ const RELATED_BODIES: [(&str, &str, RelatedKind); 4] = [
         "endpoint_group",
         RelatedKind::EndpointGroup,
     ),
+    ("subnets", "subnet", RelatedKind::Subnet),
 ];
 
 /// Reads any VPNaaS body: connections (`ipsec_site_connections` or
 /// `ipsec_site_connection`) and referenced objects (`ikepolicies`,
-/// `ipsecpolicies`, `vpnservices`, `endpoint_groups` and their singular
-/// show forms); one body may hold several of them. `*_links` are paging,
+/// `ipsecpolicies`, `vpnservices`, `endpoint_groups`, the networking API's
+/// `subnets`, and their singular show forms); one body may hold several of
+/// them. `*_links` are paging,
 /// not content. A `NeutronError` body is a [`DecodeError`].
 pub fn decode_page(body: Value) -> Result<Page, DecodeError> {
     let mut map = top_object(body)?;
@@ -77,8 +83,8 @@ pub fn decode_page(body: Value) -> Result<Page, DecodeError> {
         "$",
         format!(
             "not an OpenStack VPNaaS body: expected \"ipsec_site_connections\", \"ipsec_site_connection\", \
-             \"ikepolicies\", \"ipsecpolicies\", \"vpnservices\" or \"endpoint_groups\" (or a singular \
-             form), found keys [{found}]"
+             \"ikepolicies\", \"ipsecpolicies\", \"vpnservices\", \"endpoint_groups\" or \"subnets\" (or \
+             a singular form), found keys [{found}]"
         ),
     ))
 }
@@ -225,7 +231,7 @@ pub fn normalize(
     // Fingerprinted by the generic layer.
     fields.take("psk");
 
-    let related_output = (!used.is_empty()).then(|| Value::Object(used.clone()));
+    let mut related_output = used.clone();
     let mut referenced = Fields::new(Value::Object(used), format!("{path} (related)"));
     for reference in &REFERENCES {
         // The connection's `*_id` records which object it is.
@@ -284,16 +290,20 @@ pub fn normalize(
     connection.gateway_ip = referenced
         .text("vpnservice.external_v4_ip")
         .or_else(|| referenced.text("vpnservice.external_v6_ip"));
-    // Local endpoint groups hold Neutron subnet ids (VPNaaS requires type
-    // `subnet` there); before endpoint groups, the vpnservice's `subnet_id`
-    // was the local side.
-    connection.local_subnets = referenced.strings("local_ep_group.endpoints");
-    if connection.local_subnets.is_none() && !fields.has("local_ep_group_id") {
-        connection.local_subnets = referenced
-            .text("vpnservice.subnet_id")
-            .map(|subnet| vec![subnet]);
+    // Endpoint groups are read by type (see `endpoints`); before endpoint
+    // groups, the vpnservice's `subnet_id` was the local side.
+    let mut subnets = Subnets::new(related);
+    if referenced.has("local_ep_group") {
+        connection.local_subnets =
+            subnets.group(&mut referenced, "local_ep_group", "local_subnets");
+    } else if !fields.has("local_ep_group_id") {
+        connection.local_subnets = subnets.vpnservice(&mut referenced);
     }
-    connection.peer_subnets = referenced.strings("peer_ep_group.endpoints");
+    if referenced.has("peer_ep_group") {
+        connection.peer_subnets = subnets.group(&mut referenced, "peer_ep_group", "peer_subnets");
+    }
+    endpoints::add_related(&mut related_output, subnets);
+    let related_output = (!related_output.is_empty()).then_some(Value::Object(related_output));
     let has_peer_cidrs = fields
         .peek("peer_cidrs")
         .and_then(Value::as_array)
@@ -343,12 +353,14 @@ mod tests {
 
     const SHOW: &str = include_str!("../../../tests/fixtures/openstack/002_show.json");
     const LIST: &str = include_str!("../../../tests/fixtures/openstack/003_list.json");
-    const RELATED_FIXTURES: [&str; 4] = [
+    const RELATED_FIXTURES: [&str; 5] = [
         include_str!("../../../tests/fixtures/openstack/ikepolicies.json"),
         include_str!("../../../tests/fixtures/openstack/ipsecpolicies.json"),
         include_str!("../../../tests/fixtures/openstack/vpnservices.json"),
         include_str!("../../../tests/fixtures/openstack/endpoint_groups.json"),
+        include_str!("../../../tests/fixtures/openstack/subnets.json"),
     ];
+    const LOCAL_SUBNET: &str = "a0ab1a4b-3d5c-4e33-9d0f-3c1a5f0c7b2e";
     const PROJECT: &str = "10039663455a446d8ba2cbb058b0f578";
 
     fn context() -> NormalizeContext<'static> {
@@ -363,7 +375,7 @@ mod tests {
         decode_page(serde_json::from_str(body).unwrap()).unwrap()
     }
 
-    /// The four related fixtures, as the collector would gather them.
+    /// The related fixtures, as the collector would gather them.
     fn related() -> Related {
         let mut related = Related::default();
         for body in RELATED_FIXTURES {
@@ -406,9 +418,10 @@ mod tests {
                     RelatedKind::EndpointGroup,
                     "$.endpoint_groups[1]".to_string()
                 ),
+                (RelatedKind::Subnet, "$.subnets[0]".to_string()),
             ]
         );
-        assert_eq!(related().len(), 7);
+        assert_eq!(related().len(), 8);
     }
 
     #[test]
@@ -460,10 +473,7 @@ mod tests {
         assert_eq!(c.gateway_ip.as_deref(), Some("172.24.4.11"));
         assert_eq!(c.peer_gateway_id, None);
         assert_eq!(c.peer_address.as_deref(), Some("172.24.4.226"));
-        assert_eq!(
-            c.local_subnets,
-            strings(&["a0ab1a4b-3d5c-4e33-9d0f-3c1a5f0c7b2e"])
-        );
+        assert_eq!(c.local_subnets, strings(&["10.1.0.0/24"]));
         assert_eq!(c.peer_subnets, strings(&["10.2.0.0/24", "10.2.1.0/24"]));
         assert_eq!(c.routing, Some(Routing::Static));
         assert_eq!(c.admin_state_up, Some(true));
@@ -520,8 +530,14 @@ mod tests {
                 "ipsecpolicy",
                 "local_ep_group",
                 "peer_ep_group",
+                "subnets",
                 "vpnservice"
             ]
+        );
+        // Only what the model reads of a subnet, whatever else its body held.
+        assert_eq!(
+            related["subnets"],
+            json!([{"id": LOCAL_SUBNET, "cidr": "10.1.0.0/24"}])
         );
         assert_eq!(related["ikepolicy"]["name"], json!("ikepolicy-site1"));
         assert_eq!(
@@ -633,6 +649,11 @@ mod tests {
         related
             .insert(RelatedKind::VpnService, service, "$.vpnservice")
             .unwrap();
+        let subnet =
+            json!({"id": "5b7c1e8a-0000-4000-8000-000000000001", "cidr": "192.168.7.0/24"});
+        related
+            .insert(RelatedKind::Subnet, subnet, "$.subnet")
+            .unwrap();
         let object = json!({
             "id": "c-legacy", "status": "BUILD", "tenant_id": "tenant-only",
             "vpnservice_id": "svc-legacy", "ipsecpolicy_id": "2f6bfd2a-5a3a-4b1e-9a47-0c6fbb3d9c11",
@@ -644,10 +665,7 @@ mod tests {
         assert_eq!(c.status, Status::Pending);
         assert_eq!(c.account.as_deref(), Some("tenant-only"));
         assert_eq!(c.gateway_ip.as_deref(), Some("2001:db8::20"));
-        assert_eq!(
-            c.local_subnets,
-            strings(&["5b7c1e8a-0000-4000-8000-000000000001"])
-        );
+        assert_eq!(c.local_subnets, strings(&["192.168.7.0/24"]));
         assert_eq!(c.peer_subnets, strings(&["10.9.0.0/16", "10.10.0.0/16"]));
         assert_eq!(c.ike.version.as_deref(), Some("v1"));
         assert_eq!(c.ike.auth_algorithm.as_deref(), Some("sha1"));

@@ -38,9 +38,9 @@ pub struct Pager {
     next: Option<reqwest::Url>,
     /// Every page URL requested so far.
     followed: HashSet<String>,
-    /// The collection's path under `vpn/`, under which each object is
-    /// shown by id.
-    path: &'static str,
+    /// The collection's path under `/v2.0/` (`vpn/ikepolicies`, `subnets`),
+    /// under which each object is shown by id.
+    objects: String,
 }
 
 impl Pager {
@@ -52,21 +52,29 @@ impl Pager {
         key: &'static str,
         limit: Option<u32>,
     ) -> Result<Pager, FetchError> {
-        let mut url = neutron.url(&format!("vpn/{path}"))?;
+        let objects = format!("vpn/{path}");
+        let mut url = neutron.url(&objects)?;
         if let Some(limit) = limit {
             url.query_pairs_mut()
                 .append_pair("limit", &limit.to_string());
         }
-        Ok(Pager {
+        Ok(Pager::starting_at(url, key, objects))
+    }
+
+    /// The pages from `url` on (a collection URL with its filters), whose
+    /// body holds the array `key`, each object shown at
+    /// `{endpoint}/v2.0/{objects}/{id}`.
+    pub fn starting_at(url: reqwest::Url, key: &'static str, objects: String) -> Pager {
+        Pager {
             key,
             followed: HashSet::from([url.to_string()]),
             next: Some(url),
-            path,
-        })
+            objects,
+        }
     }
 
     /// The next page, or `None` after the last one.
-    pub async fn next(&mut self, neutron: &mut Neutron<'_>) -> Result<Option<Page>, FetchError> {
+    pub async fn next(&mut self, neutron: &Neutron<'_>) -> Result<Option<Page>, FetchError> {
         let Some(url) = self.next.take() else {
             return Ok(None);
         };
@@ -109,7 +117,7 @@ impl Pager {
     /// still exists (see the module docs).
     async fn check_marker(
         &self,
-        neutron: &mut Neutron<'_>,
+        neutron: &Neutron<'_>,
         page: &reqwest::Url,
         shown: &str,
     ) -> Result<(), FetchError> {
@@ -120,7 +128,7 @@ impl Pager {
         else {
             return Ok(());
         };
-        let object = neutron.object_url(self.path, &marker)?;
+        let object = neutron.object_url(&self.objects, &marker)?;
         match neutron.show(&object).await? {
             Shown::Object(_) => Ok(()),
             Shown::Gone(_) => Err(FetchError::Paging(format!(

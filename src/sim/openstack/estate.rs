@@ -1,6 +1,7 @@
 //! What the simulated Neutron holds: IPsec site connections and the IKE /
-//! IPsec policies, vpnservices and endpoint groups they reference, as the
-//! JSON objects the API returns, and a small sample shaped like the seeds.
+//! IPsec policies, vpnservices and endpoint groups they reference, the
+//! subnets that `subnet` endpoint groups name, as the JSON objects the API
+//! returns, and a small sample shaped like the seeds.
 
 use serde_json::{Value, json};
 
@@ -16,6 +17,9 @@ pub struct Estate {
     pub ipsecpolicies: Vec<Value>,
     pub vpnservices: Vec<Value>,
     pub endpoint_groups: Vec<Value>,
+    /// The networking API's subnets (`GET /v2.0/subnets`), which local
+    /// endpoint groups (type `subnet`) and legacy vpnservices name by id.
+    pub subnets: Vec<Value>,
 }
 
 /// The ids of [`Estate::sample`]'s objects, for tests and scripts.
@@ -34,6 +38,10 @@ pub mod sample {
     pub const LOCAL_GROUP: &str = "3e1815dd-e212-43d0-8f13-b494fa553e68";
     pub const PEER_GROUP_A: &str = "9ad5a7e0-6dac-41b4-b20d-a7b8645fddf1";
     pub const PEER_GROUP_B: &str = "0b7f5a52-8f0e-4f7e-a1b0-2d6c4e8f9a31";
+    /// The subnet [`LOCAL_GROUP`] names, `10.1.0.0/24`.
+    pub const LOCAL_SUBNET: &str = "a0ab1a4b-3d5c-4e33-9d0f-3c1a5f0c7b2e";
+    /// [`LOCAL_SUBNET`]'s CIDR.
+    pub const LOCAL_SUBNET_CIDR: &str = "10.1.0.0/24";
 }
 
 impl Estate {
@@ -107,12 +115,7 @@ impl Estate {
             )],
             vpnservices: vec![vpnservice(VPNSERVICE, "vpnservice-router1", "172.24.4.11")],
             endpoint_groups: vec![
-                endpoint_group(
-                    LOCAL_GROUP,
-                    "site1-local",
-                    "subnet",
-                    &["a0ab1a4b-3d5c-4e33-9d0f-3c1a5f0c7b2e"],
-                ),
+                endpoint_group(LOCAL_GROUP, "site1-local", "subnet", &[LOCAL_SUBNET]),
                 endpoint_group(
                     PEER_GROUP_A,
                     "site1-peers",
@@ -121,6 +124,7 @@ impl Estate {
                 ),
                 endpoint_group(PEER_GROUP_B, "site2-peers", "cidr", &["10.3.0.0/24"]),
             ],
+            subnets: vec![subnet(LOCAL_SUBNET, "private-subnet", LOCAL_SUBNET_CIDR)],
         }
     }
 
@@ -155,6 +159,23 @@ impl Estate {
     /// The endpoint group with this id, to edit in place.
     pub fn endpoint_group_mut(&mut self, id: &str) -> Option<&mut Value> {
         by_id(&mut self.endpoint_groups, id)
+    }
+
+    /// The vpnservice with this id, to edit in place.
+    pub fn vpnservice_mut(&mut self, id: &str) -> Option<&mut Value> {
+        by_id(&mut self.vpnservices, id)
+    }
+
+    /// The subnet with this id, to edit in place.
+    pub fn subnet_mut(&mut self, id: &str) -> Option<&mut Value> {
+        by_id(&mut self.subnets, id)
+    }
+
+    /// Removes the subnet with this id; whether it was there.
+    pub fn remove_subnet(&mut self, id: &str) -> bool {
+        let before = self.subnets.len();
+        self.subnets.retain(|object| object["id"] != id);
+        self.subnets.len() != before
     }
 
     /// Removes the connection with this id; whether it was there.
@@ -217,4 +238,20 @@ pub(super) fn vpnservice(id: &str, name: &str, external_ip: &str) -> Value {
 
 pub(super) fn endpoint_group(id: &str, name: &str, kind: &str, endpoints: &[&str]) -> Value {
     owned(json!({"id": id, "name": name, "description": "", "type": kind, "endpoints": endpoints}))
+}
+
+/// A subnet as `GET /v2.0/subnets` returns it: an IPv4 `/24` (or any CIDR
+/// given) with its gateway on the first address.
+pub fn subnet(id: &str, name: &str, cidr: &str) -> Value {
+    let gateway = cidr
+        .split_once('/')
+        .and_then(|(network, _)| network.strip_suffix(".0"))
+        .map(|prefix| format!("{prefix}.1"));
+    owned(json!({
+        "id": id, "name": name, "description": "", "network_id": format!("network-of-{id}"),
+        "ip_version": 4, "cidr": cidr, "gateway_ip": gateway, "enable_dhcp": true,
+        "subnetpool_id": null, "ipv6_ra_mode": null, "ipv6_address_mode": null,
+        "allocation_pools": [], "host_routes": [], "dns_nameservers": [], "service_types": [],
+        "tags": [], "revision_number": 0
+    }))
 }

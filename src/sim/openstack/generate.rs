@@ -4,7 +4,9 @@
 
 use serde_json::{Value, json};
 
-use super::estate::{Estate, endpoint_group, ikepolicy, ipsecpolicy, owned, vpnservice};
+use super::estate::{
+    Estate, endpoint_group, ikepolicy, ipsecpolicy, owned, subnet as subnet_object, vpnservice,
+};
 
 /// A deterministic pseudo-random sequence (SplitMix64).
 struct Rng(u64);
@@ -56,8 +58,10 @@ const CITIES: [&str; 12] = [
 
 /// `count` connections with varied statuses, algorithms, subnets and names,
 /// the same for the same `seed`. About one in ten is a legacy connection
-/// with `peer_cidrs`; the others have endpoint groups of their own. Policies
-/// are shared (six of each kind); one vpnservice serves forty connections.
+/// with `peer_cidrs`; the others have endpoint groups of their own (peer:
+/// type `cidr`). Policies are shared (six of each kind); one vpnservice
+/// serves forty connections, with one local endpoint group (type `subnet`)
+/// naming one subnet of its own (a distinct `10.x.y.0/24`).
 pub fn generate_estate(count: usize, seed: u64) -> Estate {
     let mut rng = Rng(seed);
     let mut estate = Estate::default();
@@ -92,6 +96,11 @@ pub fn generate_estate(count: usize, seed: u64) -> Estate {
             .push(vpnservice(&id, &format!("vpnservice-{index}"), &ip));
         let group = rng.uuid();
         let subnet = rng.uuid();
+        // Distinct /24s for up to 10,240 vpnservices, clear of the peers' 10.16-10.215.
+        let cidr = format!("10.{}.{}.0/24", 216 + (index / 256) % 40, index % 256);
+        estate
+            .subnets
+            .push(subnet_object(&subnet, &format!("private-{index}"), &cidr));
         estate.endpoint_groups.push(endpoint_group(
             &group,
             &format!("local-{index}"),
@@ -166,6 +175,9 @@ mod tests {
         assert_eq!(estate.connections.len(), 100);
         assert_eq!(estate.vpnservices.len(), 3);
         assert_eq!(estate.ikepolicies.len(), 6);
+        assert_eq!(estate.subnets.len(), 3);
+        let cidrs: Vec<&Value> = estate.subnets.iter().map(|s| &s["cidr"]).collect();
+        assert_eq!(cidrs, ["10.216.0.0/24", "10.216.1.0/24", "10.216.2.0/24"]);
         assert_eq!(generate_estate(100, 7).connections, estate.connections);
         assert_ne!(generate_estate(100, 8).connections, estate.connections);
         let ids: std::collections::HashSet<&Value> = estate
@@ -189,6 +201,14 @@ mod tests {
                         || collection.iter().any(|object| &object["id"] == reference),
                     "{key} {reference}"
                 );
+            }
+        }
+        // Every subnet a `subnet` endpoint group names exists.
+        for group in &estate.endpoint_groups {
+            if group["type"] == "subnet" {
+                for id in group["endpoints"].as_array().unwrap() {
+                    assert!(estate.subnets.iter().any(|s| &s["id"] == id), "{id}");
+                }
             }
         }
         let statuses: std::collections::BTreeSet<&str> = estate

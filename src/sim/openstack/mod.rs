@@ -3,7 +3,8 @@
 //! catalog holding a network endpoint per region and interface) and Neutron
 //! VPNaaS v2.0 (tokens checked on every request, `limit` / `marker` paging
 //! with `*_links` as Neutron emulates it, or paging disabled, and each
-//! object shown by id), over an [`Estate`] that scripts can edit in place,
+//! object shown by id) with the networking API's subnets (filtered by id,
+//! fields selected), over an [`Estate`] that scripts can edit in place,
 //! between two listings or between two requests of one.
 //!
 //! One server holds both: Keystone under `/identity` (so `auth_url` is
@@ -14,6 +15,7 @@ mod estate;
 mod generate;
 mod keystone;
 mod neutron;
+mod subnets;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -25,7 +27,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Faults, SimServer};
 
-pub use estate::{DEMO_PROJECT_ID, Estate, sample};
+pub use estate::{DEMO_PROJECT_ID, Estate, sample, subnet};
 pub use generate::generate_estate;
 
 /// The user the simulator accepts by default.
@@ -110,6 +112,8 @@ struct State {
     paging: Mutex<Paging>,
     /// Whether Neutron's policy refuses the listings (a user without a role).
     denied: std::sync::atomic::AtomicBool,
+    /// Whether the subnets routes answer 500.
+    subnets_failing: std::sync::atomic::AtomicBool,
     /// Issued tokens and when they expire.
     tokens: Mutex<HashMap<String, DateTime<Utc>>>,
     /// Request numbers on which every token issued so far expires.
@@ -165,6 +169,7 @@ impl OpenStackSim {
             estate: Mutex::new(config.estate.clone()),
             paging: Mutex::new(config.paging),
             denied: Default::default(),
+            subnets_failing: Default::default(),
             config,
             tokens: Mutex::default(),
             expire_on: Mutex::default(),
@@ -181,6 +186,14 @@ impl OpenStackSim {
             .route(
                 "/network/{region}/{interface}/v2.0/vpn/{collection}/{id}",
                 get(neutron::show),
+            )
+            .route(
+                "/network/{region}/{interface}/v2.0/subnets",
+                get(subnets::list),
+            )
+            .route(
+                "/network/{region}/{interface}/v2.0/subnets/{id}",
+                get(subnets::show),
             )
             .fallback(neutron::not_found)
             .with_state(Arc::clone(&state));
@@ -242,6 +255,14 @@ impl OpenStackSim {
         self.state
             .denied
             .store(denied, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Makes the subnets routes answer 500 `HTTPInternalServerError` (a
+    /// failing networking API) or serve again, for later requests.
+    pub fn set_subnets_failing(&self, failing: bool) {
+        self.state
+            .subnets_failing
+            .store(failing, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Expires every token issued so far: their next use gets a 401.

@@ -19,12 +19,12 @@ use super::{Paging, State, lock};
 use crate::sim::Fault;
 
 /// Neutron's error document.
-fn neutron_error(status: StatusCode, kind: &str, message: &str) -> Response {
+pub(super) fn neutron_error(status: StatusCode, kind: &str, message: &str) -> Response {
     let body = json!({"NeutronError": {"type": kind, "message": message, "detail": ""}});
     with_request_id(status, body.to_string())
 }
 
-fn fault_response(fault: Fault) -> Response {
+pub(super) fn fault_response(fault: Fault) -> Response {
     match fault {
         Fault::Throttle {
             retry_after_seconds,
@@ -111,7 +111,7 @@ fn collection(path: &str) -> Option<Collection> {
     })
 }
 
-fn resource_not_found() -> Response {
+pub(super) fn resource_not_found() -> Response {
     neutron_error(
         StatusCode::NOT_FOUND,
         "HTTPNotFound",
@@ -119,16 +119,15 @@ fn resource_not_found() -> Response {
     )
 }
 
-/// Checks the token, the region and interface of the path, the collection
-/// and the policy, as Neutron does before serving `collection`: the
-/// collection, or the response refusing the request (boxed: it is large).
-fn admit(
+/// Checks the token and the region and interface of the path, as
+/// keystonemiddleware and the router do before Neutron serves anything:
+/// the response refusing the request, if any (boxed: it is large).
+pub(super) fn authorize(
     state: &State,
     headers: &HeaderMap,
     region: &str,
     interface: &str,
-    collection_path: &str,
-) -> Result<Collection, Box<Response>> {
+) -> Result<(), Box<Response>> {
     let token = headers
         .get("x-auth-token")
         .and_then(|value| value.to_str().ok());
@@ -150,17 +149,37 @@ fn admit(
     }
     let known_region = state.config.regions.iter().any(|known| known == region);
     let known_interface = ["public", "internal", "admin"].contains(&interface);
-    let Some(collection) = collection(collection_path).filter(|_| known_region && known_interface)
-    else {
+    if !(known_region && known_interface) {
         return Err(Box::new(resource_not_found()));
-    };
+    }
+    Ok(())
+}
+
+/// Neutron's policy refusing `get_{singular}`, when the sim is set to deny.
+pub(super) fn policy(state: &State, singular: &str) -> Result<(), Box<Response>> {
     if state.denied.load(std::sync::atomic::Ordering::SeqCst) {
         return Err(Box::new(neutron_error(
             StatusCode::FORBIDDEN,
             "PolicyNotAuthorized",
-            &format!("rule:get_{} is disallowed by policy", collection.singular),
+            &format!("rule:get_{singular} is disallowed by policy"),
         )));
     }
+    Ok(())
+}
+
+/// Checks the request as [`authorize`] does, then the collection and the
+/// policy, as Neutron does before serving `collection`: the collection, or
+/// the response refusing the request.
+fn admit(
+    state: &State,
+    headers: &HeaderMap,
+    region: &str,
+    interface: &str,
+    collection_path: &str,
+) -> Result<Collection, Box<Response>> {
+    authorize(state, headers, region, interface)?;
+    let collection = collection(collection_path).ok_or_else(|| Box::new(resource_not_found()))?;
+    policy(state, collection.singular)?;
     Ok(collection)
 }
 
@@ -309,7 +328,7 @@ pub async fn list(
 }
 
 /// Percent-encodes a query value (everything but RFC 3986 unreserved).
-fn url_encode(value: &str) -> String {
+pub(super) fn url_encode(value: &str) -> String {
     value
         .bytes()
         .map(|byte| match byte {

@@ -1,0 +1,358 @@
+//! A connection's local and peer subnets as CIDRs, from the endpoint groups
+//! (or the legacy vpnservice `subnet_id`) it references.
+//!
+//! An endpoint group is read by its `type`: `cidr` endpoints are CIDRs as
+//! they are; `subnet` endpoints (what VPNaaS requires of a local group) are
+//! Neutron subnet ids, each resolved to the `cidr` of the subnet collected
+//! with the listing ([`RelatedKind::Subnet`]). A side is all CIDRs or
+//! absent: when one of its subnets was not collected (deleted meanwhile, or
+//! an import without the subnets body), or the group's type holds no CIDRs
+//! (`router`, `network`, ...), the field is left out of the model with a
+//! warning, and the endpoints stay in the unmapped remainder. Ids are never
+//! stored as CIDRs.
+
+use serde_json::{Map, Value, json};
+
+use crate::provider::fields::{Fields, json_type_name};
+use crate::provider::{Related, RelatedKind};
+
+/// Resolves subnet ids against the collected subnets, and remembers the
+/// `{id, cidr}` of each one resolved (for the connection's `related`).
+pub(super) struct Subnets<'a> {
+    related: &'a Related,
+    /// Resolved subnets, each once, in order of first use.
+    resolved: Vec<Value>,
+}
+
+impl<'a> Subnets<'a> {
+    pub(super) fn new(related: &'a Related) -> Subnets<'a> {
+        Subnets {
+            related,
+            resolved: Vec::new(),
+        }
+    }
+
+    /// The CIDRs of the endpoint group at `role` in `referenced` (e.g.
+    /// `local_ep_group`), which feeds the model field `feeds`; `None`, with
+    /// a warning, when they cannot all be known.
+    pub(super) fn group(
+        &mut self,
+        referenced: &mut Fields,
+        role: &str,
+        feeds: &str,
+    ) -> Option<Vec<String>> {
+        let type_key = format!("{role}.type");
+        let endpoints_key = format!("{role}.endpoints");
+        let group_type = referenced
+            .peek(&type_key)
+            .and_then(Value::as_str)
+            .map(|text| text.trim().to_ascii_lowercase());
+        match group_type.as_deref() {
+            Some("cidr") => referenced.strings(&endpoints_key),
+            Some("subnet") => {
+                let Some(ids) = string_array(referenced.peek(&endpoints_key)) else {
+                    if let Some(found) = referenced.peek(&endpoints_key).map(json_type_name) {
+                        referenced.warn(
+                            &endpoints_key,
+                            &format!(
+                                "expected a list of subnet ids (strings), found {found}; {feeds} \
+                                 left out of the model"
+                            ),
+                        );
+                    }
+                    return None;
+                };
+                let cidrs = self.resolve(referenced, &endpoints_key, &ids, feeds)?;
+                referenced.take(&endpoints_key);
+                Some(cidrs)
+            }
+            Some(other) => {
+                referenced.warn(
+                    &type_key,
+                    &format!(
+                        "an endpoint group of type {other:?} holds no CIDRs; {feeds} left out of \
+                         the model"
+                    ),
+                );
+                None
+            }
+            None => {
+                referenced.warn(
+                    &type_key,
+                    &format!(
+                        "the endpoint group has no type, so its endpoints may be CIDRs or subnet \
+                         ids; {feeds} left out of the model"
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// The CIDR of the vpnservice's `subnet_id` (the local side of a
+    /// connection made before endpoint groups), if it has one.
+    pub(super) fn vpnservice(&mut self, referenced: &mut Fields) -> Option<Vec<String>> {
+        const KEY: &str = "vpnservice.subnet_id";
+        let id = referenced.peek(KEY)?.as_str()?.trim().to_string();
+        if id.is_empty() {
+            return None;
+        }
+        let cidrs = self.resolve(referenced, KEY, &[id], "local_subnets")?;
+        referenced.take(KEY);
+        Some(cidrs)
+    }
+
+    /// The `{id, cidr}` of every subnet resolved, in order of first use;
+    /// `None` if there were none.
+    pub(super) fn into_related(self) -> Option<Value> {
+        (!self.resolved.is_empty()).then_some(Value::Array(self.resolved))
+    }
+
+    /// The CIDRs of the subnets `ids`, or `None` with a warning at `key`
+    /// naming those not collected (or without a `cidr`).
+    fn resolve(
+        &mut self,
+        referenced: &mut Fields,
+        key: &str,
+        ids: &[String],
+        feeds: &str,
+    ) -> Option<Vec<String>> {
+        let mut cidrs = Vec::with_capacity(ids.len());
+        let mut unknown = Vec::new();
+        for id in ids {
+            match self.cidr(id) {
+                Some(cidr) => cidrs.push(cidr.to_string()),
+                None => unknown.push(id.as_str()),
+            }
+        }
+        if !unknown.is_empty() {
+            let (noun, verb) = if unknown.len() == 1 {
+                ("subnet", "was")
+            } else {
+                ("subnets", "were")
+            };
+            referenced.warn(
+                key,
+                &format!(
+                    "{noun} {} {verb} not among the collected subnets (deleted, or no subnets \
+                     body imported); {feeds} left out of the model",
+                    unknown.join(", ")
+                ),
+            );
+            return None;
+        }
+        for (id, cidr) in ids.iter().zip(&cidrs) {
+            if !self
+                .resolved
+                .iter()
+                .any(|subnet| subnet["id"] == id.as_str())
+            {
+                self.resolved.push(json!({"id": id, "cidr": cidr}));
+            }
+        }
+        Some(cidrs)
+    }
+
+    /// The non-empty `cidr` of the collected subnet `id`.
+    fn cidr(&self, id: &str) -> Option<&str> {
+        let subnet = self.related.get(RelatedKind::Subnet, id)?;
+        let cidr = subnet.get("cidr")?.as_str()?.trim();
+        (!cidr.is_empty()).then_some(cidr)
+    }
+}
+
+/// An array of strings (trimmed), or `None` for anything else.
+fn string_array(value: Option<&Value>) -> Option<Vec<String>> {
+    value?
+        .as_array()?
+        .iter()
+        .map(|item| item.as_str().map(|text| text.trim().to_string()))
+        .collect()
+}
+
+/// Adds the resolved subnets to a connection's related objects by role.
+pub(super) fn add_related(related: &mut Map<String, Value>, subnets: Subnets<'_>) {
+    if let Some(resolved) = subnets.into_related() {
+        related.insert("subnets".to_string(), resolved);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::super::normalize::normalize;
+    use crate::provider::test_support::strings;
+    use crate::provider::{NormalizeContext, ProviderOutput, Related, RelatedKind};
+
+    const PATH: &str = "$.ipsec_site_connection";
+
+    fn context() -> NormalizeContext<'static> {
+        NormalizeContext {
+            source: "os",
+            region: None,
+            account: None,
+        }
+    }
+
+    /// Subnets s1 (10.1.0.0/24), s2 (10.1.1.0/24) and one without a cidr;
+    /// the groups and the vpnservice given.
+    fn related(groups: &[serde_json::Value], service_subnet: Option<&str>) -> Related {
+        let mut related = Related::default();
+        for subnet in [
+            json!({"id": "s1", "cidr": "10.1.0.0/24", "name": "a"}),
+            json!({"id": "s2", "cidr": "10.1.1.0/24"}),
+            json!({"id": "s-no-cidr", "cidr": null}),
+        ] {
+            related
+                .insert(RelatedKind::Subnet, subnet, "$.subnets")
+                .unwrap();
+        }
+        for group in groups {
+            related
+                .insert(
+                    RelatedKind::EndpointGroup,
+                    group.clone(),
+                    "$.endpoint_group",
+                )
+                .unwrap();
+        }
+        let service =
+            json!({"id": "svc", "subnet_id": service_subnet, "external_v4_ip": "192.0.2.1"});
+        related
+            .insert(RelatedKind::VpnService, service, "$.vpnservice")
+            .unwrap();
+        related
+    }
+
+    fn group(id: &str, kind: Option<&str>, endpoints: serde_json::Value) -> serde_json::Value {
+        match kind {
+            Some(kind) => json!({"id": id, "type": kind, "endpoints": endpoints}),
+            None => json!({"id": id, "endpoints": endpoints}),
+        }
+    }
+
+    fn run(related: &Related, local: Option<&str>, peer: Option<&str>) -> ProviderOutput {
+        let object = json!({"id": "c1", "vpnservice_id": "svc",
+                            "local_ep_group_id": local, "peer_ep_group_id": peer});
+        normalize(PATH, object, related, &context()).unwrap()
+    }
+
+    #[test]
+    fn subnet_groups_resolve_in_endpoint_order_on_either_side() {
+        let related = related(
+            &[
+                group("local", Some("subnet"), json!(["s2", "s1"])),
+                group("peer", Some("SUBNET"), json!(["s1"])),
+            ],
+            None,
+        );
+        let output = run(&related, Some("local"), Some("peer"));
+        let c = &output.connection;
+        assert_eq!(c.local_subnets, strings(&["10.1.1.0/24", "10.1.0.0/24"]));
+        assert_eq!(c.peer_subnets, strings(&["10.1.0.0/24"]));
+        assert_eq!(output.warnings, Vec::<String>::new());
+        assert_eq!(
+            output.related.unwrap()["subnets"],
+            json!([{"id": "s2", "cidr": "10.1.1.0/24"}, {"id": "s1", "cidr": "10.1.0.0/24"}])
+        );
+        // The ids went into the model; the types stay in the remainder.
+        assert_eq!(
+            output.unmapped_related,
+            json!({"local_ep_group": {"type": "subnet"}, "peer_ep_group": {"type": "SUBNET"},
+                   "vpnservice": {"subnet_id": null}})
+        );
+    }
+
+    #[test]
+    fn a_missing_subnet_leaves_the_side_absent_with_a_warning_never_ids() {
+        let related = related(
+            &[
+                group(
+                    "local",
+                    Some("subnet"),
+                    json!(["s1", "gone-1", "s-no-cidr"]),
+                ),
+                group("peer", Some("cidr"), json!(["10.2.0.0/24"])),
+            ],
+            None,
+        );
+        let output = run(&related, Some("local"), Some("peer"));
+        let c = &output.connection;
+        assert_eq!(c.local_subnets, None);
+        assert_eq!(c.peer_subnets, strings(&["10.2.0.0/24"]));
+        assert_eq!(
+            output.warnings,
+            [
+                "$.ipsec_site_connection (related).local_ep_group.endpoints: subnets gone-1, \
+              s-no-cidr were not among the collected subnets (deleted, or no subnets body \
+              imported); local_subnets left out of the model"
+            ]
+        );
+        assert_eq!(output.related.unwrap().get("subnets"), None);
+        assert_eq!(
+            output.unmapped_related["local_ep_group"],
+            json!({"type": "subnet", "endpoints": ["s1", "gone-1", "s-no-cidr"]})
+        );
+    }
+
+    #[test]
+    fn groups_of_other_or_no_type_hold_no_cidrs() {
+        let related = related(
+            &[
+                group("local", Some("router"), json!(["r1"])),
+                group("peer", None, json!(["10.2.0.0/24"])),
+                group("bad", Some("subnet"), json!("s1")),
+            ],
+            None,
+        );
+        let output = run(&related, Some("local"), Some("peer"));
+        assert_eq!(output.connection.local_subnets, None);
+        assert_eq!(output.connection.peer_subnets, None);
+        assert_eq!(
+            output.warnings,
+            [
+                "$.ipsec_site_connection (related).local_ep_group.type: an endpoint group of \
+                 type \"router\" holds no CIDRs; local_subnets left out of the model",
+                "$.ipsec_site_connection (related).peer_ep_group.type: the endpoint group has \
+                 no type, so its endpoints may be CIDRs or subnet ids; peer_subnets left out of \
+                 the model",
+            ]
+        );
+        let output = run(&related, Some("bad"), None);
+        assert_eq!(output.connection.local_subnets, None);
+        assert_eq!(
+            output.warnings,
+            [
+                "$.ipsec_site_connection (related).local_ep_group.endpoints: expected a list of \
+              subnet ids (strings), found a string; local_subnets left out of the model"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_legacy_vpnservice_subnet_resolves_or_warns() {
+        let output = run(&related(&[], Some("s2")), None, None);
+        assert_eq!(output.connection.local_subnets, strings(&["10.1.1.0/24"]));
+        assert_eq!(output.warnings, Vec::<String>::new());
+        assert_eq!(
+            output.related.unwrap()["subnets"],
+            json!([{"id": "s2", "cidr": "10.1.1.0/24"}])
+        );
+
+        let output = run(&related(&[], Some("gone-2")), None, None);
+        assert_eq!(output.connection.local_subnets, None);
+        assert_eq!(
+            output.warnings,
+            [
+                "$.ipsec_site_connection (related).vpnservice.subnet_id: subnet gone-2 was not \
+              among the collected subnets (deleted, or no subnets body imported); local_subnets \
+              left out of the model"
+            ]
+        );
+        assert_eq!(
+            output.unmapped_related,
+            json!({"vpnservice": {"subnet_id": "gone-2"}})
+        );
+    }
+}

@@ -327,6 +327,65 @@ fn an_earlier_observation_time_is_refused_and_changes_nothing() {
 }
 
 #[test]
+fn bodies_of_referenced_objects_alone_are_no_listing_and_delete_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = vec![fixture_arg("openstack/003_list.json")];
+    files.extend(openstack_related());
+    assert_eq!(
+        import(
+            dir.path(),
+            "os",
+            "openstack",
+            "2026-11-01T00:00:00Z",
+            &files
+        )
+        .code,
+        0
+    );
+    let before = dump(&open(dir.path()));
+    // An empty policy list is not an empty list of connections.
+    let empty_policies = write_body(dir.path(), "ikepolicies.json", &json!({"ikepolicies": []}));
+    let output = import(
+        dir.path(),
+        "os",
+        "openstack",
+        "2026-11-02T00:00:00Z",
+        &[empty_policies],
+    );
+    assert_eq!(output.code, 1, "{}", output.stdout);
+    assert!(
+        output
+            .stderr
+            .contains("no openstack connections among the bodies, only referenced objects"),
+        "{}",
+        output.stderr
+    );
+    assert_eq!(dump(&open(dir.path())), before);
+    // An empty list of connections is one: the listing is complete and
+    // every connection it lacks is deleted.
+    let no_connections = write_body(
+        dir.path(),
+        "connections.json",
+        &json!({"ipsec_site_connections": []}),
+    );
+    let output = import(
+        dir.path(),
+        "os",
+        "openstack",
+        "2026-11-03T00:00:00Z",
+        &[no_connections],
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_eq!(
+        rows(
+            &open(dir.path()),
+            "SELECT count(*) FROM versions WHERE event = 'deleted'"
+        ),
+        vec![vec!["1"]]
+    );
+}
+
+#[test]
 fn an_unknown_source_without_kind_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
     let output = vpnsnap(

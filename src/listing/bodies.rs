@@ -13,7 +13,8 @@ use super::{ListingContext, ListingError};
 use crate::content::CONTENT_HASH_BYTES;
 use crate::fingerprint::PskFingerprinter;
 use crate::provider::{
-    self, DecodeError, NormalizeContext, Normalized, ProviderKind, Related, is_single_object_body,
+    self, DecodeError, NormalizeContext, Normalized, ProviderKind, Related, is_connection_body,
+    is_single_object_body,
 };
 use crate::store::{Listed, SourceOutcome, SourceResult, Spool};
 
@@ -178,8 +179,9 @@ impl Bodies {
             error,
         };
         let single = is_single_object_body(&body);
+        let connection_body = is_connection_body(self.kind, &body);
         let page = provider::decode_page(self.kind, body).map_err(decode_error)?;
-        if !page.connections.is_empty() || page.related.is_empty() {
+        if connection_body {
             self.any_single |= single;
             self.any_list |= !single;
         }

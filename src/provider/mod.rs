@@ -189,6 +189,19 @@ pub fn is_single_object_body(body: &Value) -> bool {
         .any(|key| body.get(key).is_some())
 }
 
+/// Whether a body lists or shows connections, rather than only objects that
+/// connections reference (OpenStack policies, vpnservices, endpoint groups,
+/// subnets): only such bodies make a listing, so that an empty list of
+/// policies is never taken for an empty list of connections.
+pub fn is_connection_body(kind: ProviderKind, body: &Value) -> bool {
+    match kind {
+        ProviderKind::OpenStack => ["ipsec_site_connections", "ipsec_site_connection"]
+            .iter()
+            .any(|key| body.get(key).is_some()),
+        ProviderKind::HuaweiCloud | ProviderKind::Tencent | ProviderKind::TencentLegacy => true,
+    }
+}
+
 /// Where the objects being normalized came from.
 #[derive(Debug, Clone, Copy)]
 pub struct NormalizeContext<'a> {

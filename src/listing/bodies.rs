@@ -8,13 +8,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
-use super::parallel::{Pending, normalize_in_order};
 use super::{ListingContext, ListingError};
 use crate::content::CONTENT_HASH_BYTES;
 use crate::fingerprint::PskFingerprinter;
 use crate::provider::{
-    self, DecodeError, NormalizeContext, Normalized, ProviderKind, Related, is_connection_body,
-    is_single_object_body,
+    self, NormalizeContext, ProviderKind, Related, is_connection_body, is_single_object_body,
 };
 use crate::store::{Listed, SourceOutcome, SourceResult, Spool};
 
@@ -30,7 +28,7 @@ pub(super) enum Message {
 pub(super) struct Bodies {
     kind: ProviderKind,
     /// Connections waiting for [`ListingBuilder::finish`] to normalize them.
-    connections: Vec<Pending>,
+    connections: Vec<(String, String, Value)>,
     /// Set when connections are normalized as their pages come.
     eager: Option<Eager>,
     /// Connection objects added so far (shared with the builder).
@@ -87,23 +85,12 @@ impl Normalizing {
         context: &NormalizeContext<'_>,
         fingerprinter: &PskFingerprinter,
     ) -> Result<(), ListingError> {
-        let item = provider::normalize(kind, path, object, related, context, fingerprinter);
-        self.accept(kind, origin, item)
-    }
-
-    /// Adds a normalized connection (or the error normalizing it gave)
-    /// unless the listing already holds the same content under its id.
-    fn accept(
-        &mut self,
-        kind: ProviderKind,
-        origin: &str,
-        item: Result<Normalized, DecodeError>,
-    ) -> Result<(), ListingError> {
-        let item = item.map_err(|error| ListingError::Decode {
-            origin: origin.to_string(),
-            kind,
-            error,
-        })?;
+        let item = provider::normalize(kind, path, object, related, context, fingerprinter)
+            .map_err(|error| ListingError::Decode {
+                origin: origin.to_string(),
+                kind,
+                error,
+            })?;
         self.warnings.extend(
             item.warnings
                 .iter()
@@ -258,15 +245,16 @@ impl Bodies {
             Some(eager) => eager.normalized,
             None => Normalizing::new(Listed::Memory(Vec::with_capacity(self.connections.len()))),
         };
-        let items = normalize_in_order(
-            self.kind,
-            self.connections,
-            &self.related,
-            &normalize_context,
-            fingerprinter,
-        )?;
-        for (origin, item) in items {
-            normalized.accept(self.kind, &origin, item)?;
+        for (origin, path, object) in self.connections {
+            normalized.add(
+                self.kind,
+                &origin,
+                &path,
+                object,
+                &self.related,
+                &normalize_context,
+                fingerprinter,
+            )?;
         }
         let Normalizing {
             listed, warnings, ..

@@ -18,7 +18,6 @@
 //! order and its first error are the same.
 
 mod bodies;
-mod parallel;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

@@ -5,6 +5,11 @@
 //! The binary (`src/main.rs`) is a thin layer over this library; `tests/`
 //! drive both.
 
+/// mimalloc rather than the system allocator: normalizing allocates and frees
+/// many small JSON values per connection (see README, Performance).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod cli;
 pub mod cmd;
 pub mod collector;

@@ -6,7 +6,10 @@
 //! drive both.
 
 /// mimalloc rather than the system allocator: normalizing allocates and frees
-/// many small JSON values per connection (see README, Performance).
+/// many small JSON values per connection (see README, Performance). Set here,
+/// not in `main.rs`, so that the tests and benchmarks run as the binary does;
+/// the default feature `mimalloc` turns it off for embedders.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -61,8 +61,8 @@ pub fn raw_changes(
         }
         changes.push(FieldChange {
             field: format!("{prefix}.{path}"),
-            old_value: old_value.and_then(leaf_text),
-            new_value: new_value.and_then(leaf_text),
+            old_value: old_value.map(leaf_text),
+            new_value: new_value.map(leaf_text),
         });
     }
     changes
@@ -96,11 +96,12 @@ fn leaves(value: Option<&Value>) -> BTreeMap<String, &Value> {
     out
 }
 
-fn leaf_text(value: &&Value) -> Option<String> {
+/// A raw leaf as change text: strings as they are, anything else as JSON
+/// (`null` included: a member present with the value null is not absent).
+fn leaf_text(value: &&Value) -> String {
     match value {
-        Value::Null => None,
-        Value::String(text) => Some(text.clone()),
-        other => Some(other.to_string()),
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
     }
 }
 
@@ -158,5 +159,31 @@ mod tests {
         assert_eq!(fields, ["raw.dpd.msg", "raw.gone", "raw.mtu"]);
         assert_eq!(changes[1].new_value, None);
         assert_eq!(changes[2].old_value.as_deref(), Some("1500"));
+    }
+
+    #[test]
+    fn a_member_set_to_null_is_present_not_absent() {
+        let text = |change: &FieldChange| {
+            (
+                change.field.clone(),
+                change.old_value.clone(),
+                change.new_value.clone(),
+            )
+        };
+        let old = json!({"description": null, "mtu": null});
+        let new = json!({"mtu": 1400, "peer_id": null});
+        let unmapped = new.clone();
+        let changes: Vec<_> = raw_changes("raw", Some(&old), Some(&new), &unmapped, &[])
+            .iter()
+            .map(text)
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                ("raw.description".into(), Some("null".into()), None),
+                ("raw.mtu".into(), Some("null".into()), Some("1400".into())),
+                ("raw.peer_id".into(), None, Some("null".into())),
+            ]
+        );
     }
 }

@@ -73,6 +73,7 @@ fn main() {
     let connection = format!("conn-{middle:05}");
     let midpoint = time_of_run(scale.runs as i64 / 2).to_string();
     let last_day = time_of_run(scale.runs as i64 - 96).to_string();
+    let last_hour = time_of_run(scale.runs as i64 - 4).to_string();
     let end = time_of_run(scale.runs as i64).to_string();
     let cases: Vec<Case<'_>> = vec![
         (
@@ -95,6 +96,7 @@ fn main() {
         ("current", vec![], ""),
         ("weak-crypto", vec![], ""),
         ("runs", vec![], ""),
+        ("changes", vec![("since", last_hour)], ""),
         ("changes", vec![("since", last_day.clone())], ""),
         ("status-changes", vec![("since", last_day.clone())], ""),
         (

@@ -1,7 +1,9 @@
 -- Everything that happened in a window, oldest first: one row per created,
 -- deleted or recreated event (field is NULL) and one per changed field
 -- (including the fields a recreation changed), each observed between
--- previous_observed_at and observed_at.
+-- previous_observed_at and observed_at. The window is one range over
+-- versions (observed_at), so the index versions_by_time serves it; '' and
+-- '9999' stand for an open end (times are RFC3339 text).
 --
 -- :since   time  only what was observed at or after this time
 -- :until   time  only what was observed at or before this time
@@ -21,8 +23,7 @@ SELECT * FROM (
     FROM versions v
     JOIN connections c ON c.id = v.connection
     WHERE v.event IN ('created', 'deleted', 'recreated')
-      AND (:since IS NULL OR v.observed_at >= :since)
-      AND (:until IS NULL OR v.observed_at <= :until)
+      AND v.observed_at BETWEEN coalesce(:since, '') AND coalesce(:until, '9999')
       AND (:source IS NULL OR c.source = :source)
     UNION ALL
     SELECT
@@ -39,8 +40,7 @@ SELECT * FROM (
     FROM versions v
     JOIN connections c ON c.id = v.connection
     JOIN field_changes fc ON fc.version_id = v.id
-    WHERE (:since IS NULL OR v.observed_at >= :since)
-      AND (:until IS NULL OR v.observed_at <= :until)
+    WHERE v.observed_at BETWEEN coalesce(:since, '') AND coalesce(:until, '9999')
       AND (:source IS NULL OR c.source = :source)
 )
 ORDER BY observed_at, source, connection_id, version, field;

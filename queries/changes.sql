@@ -3,15 +3,15 @@
 -- (including the fields a recreation changed), each observed between
 -- previous_observed_at and observed_at.
 --
--- With --since or --until the versions come from the observed_at index (one
--- range; '' and '9999' stand for an open end), which is fast for the hours
--- a postmortem looks at; without either, a plain scan is faster. Each half
--- of the union below runs only in its case (constant conditions).
---
 -- :since   time  only what was observed at or after this time
 -- :until   time  only what was observed at or before this time
 -- :source  text  only this source
 SELECT * FROM (
+    -- With --since or --until the versions come from the observed_at index
+    -- (one range; '' and '9999' stand for an open end), which is fast for
+    -- the hours a postmortem looks at; without either, a plain scan is
+    -- faster. Each half of this union runs only in its case (constant
+    -- conditions).
     SELECT
         v.observed_at, v.previous_observed_at, c.source, c.connection_id, v.name, v.version,
         v.event, NULL AS field, NULL AS old_value, NULL AS new_value

@@ -15,6 +15,7 @@ mod estate;
 mod generate;
 mod keystone;
 mod neutron;
+mod paging;
 mod subnets;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

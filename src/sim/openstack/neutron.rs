@@ -15,6 +15,7 @@ use chrono::Utc;
 use serde_json::{Map, Value, json};
 
 use super::keystone::{self, host, with_request_id};
+use super::paging::{ListQuery, page_links, parse, start_after};
 use super::{Paging, State, lock};
 use crate::sim::Fault;
 
@@ -250,31 +251,12 @@ pub async fn list(
         Ok(collection) => collection,
         Err(refused) => return *refused,
     };
-    let mut limit = None;
-    let mut marker = None;
-    if let Some(query) = &query
-        && let Ok(parsed) = reqwest::Url::parse(&format!("http://sim/?{query}"))
-    {
-        for (name, value) in parsed.query_pairs() {
-            match name.as_ref() {
-                "limit" => match value.parse::<usize>() {
-                    Ok(0) => {}
-                    Ok(number) => limit = Some(number),
-                    Err(_) => {
-                        return neutron_error(
-                            StatusCode::BAD_REQUEST,
-                            "BadRequest",
-                            &format!(
-                                "Bad limit request: Limit must be an integer 0 or greater and not '{value}'"
-                            ),
-                        );
-                    }
-                },
-                "marker" => marker = Some(value.into_owned()),
-                _ => {}
-            }
-        }
-    }
+    let ListQuery {
+        mut limit, marker, ..
+    } = match parse(query.as_deref()) {
+        Ok(query) => query,
+        Err(refused) => return *refused,
+    };
     let paging = *lock(&state.paging);
     if paging == Paging::Disabled {
         limit = None;
@@ -283,14 +265,6 @@ pub async fn list(
         limit = Some(requested.min(max));
     }
 
-    let link = |limit: usize, marker: &Value, extra: &str| {
-        let marker = marker.as_str().unwrap_or_default();
-        let marker: String = url_encode(marker);
-        format!(
-            "http://{}{path}?limit={limit}&marker={marker}{extra}",
-            host(&headers)
-        )
-    };
     let mut body = Map::new();
     {
         let estate = lock(&state.estate);
@@ -300,27 +274,17 @@ pub async fn list(
             return with_request_id(StatusCode::OK, Value::Object(body).to_string());
         };
         let start = match (&marker, paging) {
-            (Some(marker), Paging::Native) => all
-                .iter()
-                .position(|object| object["id"] == marker.as_str())
-                .map_or(all.len(), |index| index + 1),
+            (Some(marker), Paging::Native) => start_after(all, marker),
             _ => 0,
         };
         let page = &all[start.min(all.len())..(start + limit).min(all.len())];
-        let mut links = Vec::new();
-        if page.len() == limit
-            && let Some(last) = page.last()
-        {
-            links.push(json!({"rel": "next", "href": link(limit, &last["id"], "")}));
-        }
-        if let Some(marker) = &marker {
-            let first = page
-                .first()
-                .map_or(json!(marker), |first| first["id"].clone());
-            links.push(
-                json!({"rel": "previous", "href": link(limit, &first, "&page_reverse=True")}),
-            );
-        }
+        let links = page_links(page, limit, marker.as_deref(), |marker, extra| {
+            let marker = url_encode(marker.as_str().unwrap_or_default());
+            format!(
+                "http://{}{path}?limit={limit}&marker={marker}{extra}",
+                host(&headers)
+            )
+        });
         body.insert(key.to_string(), Value::Array(page.to_vec()));
         body.insert(format!("{key}_links"), Value::Array(links));
     }

@@ -19,58 +19,9 @@ use serde_json::{Map, Value, json};
 
 use super::keystone::{host, with_request_id};
 use super::neutron::{authorize, fault_response, neutron_error, policy, url_encode};
+use super::paging::{page_links, parse, start_after};
 use super::{Paging, State, lock};
 use crate::sim::Fault;
-
-/// What a subnets request asked for.
-#[derive(Default)]
-struct Query {
-    ids: Vec<String>,
-    fields: Vec<String>,
-    limit: Option<usize>,
-    marker: Option<String>,
-    /// The query without `limit` and `marker`, `&`-joined, for links.
-    kept: String,
-}
-
-fn parse(query: Option<&str>) -> Result<Query, Box<Response>> {
-    let mut parsed = Query::default();
-    let Some(query) = query else {
-        return Ok(parsed);
-    };
-    let Ok(url) = reqwest::Url::parse(&format!("http://sim/?{query}")) else {
-        return Ok(parsed);
-    };
-    let mut kept = Vec::new();
-    for (name, value) in url.query_pairs() {
-        match name.as_ref() {
-            "limit" => match value.parse::<usize>() {
-                Ok(0) => {}
-                Ok(number) => parsed.limit = Some(number),
-                Err(_) => {
-                    return Err(Box::new(neutron_error(
-                        StatusCode::BAD_REQUEST,
-                        "BadRequest",
-                        &format!(
-                            "Bad limit request: Limit must be an integer 0 or greater and not '{value}'"
-                        ),
-                    )));
-                }
-            },
-            "marker" => parsed.marker = Some(value.into_owned()),
-            other => {
-                kept.push(format!("{}={}", url_encode(other), url_encode(&value)));
-                match other {
-                    "id" => parsed.ids.push(value.into_owned()),
-                    "fields" if !value.is_empty() => parsed.fields.push(value.into_owned()),
-                    _ => {}
-                }
-            }
-        }
-    }
-    parsed.kept = kept.join("&");
-    Ok(parsed)
-}
 
 /// `subnet` reduced to the `fields` asked for (all of it if none).
 fn select(subnet: &Value, fields: &[String]) -> Value {
@@ -142,13 +93,10 @@ pub async fn list(
                 wanted.is_empty() || subnet["id"].as_str().is_some_and(|id| wanted.contains(id))
             })
             .collect();
-        let start = match &query.marker {
-            Some(marker) => matching
-                .iter()
-                .position(|subnet| subnet["id"] == marker.as_str())
-                .map_or(matching.len(), |index| index + 1),
-            None => 0,
-        };
+        let start = query
+            .marker
+            .as_deref()
+            .map_or(0, |marker| start_after(&matching, marker));
         let end = limit.map_or(matching.len(), |limit| {
             start.saturating_add(limit).min(matching.len())
         });
@@ -159,7 +107,7 @@ pub async fn list(
             .collect();
         body.insert("subnets".to_string(), Value::Array(subnets));
         if let Some(limit) = limit {
-            let link = |marker: &Value, extra: &str| {
+            let links = page_links(page, limit, query.marker.as_deref(), |marker, extra| {
                 let separator = if query.kept.is_empty() { "" } else { "&" };
                 format!(
                     "http://{}{path}?{}{separator}limit={limit}&marker={}{extra}",
@@ -167,19 +115,7 @@ pub async fn list(
                     query.kept,
                     url_encode(marker.as_str().unwrap_or_default())
                 )
-            };
-            let mut links = Vec::new();
-            if page.len() == limit
-                && let Some(last) = page.last()
-            {
-                links.push(json!({"rel": "next", "href": link(&last["id"], "")}));
-            }
-            if let Some(marker) = &query.marker {
-                let first = page
-                    .first()
-                    .map_or(json!(marker), |first| first["id"].clone());
-                links.push(json!({"rel": "previous", "href": link(&first, "&page_reverse=True")}));
-            }
+            });
             body.insert("subnets_links".to_string(), Value::Array(links));
         }
     }

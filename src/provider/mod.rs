@@ -195,9 +195,7 @@ pub fn is_single_object_body(body: &Value) -> bool {
 /// policies is never taken for an empty list of connections.
 pub fn is_connection_body(kind: ProviderKind, body: &Value) -> bool {
     match kind {
-        ProviderKind::OpenStack => ["ipsec_site_connections", "ipsec_site_connection"]
-            .iter()
-            .any(|key| body.get(key).is_some()),
+        ProviderKind::OpenStack => openstack::is_connection_body(body),
         ProviderKind::HuaweiCloud | ProviderKind::Tencent | ProviderKind::TencentLegacy => true,
     }
 }

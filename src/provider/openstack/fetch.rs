@@ -24,7 +24,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value;
 
 use super::client::{Neutron, Shown};
-use super::normalize::REFERENCES;
+use super::normalize::{CONNECTIONS_KEY, REFERENCES, body_keys};
 use super::paging::Pager;
 use super::settings::Settings;
 use super::subnets::{self, SubnetIds};
@@ -33,45 +33,17 @@ use crate::http::{FetchError, display_url};
 use crate::listing::ListingBuilder;
 use crate::provider::RelatedKind;
 
-/// A collection of objects connections reference: its path under
-/// `/v2.0/vpn/`, its list and show body keys, and its kind.
-struct Referenced {
-    path: &'static str,
-    key: &'static str,
-    singular: &'static str,
-    kind: RelatedKind,
-}
-
-/// Listed before the connections, in this order.
-const REFERENCED: [Referenced; 4] = [
-    Referenced {
-        path: "ikepolicies",
-        key: "ikepolicies",
-        singular: "ikepolicy",
-        kind: RelatedKind::IkePolicy,
-    },
-    Referenced {
-        path: "ipsecpolicies",
-        key: "ipsecpolicies",
-        singular: "ipsecpolicy",
-        kind: RelatedKind::IpsecPolicy,
-    },
-    Referenced {
-        path: "vpnservices",
-        key: "vpnservices",
-        singular: "vpnservice",
-        kind: RelatedKind::VpnService,
-    },
-    Referenced {
-        path: "endpoint-groups",
-        key: "endpoint_groups",
-        singular: "endpoint_group",
-        kind: RelatedKind::EndpointGroup,
-    },
+/// The collections of objects connections reference, listed before the
+/// connections in this order: their paths under `/v2.0/vpn/` and kinds
+/// (their body keys are [`body_keys`]).
+const REFERENCED: [(&str, RelatedKind); 4] = [
+    ("ikepolicies", RelatedKind::IkePolicy),
+    ("ipsecpolicies", RelatedKind::IpsecPolicy),
+    ("vpnservices", RelatedKind::VpnService),
+    ("endpoint-groups", RelatedKind::EndpointGroup),
 ];
 
 const CONNECTIONS_PATH: &str = "ipsec-site-connections";
-const CONNECTIONS_KEY: &str = "ipsec_site_connections";
 
 /// Lists every IPsec site connection of the source's project, with the
 /// objects they reference, into `listing`.
@@ -82,18 +54,14 @@ pub async fn fetch(
 ) -> Result<(), FetchError> {
     let neutron = Neutron::connect(context, settings).await?;
     let mut known = Known::default();
-    for collection in &REFERENCED {
-        let mut pager = Pager::new(
-            &neutron,
-            collection.path,
-            collection.key,
-            settings.page_size,
-        )?;
+    for (path, kind) in REFERENCED {
+        let (key, _) = body_keys(kind);
+        let mut pager = Pager::new(&neutron, path, key, settings.page_size)?;
         while let Some(page) = pager.next(&neutron).await? {
-            if let Some(Value::Array(objects)) = page.body.get(collection.key) {
+            if let Some(Value::Array(objects)) = page.body.get(key) {
                 objects
                     .iter()
-                    .for_each(|object| known.add_object(collection.kind, object));
+                    .for_each(|object| known.add_object(kind, object));
             }
             listing.add_body(&page.shown, page.body)?;
             context.progress.page_fetched(0);
@@ -129,31 +97,27 @@ async fn show(
     known: &mut Known,
     listing: &mut ListingBuilder,
 ) -> Result<(), FetchError> {
-    let Some(collection) = REFERENCED.iter().find(|collection| collection.kind == kind) else {
+    let Some((path, _)) = REFERENCED.iter().find(|(_, listed)| *listed == kind) else {
         // Every kind a reference names is listed above.
         return Ok(());
     };
-    let url = neutron.object_url(&format!("vpn/{}", collection.path), id)?;
+    let (_, singular) = body_keys(kind);
+    let url = neutron.object_url(&format!("vpn/{path}"), id)?;
     let shown = display_url(&url);
     let reply = neutron.show(&url).await?;
     context.progress.page_fetched(0);
     match reply {
         Shown::Gone(error) => {
             tracing::info!(
-                "GET {shown}: {error}; the {} {id} a connection references is gone, and is left \
-                 out",
-                collection.singular
+                "GET {shown}: {error}; the {singular} {id} a connection references is gone, and \
+                 is left out"
             );
             Ok(())
         }
         Shown::Object(body) => {
-            let Some(object) = body
-                .get(collection.singular)
-                .filter(|object| object.is_object())
-            else {
+            let Some(object) = body.get(singular).filter(|object| object.is_object()) else {
                 return Err(FetchError::Decode(format!(
-                    "GET {shown}: the body has no {:?} object",
-                    collection.singular
+                    "GET {shown}: the body has no {singular:?} object"
                 )));
             };
             known.add_object(kind, object);

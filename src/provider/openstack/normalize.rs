@@ -23,18 +23,36 @@ use crate::provider::{
     DecodeError, NormalizeContext, Page, ProviderKind, ProviderOutput, Related, RelatedKind,
 };
 
-/// The related bodies: list key, show key, kind.
-const RELATED_BODIES: [(&str, &str, RelatedKind); 5] = [
-    ("ikepolicies", "ikepolicy", RelatedKind::IkePolicy),
-    ("ipsecpolicies", "ipsecpolicy", RelatedKind::IpsecPolicy),
-    ("vpnservices", "vpnservice", RelatedKind::VpnService),
-    (
-        "endpoint_groups",
-        "endpoint_group",
-        RelatedKind::EndpointGroup,
-    ),
-    ("subnets", "subnet", RelatedKind::Subnet),
+/// The keys of the connections' list and show bodies.
+pub(super) const CONNECTIONS_KEY: &str = "ipsec_site_connections";
+const CONNECTION_KEY: &str = "ipsec_site_connection";
+
+/// Whether a body lists or shows connections, rather than holding only
+/// objects connections reference.
+pub fn is_connection_body(body: &Value) -> bool {
+    body.get(CONNECTIONS_KEY).is_some() || body.get(CONNECTION_KEY).is_some()
+}
+
+/// The kinds of referenced objects a body may hold.
+const RELATED_KINDS: [RelatedKind; 5] = [
+    RelatedKind::IkePolicy,
+    RelatedKind::IpsecPolicy,
+    RelatedKind::VpnService,
+    RelatedKind::EndpointGroup,
+    RelatedKind::Subnet,
 ];
+
+/// The keys of `kind`'s list body and show body (`{"ikepolicies": [...]}`,
+/// `{"ikepolicy": {...}}`).
+pub(super) fn body_keys(kind: RelatedKind) -> (&'static str, &'static str) {
+    match kind {
+        RelatedKind::IkePolicy => ("ikepolicies", "ikepolicy"),
+        RelatedKind::IpsecPolicy => ("ipsecpolicies", "ipsecpolicy"),
+        RelatedKind::VpnService => ("vpnservices", "vpnservice"),
+        RelatedKind::EndpointGroup => ("endpoint_groups", "endpoint_group"),
+        RelatedKind::Subnet => ("subnets", "subnet"),
+    }
+}
 
 /// Reads any VPNaaS body: connections (`ipsec_site_connections` or
 /// `ipsec_site_connection`) and referenced objects (`ikepolicies`,
@@ -49,17 +67,18 @@ pub fn decode_page(body: Value) -> Result<Page, DecodeError> {
     }
     let mut page = Page::default();
     let mut recognised = false;
-    if let Some(list) = map.remove("ipsec_site_connections") {
+    if let Some(list) = map.remove(CONNECTIONS_KEY) {
         page.connections
-            .extend(items(list, "$.ipsec_site_connections")?);
+            .extend(items(list, &format!("$.{CONNECTIONS_KEY}"))?);
         recognised = true;
     }
-    if let Some(single) = map.remove("ipsec_site_connection") {
+    if let Some(single) = map.remove(CONNECTION_KEY) {
         page.connections
-            .push(("$.ipsec_site_connection".to_string(), single));
+            .push((format!("$.{CONNECTION_KEY}"), single));
         recognised = true;
     }
-    for (plural, singular, kind) in RELATED_BODIES {
+    for kind in RELATED_KINDS {
+        let (plural, singular) = body_keys(kind);
         if let Some(list) = map.remove(plural) {
             let found = items(list, &format!("$.{plural}"))?;
             page.related

@@ -1,8 +1,8 @@
 //! One collection run end to end, as `collect` and every tick of `run` do
-//! it: take the database's collection lock, fetch the sources
-//! concurrently and store each into the run's one write transaction (begun
-//! by the first) as its listing ends, commit, write the metrics file. A shutdown signal before
-//! the commit abandons the run: nothing is stored.
+//! it: take the database's collection lock, fetch the sources concurrently
+//! and store each into the run's one write transaction (begun by the first)
+//! as its listing ends, commit, write the metrics file. A shutdown signal
+//! before the commit abandons the run: nothing is stored.
 
 use std::path::PathBuf;
 use std::sync::Arc;

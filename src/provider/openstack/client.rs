@@ -175,7 +175,7 @@ impl<'a> Neutron<'a> {
     /// renewed first, and a 401 renews it once and repeats the request. A
     /// 404 is a configuration error: the collection is not there.
     pub async fn get(&self, url: &reqwest::Url) -> Result<Value, FetchError> {
-        match self.request(url).await? {
+        match self.show(url).await? {
             Shown::Object(body) => Ok(body),
             Shown::Gone(error) => Err(FetchError::Config(format!(
                 "GET {}: {error}; is this the Neutron endpoint, with the VPNaaS extension enabled?",
@@ -188,10 +188,6 @@ impl<'a> Neutron<'a> {
     /// [`Neutron::get`], except that a 404 is an answer, not a failure: the
     /// object is gone.
     pub async fn show(&self, url: &reqwest::Url) -> Result<Shown, FetchError> {
-        self.request(url).await
-    }
-
-    async fn request(&self, url: &reqwest::Url) -> Result<Shown, FetchError> {
         let shown = display_url(url);
         let renewable = !matches!(self.settings.auth, Auth::Token { .. });
         let mut renewed = false;

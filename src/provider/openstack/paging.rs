@@ -110,9 +110,7 @@ impl Pager {
         }
         Ok(Some(Page { shown, body, count }))
     }
-}
 
-impl Pager {
     /// After an empty page reached by a marker: fails unless the marker
     /// still exists (see the module docs).
     async fn check_marker(

@@ -113,6 +113,8 @@ pub async fn fetch(
         }
     };
     // Returning early drops the other lanes, which cancels their requests.
+    // One lane per LANES (try_join! takes its futures one by one).
+    const _: () = assert!(LANES == 4);
     let (first, second, third, fourth) = tokio::try_join!(lane(0), lane(1), lane(2), lane(3))?;
     let mut batched: Vec<(usize, Vec<Fetched>)> = [first, second, third, fourth]
         .into_iter()

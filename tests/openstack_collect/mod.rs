@@ -118,6 +118,60 @@ fn neutron(path: &str) -> String {
     format!("GET /network/RegionOne/public/v2.0/vpn/{path}")
 }
 
+/// A plain HTTP client of the simulator's Neutron, logged in with the demo
+/// application credential: for tests of the simulator's own routes.
+struct RawNeutron {
+    runtime: tokio::runtime::Runtime,
+    client: reqwest::Client,
+    /// `{network endpoint}/v2.0`.
+    base: String,
+    token: String,
+}
+
+impl RawNeutron {
+    fn login(sim: &OpenStackSim) -> RawNeutron {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let client = reqwest::Client::new();
+        let body = serde_json::json!({"auth": {"identity": {"methods": ["application_credential"],
+            "application_credential": {"id": DEMO_APPLICATION_CREDENTIAL_ID, "secret": DEMO_APPLICATION_CREDENTIAL_SECRET}}}});
+        let token = runtime.block_on(async {
+            let response = client
+                .post(format!("{}/auth/tokens", sim.auth_url()))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            response.headers()["x-subject-token"]
+                .to_str()
+                .unwrap()
+                .to_string()
+        });
+        RawNeutron {
+            runtime,
+            client,
+            base: format!("{}/v2.0", sim.network_url("RegionOne", "public")),
+            token,
+        }
+    }
+
+    /// GETs `{base}/{path}`, with the token or without: the status and the
+    /// JSON body.
+    fn get(&self, path: &str, with_token: bool) -> (u16, Value) {
+        let mut request = self.client.get(format!("{}/{path}", self.base));
+        if with_token {
+            request = request.header("x-auth-token", &self.token);
+        }
+        self.runtime.block_on(async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap())
+        })
+    }
+}
+
 /// The request for the subnets `ids`, as the collector batches them.
 fn subnets_request(ids: &[&str]) -> String {
     let filters: String = ids.iter().map(|id| format!("id={id}&")).collect();

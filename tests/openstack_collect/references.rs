@@ -257,84 +257,56 @@ fn a_show_request_failing_beyond_retries_fails_the_source_and_deletes_nothing() 
 #[test]
 fn the_simulator_shows_one_object_by_id_with_the_token_checked() {
     let sim = OpenStackSim::start(OpenStackSimConfig::default()).unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let client = reqwest::Client::new();
-    let body = serde_json::json!({"auth": {"identity": {"methods": ["application_credential"],
-        "application_credential": {"id": DEMO_APPLICATION_CREDENTIAL_ID, "secret": DEMO_APPLICATION_CREDENTIAL_SECRET}}}});
-    let vpn = format!("{}/v2.0/vpn", sim.network_url("RegionOne", "public"));
-    runtime.block_on(async {
-        let response = client
-            .post(format!("{}/auth/tokens", sim.auth_url()))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let token = response.headers()["x-subject-token"]
-            .to_str()
-            .unwrap()
-            .to_string();
-        let get = |path: String, token: Option<&str>| {
-            let mut request = client.get(format!("{vpn}/{path}"));
-            if let Some(token) = token {
-                request = request.header("x-auth-token", token);
-            }
-            async move {
-                let response = request.send().await.unwrap();
-                let status = response.status().as_u16();
-                (status, response.json::<Value>().await.unwrap())
-            }
-        };
-        let (status, body) = get(format!("ikepolicies/{}", sample::SHARED_IKEPOLICY), None).await;
-        assert_eq!(status, 401, "{body}");
+    let neutron = RawNeutron::login(&sim);
+    let (status, body) = neutron.get(
+        &format!("vpn/ikepolicies/{}", sample::SHARED_IKEPOLICY),
+        false,
+    );
+    assert_eq!(status, 401, "{body}");
 
-        let (status, body) = get(
-            format!("endpoint-groups/{}", sample::PEER_GROUP_B),
-            Some(&token),
-        )
-        .await;
-        assert_eq!(status, 200);
+    let (status, body) = neutron.get(
+        &format!("vpn/endpoint-groups/{}", sample::PEER_GROUP_B),
+        true,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        body["endpoint_group"]["endpoints"],
+        serde_json::json!(["10.3.0.0/24"])
+    );
+    assert_eq!(body.as_object().unwrap().len(), 1);
+
+    for (path, kind, message) in [
+        (
+            "ikepolicies",
+            "IKEPolicyNotFound",
+            "IKEPolicy nope could not be found",
+        ),
+        (
+            "ipsecpolicies",
+            "IPsecPolicyNotFound",
+            "IPsecPolicy nope could not be found",
+        ),
+        (
+            "vpnservices",
+            "VPNServiceNotFound",
+            "VPNService nope could not be found",
+        ),
+        (
+            "endpoint-groups",
+            "VPNEndpointGroupNotFound",
+            "Endpoint group nope could not be found",
+        ),
+        (
+            "ipsec-site-connections",
+            "IPsecSiteConnectionNotFound",
+            "ipsec_site_connection nope not found",
+        ),
+    ] {
+        let (status, body) = neutron.get(&format!("vpn/{path}/nope"), true);
+        assert_eq!(status, 404);
         assert_eq!(
-            body["endpoint_group"]["endpoints"],
-            serde_json::json!(["10.3.0.0/24"])
+            body,
+            serde_json::json!({"NeutronError": {"type": kind, "message": message, "detail": ""}})
         );
-        assert_eq!(body.as_object().unwrap().len(), 1);
-
-        for (path, kind, message) in [
-            (
-                "ikepolicies",
-                "IKEPolicyNotFound",
-                "IKEPolicy nope could not be found",
-            ),
-            (
-                "ipsecpolicies",
-                "IPsecPolicyNotFound",
-                "IPsecPolicy nope could not be found",
-            ),
-            (
-                "vpnservices",
-                "VPNServiceNotFound",
-                "VPNService nope could not be found",
-            ),
-            (
-                "endpoint-groups",
-                "VPNEndpointGroupNotFound",
-                "Endpoint group nope could not be found",
-            ),
-            (
-                "ipsec-site-connections",
-                "IPsecSiteConnectionNotFound",
-                "ipsec_site_connection nope not found",
-            ),
-        ] {
-            let (status, body) = get(format!("{path}/nope"), Some(&token)).await;
-            assert_eq!(status, 404);
-            assert_eq!(
-                body,
-                serde_json::json!({"NeutronError": {"type": kind, "message": message, "detail": ""}})
-            );
-        }
-    });
+    }
 }

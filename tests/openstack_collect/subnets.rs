@@ -222,71 +222,41 @@ fn the_simulator_filters_subnets_by_id_and_selects_fields_with_the_token_checked
             .subnets
             .push(subnet(LEGACY_SUBNET, "legacy", "192.168.50.0/24"));
     });
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let client = reqwest::Client::new();
-    let body = json!({"auth": {"identity": {"methods": ["application_credential"],
-        "application_credential": {"id": DEMO_APPLICATION_CREDENTIAL_ID, "secret": DEMO_APPLICATION_CREDENTIAL_SECRET}}}});
-    let subnets = format!("{}/v2.0/subnets", sim.network_url("RegionOne", "public"));
-    runtime.block_on(async {
-        let response = client
-            .post(format!("{}/auth/tokens", sim.auth_url()))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let token = response.headers()["x-subject-token"]
-            .to_str()
-            .unwrap()
-            .to_string();
-        let get = |query: String, token: Option<&str>| {
-            let mut request = client.get(format!("{subnets}{query}"));
-            if let Some(token) = token {
-                request = request.header("x-auth-token", token);
-            }
-            async move {
-                let response = request.send().await.unwrap();
-                let status = response.status().as_u16();
-                (status, response.json::<Value>().await.unwrap())
-            }
-        };
-        let (status, _) = get(String::new(), None).await;
-        assert_eq!(status, 401);
+    let neutron = RawNeutron::login(&sim);
+    let (status, _) = neutron.get("subnets", false);
+    assert_eq!(status, 401);
 
-        // Repeated ids (an unknown one absent), two fields selected.
-        let query = format!(
-            "?id={LEGACY_SUBNET}&id=nope&id={}&fields=id&fields=cidr",
-            sample::LOCAL_SUBNET
-        );
-        let (status, body) = get(query, Some(&token)).await;
-        assert_eq!(status, 200);
-        assert_eq!(
-            body,
-            json!({"subnets": [
-                {"id": sample::LOCAL_SUBNET, "cidr": sample::LOCAL_SUBNET_CIDR},
-                {"id": LEGACY_SUBNET, "cidr": "192.168.50.0/24"}
-            ]})
-        );
-        // No filter: every subnet, whole.
-        let (_, body) = get(String::new(), Some(&token)).await;
-        assert_eq!(body["subnets"].as_array().unwrap().len(), 2);
-        assert_eq!(body["subnets"][1]["gateway_ip"], json!("192.168.50.1"));
+    // Repeated ids (an unknown one absent), two fields selected.
+    let query = format!(
+        "?id={LEGACY_SUBNET}&id=nope&id={}&fields=id&fields=cidr",
+        sample::LOCAL_SUBNET
+    );
+    let (status, body) = neutron.get(&format!("subnets{query}"), true);
+    assert_eq!(status, 200);
+    assert_eq!(
+        body,
+        json!({"subnets": [
+            {"id": sample::LOCAL_SUBNET, "cidr": sample::LOCAL_SUBNET_CIDR},
+            {"id": LEGACY_SUBNET, "cidr": "192.168.50.0/24"}
+        ]})
+    );
+    // No filter: every subnet, whole.
+    let (_, body) = neutron.get("subnets", true);
+    assert_eq!(body["subnets"].as_array().unwrap().len(), 2);
+    assert_eq!(body["subnets"][1]["gateway_ip"], json!("192.168.50.1"));
 
-        let (status, body) = get("/nope".to_string(), Some(&token)).await;
-        assert_eq!(status, 404);
-        assert_eq!(
-            body,
-            json!({"NeutronError": {"type": "SubnetNotFound",
-                   "message": "Subnet nope could not be found.", "detail": ""}})
-        );
-        sim.set_denied(true);
-        let (status, body) = get(String::new(), Some(&token)).await;
-        assert_eq!(status, 403);
-        assert_eq!(
-            body["NeutronError"]["message"],
-            json!("rule:get_subnet is disallowed by policy")
-        );
-    });
+    let (status, body) = neutron.get("subnets/nope", true);
+    assert_eq!(status, 404);
+    assert_eq!(
+        body,
+        json!({"NeutronError": {"type": "SubnetNotFound",
+               "message": "Subnet nope could not be found.", "detail": ""}})
+    );
+    sim.set_denied(true);
+    let (status, body) = neutron.get("subnets", true);
+    assert_eq!(status, 403);
+    assert_eq!(
+        body["NeutronError"]["message"],
+        json!("rule:get_subnet is disallowed by policy")
+    );
 }

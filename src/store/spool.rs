@@ -125,14 +125,6 @@ impl Spool {
         Ok(Spool { sqlite, len: 0 })
     }
 
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     fn push(&mut self, item: &Normalized) -> Result<(), StoreError> {
         let connection = serde_json::to_string(&item.connection).map_err(StoreError::Spool)?;
         let warnings = if item.warnings.is_empty() {

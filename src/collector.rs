@@ -5,7 +5,6 @@
 //! is scratch space, not the history).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
@@ -14,9 +13,8 @@ use tokio::task::JoinSet;
 use crate::config::{RuntimeSettings, SourceConfig};
 use crate::fingerprint::PskFingerprinter;
 use crate::http::{FetchError, HttpOptions, RetryPolicy, build_client};
-use crate::listing::{ListingBuilder, ListingContext};
-use crate::provider;
-use crate::store::{SourceOutcome, SourceResult};
+use crate::listing::{ListingBuilder, ListingContext, SourceOutcome, SourceResult};
+use crate::provider::{self, FetchContext, SourceProgress};
 use crate::time::Timestamp;
 
 /// How a collection runs; the config's runtime keys.
@@ -50,46 +48,6 @@ impl CollectOptions {
             request_timeout: Duration::from_secs(settings.timeout_seconds.into()),
             source_deadline: Duration::from_secs(settings.source_deadline_seconds.into()),
         }
-    }
-}
-
-/// What a provider's fetch code gets: the source's HTTP client, the retry
-/// policy, and where to report progress.
-#[derive(Debug)]
-pub struct FetchContext<'a> {
-    pub source: &'a SourceConfig,
-    pub client: reqwest::Client,
-    pub retry: RetryPolicy,
-    pub progress: &'a SourceProgress,
-}
-
-/// Pages and items fetched so far by one source, read by progress displays
-/// while the fetch runs.
-#[derive(Debug, Default)]
-pub struct SourceProgress {
-    pages: AtomicU64,
-    items: AtomicU64,
-    finished: AtomicBool,
-}
-
-impl SourceProgress {
-    /// Records one response body holding `items` objects.
-    pub fn page_fetched(&self, items: usize) {
-        self.pages.fetch_add(1, Ordering::Relaxed);
-        self.items.fetch_add(items as u64, Ordering::Relaxed);
-    }
-
-    pub fn pages(&self) -> u64 {
-        self.pages.load(Ordering::Relaxed)
-    }
-
-    pub fn items(&self) -> u64 {
-        self.items.load(Ordering::Relaxed)
-    }
-
-    /// Whether the source's fetch has ended, either way.
-    pub fn is_finished(&self) -> bool {
-        self.finished.load(Ordering::Relaxed)
     }
 }
 
@@ -184,7 +142,7 @@ pub async fn collect_source(
     .await
     .unwrap_or(Err(FetchError::Deadline(options.source_deadline)));
     let duration = started.elapsed();
-    progress.finished.store(true, Ordering::Relaxed);
+    progress.finish();
     let result = fetched.and_then(|listing| Ok(listing.finish(&context, fingerprinter)?));
     match result {
         Ok(result) => {

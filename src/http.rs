@@ -9,8 +9,6 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::listing::ListingError;
-
 /// `vpnsnap/<version>`, sent with every request.
 pub const USER_AGENT: &str = concat!("vpnsnap/", env!("CARGO_PKG_VERSION"));
 
@@ -58,6 +56,15 @@ pub fn build_client(options: &HttpOptions) -> Result<reqwest::Client, FetchError
         .map_err(|error| FetchError::Config(format!("building the HTTP client: {error}")))
 }
 
+/// An error of the layer a fetch emits its bodies into, carried whole in
+/// [`FetchError::Listing`]: this module knows its class, not its type.
+pub trait SinkError: std::error::Error + Send + Sync + 'static {
+    /// A short name of the class, as [`FetchError::class`] gives it:
+    /// `decode` for bodies that do not make a listing, `local` for a
+    /// failure on this machine.
+    fn class(&self) -> &'static str;
+}
+
 /// Why a source could not be listed. Each message names what failed and
 /// where (a URL without secrets, the provider's error code and message, its
 /// request id) so that it can stand alone in a run summary.
@@ -93,9 +100,10 @@ pub enum FetchError {
     /// advance, more pages than the total allows, a count that changed).
     #[error("inconsistent paging: {0}")]
     Paging(String),
-    /// The bodies did not make one listing.
-    #[error(transparent)]
-    Listing(#[from] ListingError),
+    /// What the fetch emitted its bodies into refused them (the bodies
+    /// did not make one listing); it names its own class.
+    #[error("{0}")]
+    Listing(Box<dyn SinkError>),
     /// The source's deadline passed before its listing was complete.
     #[error("cut off after {0:?}: the source took longer than source_deadline_seconds")]
     Deadline(Duration),
@@ -127,13 +135,8 @@ impl FetchError {
             FetchError::Server(_) => "server",
             FetchError::Transport(_) => "transport",
             FetchError::Rejected(_) => "rejected",
-            FetchError::Listing(
-                ListingError::Spool(_)
-                | ListingError::Thread(_)
-                | ListingError::Panicked
-                | ListingError::Stopped,
-            ) => "local",
-            FetchError::Decode(_) | FetchError::Listing(_) => "decode",
+            FetchError::Listing(error) => error.class(),
+            FetchError::Decode(_) => "decode",
             FetchError::Paging(_) => "paging",
             FetchError::Deadline(_) => "deadline",
         }
@@ -221,14 +224,6 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// No retries at all.
-    pub fn never() -> RetryPolicy {
-        RetryPolicy {
-            max_retries: 0,
-            ..RetryPolicy::default()
-        }
-    }
-
     /// Runs `attempt` until it succeeds, fails for good, or the retries are
     /// used up. `attempt` builds (and signs) the request anew each time.
     /// `what` names the request in the log line of each retry.

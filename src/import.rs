@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::fingerprint::PskFingerprinter;
+use crate::listing::SourceResult;
 use crate::listing::{ListingBuilder, ListingContext, ListingError};
 use crate::provider::ProviderKind;
-use crate::store::SourceResult;
 use crate::time::Timestamp;
 
 /// What to import.

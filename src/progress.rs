@@ -12,8 +12,8 @@ use std::time::Duration;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::oneshot;
 
-use crate::collector::SourceProgress;
 use crate::config::SourceConfig;
+use crate::provider::SourceProgress;
 
 const REDRAW_INTERVAL: Duration = Duration::from_millis(120);
 

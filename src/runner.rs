@@ -10,12 +10,13 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
-use crate::collector::{self, CollectOptions, Collected, SourceProgress};
+use crate::collector::{self, CollectOptions, Collected};
 use crate::config::SourceConfig;
 use crate::fingerprint::PskFingerprinter;
 use crate::lock::CollectionLock;
 use crate::metrics::{self, RunMetrics, SourceMetrics};
 use crate::progress::ProgressDisplay;
+use crate::provider::SourceProgress;
 use crate::store::{RunKind, RunSummary, SourceSummary, Store};
 use crate::time::Timestamp;
 

@@ -41,11 +41,6 @@ impl Timestamp {
                 )
             })
     }
-
-    /// Whole seconds from `earlier` to `self`.
-    pub fn seconds_since(self, earlier: Timestamp) -> i64 {
-        (self.0 - earlier.0).num_seconds()
-    }
 }
 
 impl fmt::Display for Timestamp {

@@ -3,8 +3,9 @@
 //! atomicity and append-only time.
 
 use serde_json::json;
+use vpnsnap::listing::SourceOutcome;
 use vpnsnap::model::Status;
-use vpnsnap::store::{SourceOutcome, StoreError};
+use vpnsnap::store::StoreError;
 
 use crate::support::*;
 

@@ -3,9 +3,10 @@
 //! every version reads back, through the views, exactly as it was received.
 
 use serde_json::{Value, json};
+use vpnsnap::listing::SourceOutcome;
 use vpnsnap::model::Status;
 use vpnsnap::provider::Normalized;
-use vpnsnap::store::{SourceOutcome, Store};
+use vpnsnap::store::Store;
 
 use crate::support::*;
 

@@ -29,10 +29,6 @@
 //! Every error names the file and line, the source and the key; the
 //! problems of the whole file are reported together.
 
-mod credentials;
-pub mod describe;
-mod error;
-mod keys;
 #[cfg(test)]
 mod tests;
 
@@ -47,14 +43,12 @@ use cron::Schedule;
 use toml::de::DeTable;
 
 use crate::fingerprint::PskFingerprinter;
-use crate::provider::{self, ProviderKind, SourceSettings};
+use crate::provider::{self, ProviderKind};
 
-pub use credentials::{Identifier, Origin, Secret};
-pub use error::{ConfigError, Problem};
-pub use keys::SourceKeys;
+pub use crate::keys::{ConfigError, Identifier, Origin, Problem, Secret, SourceKeys, describe};
+pub use crate::provider::SourceConfig;
 
-use error::line_of;
-use keys::Context;
+use crate::keys::{Context, line_of};
 
 /// The config file used when neither `--config` nor `VPNSNAP_CONFIG` names one.
 pub const DEFAULT_FILE: &str = "vpnsnap.toml";
@@ -176,50 +170,6 @@ pub struct Config {
     pub sources: Vec<SourceConfig>,
 }
 
-/// One resolved `[[source]]`.
-#[derive(Debug, Clone)]
-pub struct SourceConfig {
-    /// The unique name (see [`validate_source_name`]).
-    pub name: String,
-    /// Which provider, and so which variant [`SourceConfig::settings`] is.
-    pub kind: ProviderKind,
-    /// The provider's region (for OpenStack, the catalog region).
-    pub region: String,
-    /// The account the connections belong to: the Huawei Cloud project id,
-    /// or the OpenStack project id when given; `None` otherwise.
-    pub account: Option<String>,
-    /// The endpoint as configured; see [`SourceConfig::endpoint_or_default`].
-    pub endpoint: Option<String>,
-    /// The kind's own keys.
-    pub settings: SourceSettings,
-}
-
-impl SourceConfig {
-    /// The configured endpoint, else the kind's default for the region
-    /// (`None` for OpenStack, whose endpoint comes from the service catalog).
-    pub fn endpoint_or_default(&self) -> Option<String> {
-        self.endpoint
-            .clone()
-            .or_else(|| self.settings.default_endpoint(&self.region))
-    }
-
-    fn describe(&self, out: &mut String) {
-        out.push_str("[[source]]\n");
-        describe::text(out, "name", &self.name);
-        describe::text(out, "kind", self.kind.as_str());
-        describe::text(out, "region", &self.region);
-        match (&self.endpoint, self.settings.default_endpoint(&self.region)) {
-            (Some(endpoint), _) => describe::text(out, "endpoint", endpoint),
-            (None, Some(default)) => describe::text_or_default(out, "endpoint", &default, true),
-            (None, None) => describe::comment(
-                out,
-                &format!("endpoint not set; {} has no default", self.kind),
-            ),
-        }
-        self.settings.describe(out);
-    }
-}
-
 impl Config {
     /// The source named `name`.
     pub fn source(&self, name: &str) -> Option<&SourceConfig> {
@@ -307,6 +257,7 @@ pub fn load_from_str(
         file,
         dir,
         env,
+        top_level_keys: &TOP_LEVEL_KEYS,
     };
 
     let mut problems = Vec::new();

@@ -8,13 +8,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
-use super::{ListingContext, ListingError};
-use crate::content::CONTENT_HASH_BYTES;
+use super::{Listed, ListingContext, ListingError, SourceOutcome, SourceResult, Spool};
 use crate::fingerprint::PskFingerprinter;
 use crate::provider::{
-    self, NormalizeContext, ProviderKind, Related, is_connection_body, is_single_object_body,
+    self, CONTENT_HASH_BYTES, NormalizeContext, ProviderKind, Related, UndecodableBody,
+    is_connection_body, is_single_object_body,
 };
-use crate::store::{Listed, SourceOutcome, SourceResult, Spool};
 
 /// What the normalizer thread is asked to do, in order.
 pub(super) enum Message {
@@ -86,7 +85,7 @@ impl Normalizing {
         fingerprinter: &PskFingerprinter,
     ) -> Result<(), ListingError> {
         let item = provider::normalize(kind, path, object, related, context, fingerprinter)
-            .map_err(|error| ListingError::Decode {
+            .map_err(|error| UndecodableBody {
                 origin: origin.to_string(),
                 kind,
                 error,
@@ -160,12 +159,12 @@ impl Bodies {
     }
 
     fn add_body(&mut self, origin: &str, body: Value) -> Result<(), ListingError> {
-        let decode_error = |error| ListingError::Decode {
+        let decode_error = |error| UndecodableBody {
             origin: origin.to_string(),
             kind: self.kind,
             error,
         };
-        let single = is_single_object_body(&body);
+        let single = is_single_object_body(self.kind, &body);
         let connection_body = is_connection_body(self.kind, &body);
         let page = provider::decode_page(self.kind, body).map_err(decode_error)?;
         if connection_body {

@@ -9,7 +9,7 @@
 //!
 //! A builder made with [`ListingBuilder::normalizing`] hands each body to a
 //! thread of its own, which normalizes the page's connections and streams
-//! them into an on-disk [`Spool`](crate::store::Spool): normalizing one page
+//! them into an on-disk [`Spool`]: normalizing one page
 //! overlaps fetching the next, and a collection holds neither the pages'
 //! JSON (beyond a few bodies in the channel) nor the normalized connections
 //! in memory. Its caller adds the objects a page
@@ -18,6 +18,8 @@
 //! order and its first error are the same.
 
 mod bodies;
+mod result;
+mod spool;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -27,22 +29,20 @@ use std::thread::JoinHandle;
 use serde_json::Value;
 
 use crate::fingerprint::PskFingerprinter;
-use crate::provider::{DecodeError, ProviderKind};
-use crate::store::{SourceResult, StoreError};
-
+use crate::http::{FetchError, SinkError};
+use crate::provider::{PageSink, ProviderKind, UndecodableBody};
 use crate::time::Timestamp;
 use bodies::{Bodies, Message};
+
+pub use result::{SourceOutcome, SourceResult};
+pub use spool::{Listed, ListedKey, Spool, SpoolError};
 
 /// Why bodies do not make a listing; each names the body's origin (a file
 /// or a URL).
 #[derive(Debug, thiserror::Error)]
 pub enum ListingError {
-    #[error("{origin}: not a {kind} response body: {error}")]
-    Decode {
-        origin: String,
-        kind: ProviderKind,
-        error: DecodeError,
-    },
+    #[error(transparent)]
+    Decode(#[from] UndecodableBody),
     #[error(
         "{first} and {second} both hold connection {connection_id:?} with different content; \
          one listing holds each connection once"
@@ -55,13 +55,33 @@ pub enum ListingError {
     #[error("no {kind} connections among the bodies, only referenced objects such as policies")]
     NoConnections { kind: ProviderKind },
     #[error("keeping the listing in its temporary spool: {0}")]
-    Spool(#[from] StoreError),
+    Spool(#[from] SpoolError),
     #[error("cannot start the thread that normalizes the listing: {0}")]
     Thread(std::io::Error),
     #[error("the thread that normalizes the listing ended abnormally (a bug)")]
     Panicked,
     #[error("the listing already failed")]
     Stopped,
+}
+
+impl SinkError for ListingError {
+    fn class(&self) -> &'static str {
+        match self {
+            ListingError::Spool(_)
+            | ListingError::Thread(_)
+            | ListingError::Panicked
+            | ListingError::Stopped => "local",
+            ListingError::Decode(_)
+            | ListingError::Conflict { .. }
+            | ListingError::NoConnections { .. } => "decode",
+        }
+    }
+}
+
+impl From<ListingError> for FetchError {
+    fn from(error: ListingError) -> FetchError {
+        FetchError::Listing(Box::new(error))
+    }
 }
 
 /// Where a listing's connections come from and when it was taken.
@@ -214,6 +234,21 @@ impl ListingBuilder {
     }
 }
 
+/// A fetch emits its bodies into the listing.
+impl PageSink for ListingBuilder {
+    fn add_body(&mut self, origin: &str, body: Value) -> Result<(), FetchError> {
+        Ok(ListingBuilder::add_body(self, origin, body)?)
+    }
+
+    fn reset(&mut self) -> Result<(), FetchError> {
+        Ok(ListingBuilder::reset(self)?)
+    }
+
+    fn connection_count(&self) -> usize {
+        ListingBuilder::connection_count(self)
+    }
+}
+
 impl Drop for ListingBuilder {
     fn drop(&mut self) {
         if let State::Thread { abandoned, .. } = &self.state {
@@ -247,7 +282,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::store::SourceOutcome;
 
     fn context() -> ListingContext<'static> {
         ListingContext {
@@ -331,7 +365,7 @@ mod tests {
             None => threaded.finish(&context(), &fingerprinter()).unwrap_err(),
         };
         assert!(
-            matches!(&error, ListingError::Decode { origin, .. } if origin == "https://vpn.example/bad"),
+            matches!(&error, ListingError::Decode(body) if body.origin == "https://vpn.example/bad"),
             "{error}"
         );
     }

@@ -10,7 +10,7 @@
 //! up either the source fails for this run instead of storing a listing
 //! with a silent gap.
 //!
-//! Pages are fed to the [`ListingBuilder`] in offset order as they arrive
+//! Pages are fed to the [`PageSink`] in offset order as they arrive
 //! (a page that comes early waits for the ones before it), so a large
 //! listing streams instead of accumulating. A pass that does not add up,
 //! or fails, resets the listing: what it holds is only ever a whole one.
@@ -21,9 +21,9 @@ use std::future::Future;
 use serde_json::Value;
 use tokio::task::JoinSet;
 
-use crate::collector::SourceProgress;
 use crate::http::FetchError;
-use crate::listing::ListingBuilder;
+use crate::provider::PageSink;
+use crate::provider::SourceProgress;
 
 /// Page requests of one source in flight at the same time.
 pub const PAGE_CONCURRENCY: usize = 4;
@@ -68,7 +68,7 @@ pub async fn list<F, Fut>(
     paging: OffsetPaging,
     fetch_page: F,
     progress: &SourceProgress,
-    listing: &mut ListingBuilder,
+    listing: &mut (dyn PageSink + Send),
 ) -> Result<(), FetchError>
 where
     F: Fn(u64) -> Fut,
@@ -105,7 +105,7 @@ async fn list_once<F, Fut>(
     paging: OffsetPaging,
     fetch_page: &F,
     progress: &SourceProgress,
-    listing: &mut ListingBuilder,
+    listing: &mut (dyn PageSink + Send),
 ) -> Result<Pass, FetchError>
 where
     F: Fn(u64) -> Fut,
@@ -223,7 +223,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::provider::ProviderKind;
+    use crate::provider::{ProviderKind, VecSink};
 
     type PageFuture =
         std::pin::Pin<Box<dyn Future<Output = Result<OffsetPage, FetchError>> + Send>>;
@@ -275,7 +275,7 @@ mod tests {
     async fn pages_are_fetched_until_the_total() {
         let (calls, fetch) = fake(names(&["a", "b", "c", "d", "e"]), 2, |_| 5);
         let progress = SourceProgress::default();
-        let mut listing = ListingBuilder::new(ProviderKind::Tencent);
+        let mut listing = VecSink::new(ProviderKind::Tencent);
         list(paging(2), fetch, &progress, &mut listing)
             .await
             .unwrap();
@@ -297,7 +297,7 @@ mod tests {
                 page.await
             }) as PageFuture
         };
-        let mut listing = ListingBuilder::new(ProviderKind::Tencent);
+        let mut listing = VecSink::new(ProviderKind::Tencent);
         list(
             paging(2),
             slow_second,
@@ -306,24 +306,15 @@ mod tests {
         )
         .await
         .unwrap();
-        let context = crate::listing::ListingContext {
-            source: "tc",
-            kind: ProviderKind::Tencent,
-            region: None,
-            account: None,
-            observed_at: crate::time::Timestamp::now(),
-        };
-        let result = listing
-            .finish(&context, &crate::fingerprint::PskFingerprinter::new(b"k"))
-            .unwrap();
-        let crate::store::SourceOutcome::Complete(listed) = result.outcome else {
-            panic!("expected a complete listing");
-        };
-        let ids: Vec<String> = listed
-            .keys()
-            .unwrap()
-            .into_iter()
-            .map(|(id, _)| id)
+        // The bodies in the order the sink took them.
+        let ids: Vec<String> = listing
+            .bodies
+            .iter()
+            .flat_map(|(_, body)| {
+                let page = crate::provider::decode_page(ProviderKind::Tencent, body.clone());
+                page.unwrap().connections
+            })
+            .map(|(_, object)| object["VpnConnectionId"].as_str().unwrap().to_string())
             .collect();
         assert_eq!(ids, ["a", "b", "c", "d", "e", "f", "g"]);
     }
@@ -331,7 +322,7 @@ mod tests {
     #[tokio::test]
     async fn an_empty_first_page_is_an_empty_listing() {
         let (calls, fetch) = fake(Vec::new(), 2, |_| 0);
-        let mut listing = ListingBuilder::new(ProviderKind::Tencent);
+        let mut listing = VecSink::new(ProviderKind::Tencent);
         list(paging(2), fetch, &SourceProgress::default(), &mut listing)
             .await
             .unwrap();
@@ -343,7 +334,7 @@ mod tests {
     async fn a_short_page_mid_stream_relists_then_fails() {
         // The total says 6 but only 5 ids exist: the last page is short.
         let (calls, fetch) = fake(names(&["a", "b", "c", "d", "e"]), 2, |_| 6);
-        let mut listing = ListingBuilder::new(ProviderKind::Tencent);
+        let mut listing = VecSink::new(ProviderKind::Tencent);
         let error = list(paging(2), fetch, &SourceProgress::default(), &mut listing)
             .await
             .unwrap_err();
@@ -365,7 +356,7 @@ mod tests {
             2,
             |call| if call == 2 { 4 } else { 3 },
         );
-        let mut listing = ListingBuilder::new(ProviderKind::Tencent);
+        let mut listing = VecSink::new(ProviderKind::Tencent);
         list(paging(2), fetch, &SourceProgress::default(), &mut listing)
             .await
             .unwrap();
@@ -376,7 +367,7 @@ mod tests {
     #[tokio::test]
     async fn repeated_ids_across_pages_do_not_add_up() {
         let (_, fetch) = fake(names(&["a", "b", "b", "c"]), 2, |_| 4);
-        let mut listing = ListingBuilder::new(ProviderKind::Tencent);
+        let mut listing = VecSink::new(ProviderKind::Tencent);
         let error = list(paging(2), fetch, &SourceProgress::default(), &mut listing)
             .await
             .unwrap_err();
@@ -389,7 +380,7 @@ mod tests {
         // 1000 items in pages of 999: the page at offset 999 fails.
         let ids: Vec<String> = (0..1000).map(|n| format!("id-{n}")).collect();
         let (_, fetch) = fake(ids, 999, |_| 1000);
-        let mut listing = ListingBuilder::new(ProviderKind::Tencent);
+        let mut listing = VecSink::new(ProviderKind::Tencent);
         let error = list(paging(999), fetch, &SourceProgress::default(), &mut listing)
             .await
             .unwrap_err();

@@ -11,9 +11,9 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::collector::FetchContext;
 use crate::http::FetchError;
-use crate::listing::ListingBuilder;
+use crate::provider::FetchContext;
+use crate::provider::PageSink;
 use crate::provider::offset_paging::{self, OffsetPage, OffsetPaging, PAGE_CONCURRENCY};
 
 /// Fetches one page by offset, applying the retry policy itself.
@@ -28,7 +28,7 @@ pub async fn list_pages<A: PageApi>(
     api: A,
     page_size: u32,
     context: &FetchContext<'_>,
-    listing: &mut ListingBuilder,
+    listing: &mut (dyn PageSink + Send),
 ) -> Result<(), FetchError> {
     let api = Arc::new(api);
     let paging = OffsetPaging {

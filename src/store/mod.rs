@@ -7,7 +7,6 @@
 mod diff;
 mod raw;
 mod run;
-mod spool;
 mod write;
 
 use std::collections::HashMap;
@@ -18,10 +17,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection as Sqlite, OpenFlags, OptionalExtension};
 
-pub use run::{
-    RunKind, RunRecord, RunSummary, RunWriter, SourceOutcome, SourceResult, SourceSummary,
-};
-pub use spool::{Listed, ListedKey, Spool};
+pub use run::{RunKind, RunRecord, RunSummary, RunWriter, SourceSummary};
 
 use crate::fingerprint::PskFingerprinter;
 use crate::time::Timestamp;
@@ -74,17 +70,11 @@ pub enum StoreError {
         source_name: String,
         connection_id: String,
     },
-    #[error("the temporary spool of a listing cannot encode a connection: {0}")]
-    Spool(serde_json::Error),
-    #[error(
-        "the temporary spool of a listing (a file in $SQLITE_TMPDIR, else $TMPDIR, else /var/tmp \
-         or /tmp): {0}"
-    )]
-    SpoolFile(rusqlite::Error),
+    /// A listing's spool, read while its source is written.
+    #[error(transparent)]
+    Spool(#[from] crate::listing::SpoolError),
     #[error("an earlier source of this run failed to be written; the run cannot be committed")]
     RunFailed,
-    #[error("the temporary spool of a listing has no connection {0} (a bug)")]
-    SpoolIndex(usize),
     #[error("injected fault after {0} writes (test hook)")]
     InjectedFault(usize),
     #[error(transparent)]
@@ -94,7 +84,6 @@ pub enum StoreError {
 /// An open history database.
 pub struct Store {
     sqlite: Sqlite,
-    path: PathBuf,
     fault_after_writes: Option<usize>,
 }
 
@@ -123,14 +112,8 @@ impl Store {
             })?;
         Ok(Store {
             sqlite,
-            path: path.to_path_buf(),
             fault_after_writes: None,
         })
-    }
-
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// The underlying SQLite connection, for reading.

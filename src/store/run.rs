@@ -7,10 +7,9 @@ use std::collections::HashSet;
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::StoreError;
-use super::spool::Listed;
 use super::write::write_source;
 use crate::fingerprint::PskFingerprinter;
-use crate::provider::ProviderKind;
+use crate::listing::SourceResult;
 use crate::time::Timestamp;
 
 /// What started a run.
@@ -36,40 +35,6 @@ pub struct RunRecord {
     pub started_at: Timestamp,
     pub finished_at: Timestamp,
     pub sources: Vec<SourceResult>,
-}
-
-/// One source's listing in a run.
-#[derive(Debug)]
-pub struct SourceResult {
-    pub source: String,
-    pub provider: ProviderKind,
-    /// When the listing was taken.
-    pub observed_at: Timestamp,
-    pub outcome: SourceOutcome,
-    /// Normalization warnings (JSON paths and what was wrong).
-    pub warnings: Vec<String>,
-}
-
-/// What a source's listing amounted to.
-#[derive(Debug)]
-pub enum SourceOutcome {
-    /// Every connection of the source: absent ones are deleted.
-    Complete(Listed),
-    /// Some connections (e.g. single-object bodies): nothing is inferred
-    /// about the others.
-    Partial(Listed),
-    /// The listing failed: nothing is stored or inferred.
-    Failed { error: String, item_count: usize },
-}
-
-impl SourceOutcome {
-    pub(super) fn as_str(&self) -> &'static str {
-        match self {
-            SourceOutcome::Complete(_) => "ok",
-            SourceOutcome::Partial(_) => "partial",
-            SourceOutcome::Failed { .. } => "failed",
-        }
-    }
 }
 
 /// What writing a source did.

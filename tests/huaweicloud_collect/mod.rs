@@ -10,9 +10,10 @@ mod signature;
 
 use std::time::Duration;
 
-use vpnsnap::collector::{self, CollectOptions, Collected, SourceProgress};
+use vpnsnap::collector::{self, CollectOptions, Collected};
 use vpnsnap::config::{Identifier, Origin, Secret, SourceConfig};
 use vpnsnap::http::RetryPolicy;
+use vpnsnap::provider::SourceProgress;
 use vpnsnap::provider::huaweicloud::Settings;
 use vpnsnap::provider::huaweicloud::settings::Auth;
 use vpnsnap::provider::{ProviderKind, SourceSettings};

@@ -7,16 +7,18 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
-use vpnsnap::collector::{CollectOptions, Collected, SourceProgress, collect_source};
+use vpnsnap::collector::{CollectOptions, Collected, collect_source};
 use vpnsnap::config::{SourceConfig, load_from_str};
 use vpnsnap::http::RetryPolicy;
+use vpnsnap::listing::SourceOutcome;
 use vpnsnap::provider::Normalized;
+use vpnsnap::provider::SourceProgress;
 use vpnsnap::sim::Fault;
 use vpnsnap::sim::openstack::{
     DEMO_APPLICATION_CREDENTIAL_ID, DEMO_APPLICATION_CREDENTIAL_SECRET, DEMO_PASSWORD,
     OpenStackSim, OpenStackSimConfig, Paging, sample,
 };
-use vpnsnap::store::{SourceOutcome, Store};
+use vpnsnap::store::Store;
 
 use crate::support::*;
 

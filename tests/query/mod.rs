@@ -12,10 +12,10 @@
 use std::path::Path;
 
 use rusqlite::types::Value;
+use vpnsnap::listing::SourceOutcome;
 use vpnsnap::model::{Connection, Status};
 use vpnsnap::provider::Normalized;
 use vpnsnap::query::{self, QueryDb};
-use vpnsnap::store::SourceOutcome;
 use vpnsnap::time::Timestamp;
 
 use crate::support::*;

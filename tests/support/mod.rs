@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 use vpnsnap::collector::Collected;
-use vpnsnap::content::content_hash;
 use vpnsnap::fingerprint::PskFingerprinter;
+use vpnsnap::listing::{SourceOutcome, SourceResult};
 use vpnsnap::model::{Connection, Status};
+use vpnsnap::provider::content::content_hash;
 use vpnsnap::provider::{Normalized, ProviderKind};
-use vpnsnap::store::{RunKind, RunRecord, RunSummary, SourceOutcome, SourceResult, Store};
+use vpnsnap::store::{RunKind, RunRecord, RunSummary, Store};
 use vpnsnap::time::Timestamp;
 
 pub fn fingerprinter() -> PskFingerprinter {

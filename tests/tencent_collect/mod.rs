@@ -9,9 +9,10 @@ mod legacy;
 use std::sync::Arc;
 use std::time::Duration;
 
-use vpnsnap::collector::{self, CollectOptions, Collected, SourceProgress};
+use vpnsnap::collector::{self, CollectOptions, Collected};
 use vpnsnap::config::SourceConfig;
 use vpnsnap::http::RetryPolicy;
+use vpnsnap::provider::SourceProgress;
 use vpnsnap::sim::{Fault, Faults};
 use vpnsnap::store::{RunKind, RunRecord, RunSummary, Store};
 use vpnsnap::time::Timestamp;

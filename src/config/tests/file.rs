@@ -270,6 +270,7 @@ fn finish_refuses_a_known_key_that_was_never_read() {
         file: "vpnsnap.toml".to_string(),
         dir: PathBuf::from("/etc/vpnsnap"),
         env: &env,
+        top_level_keys: &TOP_LEVEL_KEYS,
     };
     let mut keys = SourceKeys::new(
         &ctx,

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use secrecy::ExposeSecret;
 
 use super::*;
+use crate::provider::SourceSettings;
 use crate::provider::huaweicloud::settings as huaweicloud;
 use crate::provider::openstack::settings as openstack;
 use crate::provider::tencent::settings as tencent;

@@ -10,17 +10,17 @@ use serde_json::Value;
 use super::client::{Call, Client, Endpoint};
 use super::normalize::decode_page;
 use super::settings::Settings;
-use crate::collector::FetchContext;
 use crate::http::{FetchError, display_url};
-use crate::listing::{ListingBuilder, ListingError};
+use crate::provider::FetchContext;
 use crate::provider::body::count;
 use crate::provider::{DecodeError, ProviderKind};
+use crate::provider::{PageSink, UndecodableBody};
 
 /// Lists the source's connections into `listing`.
 pub async fn fetch(
     context: &FetchContext<'_>,
     settings: &Settings,
-    listing: &mut ListingBuilder,
+    listing: &mut (dyn PageSink + Send),
 ) -> Result<(), FetchError> {
     let endpoint = context.source.endpoint_or_default().ok_or_else(|| {
         FetchError::Config(format!("source {}: no endpoint", context.source.name))
@@ -117,8 +117,8 @@ struct PageInfo {
 
 /// Reads the paging fields of a list body; anything else (a show body, an
 /// error body, a wrong shape) is a decode error naming the JSON path.
-fn page_info(origin: &str, body: &Value) -> Result<PageInfo, ListingError> {
-    let decode_error = |error| ListingError::Decode {
+fn page_info(origin: &str, body: &Value) -> Result<PageInfo, UndecodableBody> {
+    let decode_error = |error| UndecodableBody {
         origin: origin.to_string(),
         kind: ProviderKind::HuaweiCloud,
         error,

@@ -9,6 +9,11 @@ use crate::provider::fields::Fields;
 use crate::provider::vocabulary::{self, read};
 use crate::provider::{DecodeError, NormalizeContext, Page, ProviderKind, ProviderOutput};
 
+/// Whether a body shows one connection (`GET .../vpn-connection/{id}`).
+pub fn is_single_object_body(body: &Value) -> bool {
+    body.get("vpn_connection").is_some()
+}
+
 /// Reads a list body (`vpn_connections`, `page_info`, `total_count`) or a
 /// show body (`vpn_connection`). An error body (`error_code`/`error_msg`, or
 /// `code`/`message` from the API gateway) is a [`DecodeError`] carrying the

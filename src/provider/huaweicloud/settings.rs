@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use crate::config::{ConfigError, Identifier, Secret, SourceKeys, describe};
+use crate::keys::{ConfigError, Identifier, Secret, SourceKeys, describe};
 
 /// Connections asked for per page unless `page_size` says otherwise.
 pub const DEFAULT_PAGE_SIZE: u32 = 200;

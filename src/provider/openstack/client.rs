@@ -15,8 +15,8 @@ use serde_json::Value;
 use super::errors::{ErrorBody, request_id};
 use super::keystone::{self, Token};
 use super::settings::{Auth, Settings};
-use crate::collector::FetchContext;
 use crate::http::{FetchError, RetryPolicy, display_url};
+use crate::provider::FetchContext;
 
 /// A token is renewed this long before it expires, or after three quarters
 /// of its lifetime when it was issued for less than four times this.

@@ -28,9 +28,9 @@ use super::normalize::{CONNECTIONS_KEY, REFERENCES, body_keys};
 use super::paging::Pager;
 use super::settings::Settings;
 use super::subnets::{self, SubnetIds};
-use crate::collector::FetchContext;
 use crate::http::{FetchError, display_url};
-use crate::listing::ListingBuilder;
+use crate::provider::FetchContext;
+use crate::provider::PageSink;
 use crate::provider::RelatedKind;
 
 /// The collections of objects connections reference, listed before the
@@ -50,7 +50,7 @@ const CONNECTIONS_PATH: &str = "ipsec-site-connections";
 pub async fn fetch(
     context: &FetchContext<'_>,
     settings: &Settings,
-    listing: &mut ListingBuilder,
+    listing: &mut (dyn PageSink + Send),
 ) -> Result<(), FetchError> {
     let neutron = Neutron::connect(context, settings).await?;
     let mut known = Known::default();
@@ -95,7 +95,7 @@ async fn show(
     kind: RelatedKind,
     id: &str,
     known: &mut Known,
-    listing: &mut ListingBuilder,
+    listing: &mut (dyn PageSink + Send),
 ) -> Result<(), FetchError> {
     let Some((path, _)) = REFERENCED.iter().find(|(_, listed)| *listed == kind) else {
         // Every kind a reference names is listed above.

@@ -296,7 +296,7 @@ pub fn versioned(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Identifier, Origin, Secret};
+    use crate::keys::{Identifier, Origin, Secret};
 
     fn password(project: Project) -> Auth {
         Auth::Password {

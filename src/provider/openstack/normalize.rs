@@ -33,6 +33,11 @@ pub fn is_connection_body(body: &Value) -> bool {
     body.get(CONNECTIONS_KEY).is_some() || body.get(CONNECTION_KEY).is_some()
 }
 
+/// Whether a body shows one connection (`GET .../ipsec-site-connections/{id}`).
+pub fn is_single_object_body(body: &Value) -> bool {
+    body.get(CONNECTION_KEY).is_some()
+}
+
 /// The kinds of referenced objects a body may hold.
 const RELATED_KINDS: [RelatedKind; 5] = [
     RelatedKind::IkePolicy,

@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use crate::config::{ConfigError, Identifier, Secret, SourceKeys, describe};
+use crate::keys::{ConfigError, Identifier, Secret, SourceKeys, describe};
 
 /// The domain assumed when `user_domain_name` / `project_domain_name` are absent.
 pub const DEFAULT_DOMAIN: &str = "Default";

@@ -24,9 +24,9 @@ use serde_json::Value;
 
 use super::client::Neutron;
 use super::paging::Pager;
-use crate::collector::FetchContext;
 use crate::http::{FetchError, display_url};
-use crate::listing::ListingBuilder;
+use crate::provider::FetchContext;
+use crate::provider::PageSink;
 use crate::provider::RelatedKind;
 
 /// Subnet ids in one request.
@@ -96,7 +96,7 @@ pub async fn fetch(
     neutron: &Neutron<'_>,
     context: &FetchContext<'_>,
     ids: &[String],
-    listing: &mut ListingBuilder,
+    listing: &mut (dyn PageSink + Send),
 ) -> Result<(), FetchError> {
     if ids.is_empty() {
         return Ok(());

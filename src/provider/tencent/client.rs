@@ -11,10 +11,10 @@ use serde_json::{Value, json};
 
 use super::settings::Settings;
 use super::sign::{self, Tc3Request};
-use crate::collector::FetchContext;
-use crate::config::Secret;
 use crate::http::{FetchError, RetryPolicy, display_url};
-use crate::listing::ListingBuilder;
+use crate::keys::Secret;
+use crate::provider::FetchContext;
+use crate::provider::PageSink;
 use crate::provider::offset_paging::{self, OffsetPage};
 use crate::provider::tencent_shared::{self, PageApi};
 
@@ -29,7 +29,7 @@ pub const JSON: &str = "application/json";
 pub async fn fetch(
     context: &FetchContext<'_>,
     settings: &Settings,
-    listing: &mut ListingBuilder,
+    listing: &mut (dyn PageSink + Send),
 ) -> Result<(), FetchError> {
     let api = Api::new(context, settings)?;
     tencent_shared::list_pages(api, settings.page_size, context, listing).await

@@ -1,7 +1,7 @@
 //! The `[[source]]` keys of `kind = "tencent"` (VPC API 3.0): the API key
 //! pair, an optional session token, the optional filters and the page size.
 
-use crate::config::{ConfigError, Identifier, Secret, SourceKeys, describe};
+use crate::keys::{ConfigError, Identifier, Secret, SourceKeys, describe};
 
 /// The API's endpoint; the region travels in the `X-TC-Region` header.
 pub const DEFAULT_ENDPOINT: &str = "https://vpc.tencentcloudapi.com/";

@@ -14,10 +14,10 @@ use serde_json::Value;
 use super::normalize::meaning;
 use super::settings::{Settings, SignatureMethod};
 use super::sign;
-use crate::collector::FetchContext;
-use crate::config::Secret;
 use crate::http::{FetchError, RetryPolicy, display_url};
-use crate::listing::ListingBuilder;
+use crate::keys::Secret;
+use crate::provider::FetchContext;
+use crate::provider::PageSink;
 use crate::provider::offset_paging::{self, OffsetPage};
 use crate::provider::tencent_shared::{self, PageApi};
 
@@ -28,7 +28,7 @@ pub const ACTION: &str = "DescribeVpnConn";
 pub async fn fetch(
     context: &FetchContext<'_>,
     settings: &Settings,
-    listing: &mut ListingBuilder,
+    listing: &mut (dyn PageSink + Send),
 ) -> Result<(), FetchError> {
     let api = Api::new(context, settings)?;
     tencent_shared::list_pages(api, settings.page_size, context, listing).await

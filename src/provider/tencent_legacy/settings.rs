@@ -1,7 +1,7 @@
 //! The `[[source]]` keys of `kind = "tencent-legacy"` (legacy API v2): the
 //! API key pair, the signature method, the optional filters and the page size.
 
-use crate::config::{ConfigError, Identifier, Secret, SourceKeys, describe};
+use crate::keys::{ConfigError, Identifier, Secret, SourceKeys, describe};
 
 /// The legacy API's endpoint; the region is a request parameter.
 pub const DEFAULT_ENDPOINT: &str = "https://vpc.api.qcloud.com/v2/index.php";

@@ -14,7 +14,7 @@ use secrecy::{ExposeSecret, SecretString};
 use toml::de::{DeTable, DeValue};
 
 use super::error::{ConfigError, closest};
-use super::keys::SourceKeys;
+use super::table::SourceKeys;
 
 /// Where a credential's value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,18 +2,16 @@
 //!
 //! Content = the model's field values + the redacted raw JSON + the
 //! referenced objects' JSON, minus the provider's volatile fields
-//! ([`crate::provider::volatile_paths`]). JSON maps are ordered by key, so
+//! ([`volatile_paths`]). JSON maps are ordered by key, so
 //! the same content always serializes, and hashes, the same way.
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::fields::{lookup, remove};
+use super::kind::{ProviderKind, volatile_paths};
+use super::page::{CONTENT_HASH_BYTES, json_text};
 use crate::model::Connection;
-use crate::provider::fields::{lookup, remove};
-use crate::provider::{ProviderKind, volatile_paths};
-
-/// Bytes of SHA-256 kept: ample to tell one connection's versions apart.
-pub const CONTENT_HASH_BYTES: usize = 16;
 
 /// Bytes the model's field values usually take as hashed (most fit).
 const FIELDS_CAPACITY: usize = 1024;
@@ -49,7 +47,7 @@ pub fn stable_raw_json(kind: ProviderKind, raw: &Value) -> Option<String> {
     for path in volatile {
         remove(&mut stable, path);
     }
-    Some(crate::provider::json_text(&stable))
+    Some(json_text(&stable))
 }
 
 /// The content hash from text: `stable_raw_json` is the redacted raw JSON

@@ -12,9 +12,22 @@ use std::borrow::Cow;
 
 use rusqlite::{Connection as Sqlite, OptionalExtension, params};
 
-use super::StoreError;
-use crate::content::CONTENT_HASH_BYTES;
+use crate::provider::CONTENT_HASH_BYTES;
 use crate::provider::Normalized;
+
+/// Why a spool cannot take or give back a connection.
+#[derive(Debug, thiserror::Error)]
+pub enum SpoolError {
+    #[error("the temporary spool of a listing cannot encode a connection: {0}")]
+    Encode(serde_json::Error),
+    #[error(
+        "the temporary spool of a listing (a file in $SQLITE_TMPDIR, else $TMPDIR, else /var/tmp \
+         or /tmp): {0}"
+    )]
+    File(rusqlite::Error),
+    #[error("the temporary spool of a listing has no connection {0} (a bug)")]
+    Index(usize),
+}
 
 /// A listing's normalized connections, in the order listed, each id once.
 #[derive(Debug)]
@@ -46,7 +59,7 @@ impl Listed {
     }
 
     /// Appends one connection.
-    pub fn push(&mut self, item: Normalized) -> Result<(), StoreError> {
+    pub fn push(&mut self, item: Normalized) -> Result<(), SpoolError> {
         match self {
             Listed::Memory(items) => {
                 items.push(item);
@@ -57,7 +70,7 @@ impl Listed {
     }
 
     /// Every connection's id and content hash, in order.
-    pub fn keys(&self) -> Result<Vec<ListedKey>, StoreError> {
+    pub fn keys(&self) -> Result<Vec<ListedKey>, SpoolError> {
         match self {
             Listed::Memory(items) => Ok(items
                 .iter()
@@ -68,18 +81,18 @@ impl Listed {
     }
 
     /// The connection at `index` (as in [`Listed::keys`]).
-    pub fn get(&self, index: usize) -> Result<Cow<'_, Normalized>, StoreError> {
+    pub fn get(&self, index: usize) -> Result<Cow<'_, Normalized>, SpoolError> {
         match self {
             Listed::Memory(items) => items
                 .get(index)
                 .map(Cow::Borrowed)
-                .ok_or(StoreError::SpoolIndex(index)),
+                .ok_or(SpoolError::Index(index)),
             Listed::Spooled(spool) => spool.get(index).map(Cow::Owned),
         }
     }
 
     /// Every connection, read back into memory (for tests and small listings).
-    pub fn to_vec(&self) -> Result<Vec<Normalized>, StoreError> {
+    pub fn to_vec(&self) -> Result<Vec<Normalized>, SpoolError> {
         (0..self.len())
             .map(|index| self.get(index).map(Cow::into_owned))
             .collect()
@@ -100,11 +113,11 @@ impl std::fmt::Debug for Spool {
 
 impl Spool {
     /// An empty spool in a new private temporary database.
-    pub fn new() -> Result<Spool, StoreError> {
+    pub fn new() -> Result<Spool, SpoolError> {
         // An empty file name: a private on-disk database that SQLite deletes
         // on close. It is scratch space, so neither journal nor sync, and one
         // transaction that is never committed (reads see its own writes).
-        let sqlite = Sqlite::open("").map_err(StoreError::SpoolFile)?;
+        let sqlite = Sqlite::open("").map_err(SpoolError::File)?;
         sqlite
             .execute_batch(
                 "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
@@ -121,16 +134,16 @@ impl Spool {
              );
              BEGIN;",
             )
-            .map_err(StoreError::SpoolFile)?;
+            .map_err(SpoolError::File)?;
         Ok(Spool { sqlite, len: 0 })
     }
 
-    fn push(&mut self, item: &Normalized) -> Result<(), StoreError> {
-        let connection = serde_json::to_string(&item.connection).map_err(StoreError::Spool)?;
+    fn push(&mut self, item: &Normalized) -> Result<(), SpoolError> {
+        let connection = serde_json::to_string(&item.connection).map_err(SpoolError::Encode)?;
         let warnings = if item.warnings.is_empty() {
             None
         } else {
-            Some(serde_json::to_string(&item.warnings).map_err(StoreError::Spool)?)
+            Some(serde_json::to_string(&item.warnings).map_err(SpoolError::Encode)?)
         };
         self.sqlite
             .prepare_cached(
@@ -151,12 +164,12 @@ impl Spool {
                     warnings,
                 ])
             })
-            .map_err(StoreError::SpoolFile)?;
+            .map_err(SpoolError::File)?;
         self.len += 1;
         Ok(())
     }
 
-    fn keys(&self) -> Result<Vec<ListedKey>, StoreError> {
+    fn keys(&self) -> Result<Vec<ListedKey>, SpoolError> {
         let rows = self
             .sqlite
             .prepare("SELECT connection_id, content_hash FROM listed ORDER BY seq")
@@ -167,17 +180,17 @@ impl Spool {
                     })?
                     .collect::<rusqlite::Result<Vec<_>>>()
             })
-            .map_err(StoreError::SpoolFile)?;
+            .map_err(SpoolError::File)?;
         rows.into_iter()
             .enumerate()
             .map(|(index, (id, hash))| {
-                let hash = hash.try_into().map_err(|_| StoreError::SpoolIndex(index))?;
+                let hash = hash.try_into().map_err(|_| SpoolError::Index(index))?;
                 Ok((id, hash))
             })
             .collect()
     }
 
-    fn get(&self, index: usize) -> Result<Normalized, StoreError> {
+    fn get(&self, index: usize) -> Result<Normalized, SpoolError> {
         let row = self
             .sqlite
             .prepare_cached(
@@ -199,21 +212,21 @@ impl Spool {
                     })
                     .optional()
             })
-            .map_err(StoreError::SpoolFile)?;
+            .map_err(SpoolError::File)?;
         let Some((hash, connection, raw_json, related_json, unmapped, unmapped_related, warnings)) =
             row
         else {
-            return Err(StoreError::SpoolIndex(index));
+            return Err(SpoolError::Index(index));
         };
         Ok(Normalized {
-            connection: serde_json::from_str(&connection).map_err(StoreError::Spool)?,
+            connection: serde_json::from_str(&connection).map_err(SpoolError::Encode)?,
             raw_json,
             related_json,
-            content_hash: hash.try_into().map_err(|_| StoreError::SpoolIndex(index))?,
+            content_hash: hash.try_into().map_err(|_| SpoolError::Index(index))?,
             unmapped_json: unmapped,
             unmapped_related_json: unmapped_related,
             warnings: match warnings {
-                Some(text) => serde_json::from_str(&text).map_err(StoreError::Spool)?,
+                Some(text) => serde_json::from_str(&text).map_err(SpoolError::Encode)?,
                 None => Vec::new(),
             },
         })
@@ -263,6 +276,6 @@ mod tests {
             assert_eq!(back.unmapped_related_json, item.unmapped_related_json);
             assert_eq!(back.warnings, item.warnings);
         }
-        assert!(matches!(spooled.get(3), Err(StoreError::SpoolIndex(3))));
+        assert!(matches!(spooled.get(3), Err(SpoolError::Index(3))));
     }
 }

@@ -5,7 +5,6 @@
 
 use std::fmt;
 use std::fs;
-use std::net::IpAddr;
 use std::ops::{Range, RangeInclusive};
 use std::path::PathBuf;
 
@@ -23,6 +22,9 @@ pub(crate) struct Context<'a> {
     /// The folder relative paths resolve against.
     pub(crate) dir: PathBuf,
     pub(crate) env: &'a dyn Fn(&str) -> Option<String>,
+    /// The keys of the file's top level, named when one turns up in a
+    /// `[[source]]` table.
+    pub(crate) top_level_keys: &'a [&'a str],
 }
 
 impl Context<'_> {
@@ -45,12 +47,12 @@ type Entry<'a> = (&'a Spanned<DeString<'a>>, &'a Spanned<DeValue<'a>>);
 /// you mean") and keys that were recognised but not used by the form the
 /// table takes. Errors carry the line of the key (or of the table).
 pub struct SourceKeys<'a> {
-    pub(super) ctx: &'a Context<'a>,
+    pub(crate) ctx: &'a Context<'a>,
     table: &'a DeTable<'a>,
     span: Range<usize>,
     label: Option<String>,
     vocabulary: String,
-    pub(super) env_prefix: String,
+    pub(crate) env_prefix: String,
     known: Vec<&'static str>,
     consumed: Vec<&'static str>,
 }
@@ -93,7 +95,7 @@ impl<'a> SourceKeys<'a> {
         }
     }
 
-    pub(super) fn take(&mut self, key: &'static str) -> Option<Entry<'a>> {
+    pub(crate) fn take(&mut self, key: &'static str) -> Option<Entry<'a>> {
         self.note(key);
         let table: &'a DeTable<'a> = self.table;
         let entry = table.get_key_value(key)?;
@@ -129,7 +131,7 @@ impl<'a> SourceKeys<'a> {
         }
     }
 
-    pub(super) fn problem(&self, offset: usize, key: Option<&str>, message: String) -> ConfigError {
+    pub(crate) fn problem(&self, offset: usize, key: Option<&str>, message: String) -> ConfigError {
         ConfigError::from_problem(self.problem_at(offset, key, message))
     }
 
@@ -188,7 +190,7 @@ impl<'a> SourceKeys<'a> {
         }
     }
 
-    pub(super) fn wrong_type(
+    pub(crate) fn wrong_type(
         &self,
         key: &str,
         expected: &str,
@@ -201,7 +203,7 @@ impl<'a> SourceKeys<'a> {
         )
     }
 
-    pub(super) fn text_of(
+    pub(crate) fn text_of(
         &self,
         key: &'static str,
         value: &'a Spanned<DeValue<'a>>,
@@ -287,16 +289,6 @@ impl<'a> SourceKeys<'a> {
                 _ => Err(self.wrong_type(key, "an array of strings", item)),
             })
             .collect()
-    }
-
-    /// An IP address, if present.
-    pub fn optional_ip(&mut self, key: &'static str) -> Result<Option<IpAddr>, ConfigError> {
-        let Some(text) = self.optional_text(key)? else {
-            return Ok(None);
-        };
-        text.parse()
-            .map(Some)
-            .map_err(|_| self.error(key, format!("must be an IP address, not {text:?}")))
     }
 
     /// An `http://` or `https://` URL that must be present.
@@ -395,7 +387,7 @@ impl<'a> SourceKeys<'a> {
                     Some(near) => format!("did you mean \"{near}\"? "),
                     None => String::new(),
                 };
-                let placement = if self.label.is_some() && super::TOP_LEVEL_KEYS.contains(&key) {
+                let placement = if self.label.is_some() && self.ctx.top_level_keys.contains(&key) {
                     "; top-level keys go before the first [[source]]"
                 } else {
                     ""

@@ -1,0 +1,198 @@
+//! What a provider's decoder and normalizer produce, shared by every
+//! provider and read by the listing and the store: a decoded [`Page`], the
+//! objects connections reference ([`Related`]), the normalizer's
+//! [`ProviderOutput`] and the finished [`Normalized`] connection, and
+//! [`DecodeError`] for a body that is not the documented shape.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::kind::ProviderKind;
+use super::redact::redact_secrets;
+use crate::http::{FetchError, SinkError};
+use crate::model::Connection;
+
+/// A body that is not the documented shape: where, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct DecodeError {
+    /// JSON path into the body, e.g. `$.vpn_connections[2].id`.
+    pub path: String,
+    pub message: String,
+}
+
+impl DecodeError {
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> DecodeError {
+        DecodeError {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Bytes of SHA-256 kept of a content hash (see [`content`](super::content)):
+/// ample to tell one connection's versions apart.
+pub const CONTENT_HASH_BYTES: usize = 16;
+
+/// A response body that is not the documented shape of its kind, named
+/// by its origin (a URL without secrets, or a file).
+#[derive(Debug, thiserror::Error)]
+#[error("{origin}: not a {kind} response body: {error}")]
+pub struct UndecodableBody {
+    pub origin: String,
+    pub kind: ProviderKind,
+    pub error: DecodeError,
+}
+
+impl SinkError for UndecodableBody {
+    fn class(&self) -> &'static str {
+        "decode"
+    }
+}
+
+impl From<UndecodableBody> for FetchError {
+    fn from(error: UndecodableBody) -> FetchError {
+        FetchError::Listing(Box::new(error))
+    }
+}
+
+/// Kinds of objects a connection can reference by id (OpenStack), directly
+/// or, for subnets, through its endpoint group or vpnservice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RelatedKind {
+    IkePolicy,
+    IpsecPolicy,
+    VpnService,
+    EndpointGroup,
+    /// A Neutron subnet (`{"id", "cidr"}`), named by a `subnet` endpoint
+    /// group's endpoints or a vpnservice's `subnet_id`.
+    Subnet,
+}
+
+/// Objects collected alongside the connections and referenced by id,
+/// already redacted.
+#[derive(Debug, Default, Clone)]
+pub struct Related {
+    objects: HashMap<(RelatedKind, String), Value>,
+}
+
+impl Related {
+    /// Adds an object; `path` locates it for the error when it has no id.
+    pub fn insert(
+        &mut self,
+        kind: RelatedKind,
+        mut object: Value,
+        path: &str,
+    ) -> Result<(), DecodeError> {
+        let id = match object.get("id") {
+            Some(Value::String(id)) if !id.is_empty() => id.clone(),
+            _ => {
+                return Err(DecodeError::new(
+                    format!("{path}.id"),
+                    "missing or not a string",
+                ));
+            }
+        };
+        redact_secrets(&mut object);
+        self.objects.insert((kind, id), object);
+        Ok(())
+    }
+
+    pub fn get(&self, kind: RelatedKind, id: &str) -> Option<&Value> {
+        self.objects.get(&(kind, id.to_string()))
+    }
+
+    /// Objects held, for tests.
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.objects.len()
+    }
+}
+
+/// What one response body contained: connection objects as received
+/// (unredacted, with their JSON paths), objects they reference, and the
+/// total the server announced, if any.
+#[derive(Debug, Default)]
+pub struct Page {
+    pub connections: Vec<(String, Value)>,
+    pub related: Vec<(RelatedKind, String, Value)>,
+    pub total_count: Option<u64>,
+}
+
+/// Where the objects being normalized came from.
+#[derive(Debug, Clone, Copy)]
+pub struct NormalizeContext<'a> {
+    pub source: &'a str,
+    pub region: Option<&'a str>,
+    pub account: Option<&'a str>,
+}
+
+/// What a provider's normalizer makes of one (already redacted) object.
+#[derive(Debug)]
+pub struct ProviderOutput {
+    pub connection: Connection,
+    /// The referenced objects that went into the model (OpenStack), by role
+    /// (`ikepolicy`, `ipsecpolicy`, `vpnservice`, `local_ep_group`, `peer_ep_group`,
+    /// and `subnets`, the `{id, cidr}` of each subnet resolved).
+    pub related: Option<Value>,
+    /// What the model does not cover of the connection object.
+    pub unmapped: Value,
+    /// What the model does not cover of `related`.
+    pub unmapped_related: Value,
+    pub warnings: Vec<String>,
+}
+
+/// One connection, normalized, with its redacted raw JSON (kept as compact
+/// text: a listing of many connections holds these until it is stored).
+#[derive(Debug, Clone)]
+pub struct Normalized {
+    pub connection: Connection,
+    /// The object as received, secrets replaced by `"[redacted]"`, keys sorted.
+    pub raw_json: String,
+    /// Referenced objects that went into the model, redacted (OpenStack).
+    pub related_json: Option<String>,
+    /// See [`content`](super::content): equal hashes mean no new version.
+    pub content_hash: [u8; CONTENT_HASH_BYTES],
+    /// What the model does not cover of the object (for `raw.*` changes),
+    /// as compact JSON text: parsed values cost several times their text,
+    /// and only a changed connection needs them.
+    pub unmapped_json: String,
+    /// What the model does not cover of the referenced objects, likewise.
+    pub unmapped_related_json: String,
+    pub warnings: Vec<String>,
+}
+
+impl Normalized {
+    /// What the model does not cover of the object, parsed back (`null`
+    /// if the text is somehow not JSON, which covers nothing).
+    pub fn unmapped_value(&self) -> Value {
+        serde_json::from_str(&self.unmapped_json).unwrap_or(Value::Null)
+    }
+
+    /// What the model does not cover of the referenced objects, parsed back.
+    pub fn unmapped_related_value(&self) -> Value {
+        serde_json::from_str(&self.unmapped_related_json).unwrap_or(Value::Null)
+    }
+
+    /// The redacted raw JSON, parsed back.
+    pub fn raw_value(&self) -> Option<Value> {
+        serde_json::from_str(&self.raw_json).ok()
+    }
+
+    /// The referenced objects' JSON, parsed back.
+    pub fn related_value(&self) -> Option<Value> {
+        self.related_json
+            .as_deref()
+            .and_then(|text| serde_json::from_str(text).ok())
+    }
+}
+
+/// `value` as compact JSON text, the same text as `Value::to_string` but
+/// written straight into a buffer rather than through `fmt` (several times
+/// faster on the ingest path).
+pub fn json_text(value: &Value) -> String {
+    // A `Value` always serializes (its keys are strings); the fallback
+    // writes the same text.
+    serde_json::to_string(value).unwrap_or_else(|_| value.to_string())
+}

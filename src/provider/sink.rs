@@ -1,0 +1,119 @@
+//! What a fetch needs and where it puts what it gets: the [`FetchContext`]
+//! (the source, its HTTP client, the retry policy, the progress counters)
+//! and the [`PageSink`] every response body is emitted into. A fetch knows
+//! nothing of what the sink does with a body (the listing decodes,
+//! normalizes and spools it); it only learns whether the sink refused it.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use serde_json::Value;
+
+use super::source::SourceConfig;
+use crate::http::{FetchError, RetryPolicy};
+
+/// Where a fetch emits the response bodies of one source's listing, in
+/// order. An error (a body that does not decode, a spool that cannot be
+/// written) fails the fetch.
+pub trait PageSink {
+    /// Takes one response body; `origin` (a URL without secrets, or a
+    /// file) names it in errors.
+    fn add_body(&mut self, origin: &str, body: Value) -> Result<(), FetchError>;
+
+    /// Discards every body taken so far: the listing is being taken again
+    /// from the start.
+    fn reset(&mut self) -> Result<(), FetchError>;
+
+    /// Connection objects taken so far (an estimate while bodies are still
+    /// being processed elsewhere).
+    fn connection_count(&self) -> usize;
+}
+
+/// What a provider's fetch code gets: the source's HTTP client, the retry
+/// policy, and where to report progress.
+#[derive(Debug)]
+pub struct FetchContext<'a> {
+    pub source: &'a SourceConfig,
+    pub client: reqwest::Client,
+    pub retry: RetryPolicy,
+    pub progress: &'a SourceProgress,
+}
+
+/// Pages and items fetched so far by one source, read by progress displays
+/// while the fetch runs.
+#[derive(Debug, Default)]
+pub struct SourceProgress {
+    pages: AtomicU64,
+    items: AtomicU64,
+    finished: AtomicBool,
+}
+
+impl SourceProgress {
+    /// Records one response body holding `items` objects.
+    pub fn page_fetched(&self, items: usize) {
+        self.pages.fetch_add(1, Ordering::Relaxed);
+        self.items.fetch_add(items as u64, Ordering::Relaxed);
+    }
+
+    pub fn pages(&self) -> u64 {
+        self.pages.load(Ordering::Relaxed)
+    }
+
+    pub fn items(&self) -> u64 {
+        self.items.load(Ordering::Relaxed)
+    }
+
+    /// Records that the source's fetch has ended, either way.
+    pub fn finish(&self) {
+        self.finished.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the source's fetch has ended, either way.
+    pub fn is_finished(&self) -> bool {
+        self.finished.load(Ordering::Relaxed)
+    }
+}
+
+/// A sink that keeps the bodies as they came, counting the connections
+/// of `kind` in them: what a fetch emitted, for its tests.
+#[cfg(test)]
+#[derive(Debug)]
+pub(crate) struct VecSink {
+    kind: super::ProviderKind,
+    pub bodies: Vec<(String, Value)>,
+    /// Bodies discarded by resets.
+    pub resets: usize,
+}
+
+#[cfg(test)]
+impl VecSink {
+    pub fn new(kind: super::ProviderKind) -> VecSink {
+        VecSink {
+            kind,
+            bodies: Vec::new(),
+            resets: 0,
+        }
+    }
+}
+
+#[cfg(test)]
+impl PageSink for VecSink {
+    fn add_body(&mut self, origin: &str, body: Value) -> Result<(), FetchError> {
+        self.bodies.push((origin.to_string(), body));
+        Ok(())
+    }
+
+    fn reset(&mut self) -> Result<(), FetchError> {
+        self.bodies.clear();
+        self.resets += 1;
+        Ok(())
+    }
+
+    fn connection_count(&self) -> usize {
+        self.bodies
+            .iter()
+            .map(|(_, body)| {
+                super::decode_page(self.kind, body.clone()).map_or(0, |page| page.connections.len())
+            })
+            .sum()
+    }
+}

@@ -11,7 +11,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::http::FetchError;
+use crate::http::{FetchError, RetryPolicy, display_url};
 use crate::provider::FetchContext;
 use crate::provider::PageSink;
 use crate::provider::offset_paging::{self, OffsetPage, OffsetPaging, PAGE_CONCURRENCY};
@@ -42,9 +42,49 @@ pub async fn list_pages<A: PageApi>(
     offset_paging::list(paging, fetch_page, context.progress, listing).await
 }
 
+/// What a page request of either API needs beyond its own credentials
+/// and parameters, owned, so that pages can be fetched on tasks of their
+/// own.
+pub struct Requests {
+    pub client: reqwest::Client,
+    pub retry: RetryPolicy,
+    pub url: reqwest::Url,
+    /// The `Host` header, sent and signed.
+    pub host: String,
+    /// The endpoint as shown in errors.
+    pub shown: String,
+    pub region: String,
+    pub page_size: u32,
+}
+
+impl Requests {
+    /// The source's requests to its endpoint (or `default_endpoint`),
+    /// without the endpoint's query string when `drop_query`.
+    pub fn new(
+        context: &FetchContext<'_>,
+        default_endpoint: &str,
+        drop_query: bool,
+        page_size: u32,
+    ) -> Result<Requests, FetchError> {
+        let (mut url, host) = endpoint(context, default_endpoint)?;
+        if drop_query {
+            url.set_query(None);
+        }
+        Ok(Requests {
+            client: context.client.clone(),
+            retry: context.retry,
+            shown: display_url(&url),
+            url,
+            host,
+            region: context.source.region.clone(),
+            page_size,
+        })
+    }
+}
+
 /// The source's endpoint (or `default_endpoint`) as a URL, with the `Host`
 /// header it implies (`host` or `host:port`).
-pub fn endpoint(
+fn endpoint(
     context: &FetchContext<'_>,
     default_endpoint: &str,
 ) -> Result<(reqwest::Url, String), FetchError> {

@@ -11,12 +11,12 @@ use serde_json::{Value, json};
 
 use super::settings::Settings;
 use super::sign::{self, Tc3Request};
-use crate::http::{FetchError, RetryPolicy, display_url};
+use crate::http::FetchError;
 use crate::keys::Secret;
 use crate::provider::FetchContext;
 use crate::provider::PageSink;
 use crate::provider::offset_paging::{self, OffsetPage};
-use crate::provider::tencent_shared::{self, PageApi};
+use crate::provider::tencent_shared::{self, PageApi, Requests};
 
 /// The action listed.
 pub const ACTION: &str = "DescribeVpnConnections";
@@ -38,25 +38,15 @@ pub async fn fetch(
 /// Everything a page request needs, owned, so that pages can be fetched
 /// on tasks of their own.
 struct Api {
-    client: reqwest::Client,
-    retry: RetryPolicy,
-    url: reqwest::Url,
-    /// The `Host` header, sent and signed.
-    host: String,
-    /// The endpoint as shown in errors.
-    shown: String,
-    region: String,
+    requests: Requests,
     secret_id: String,
     secret_key: Secret,
     token: Option<Secret>,
     filters: Vec<Value>,
-    page_size: u32,
 }
 
 impl Api {
     fn new(context: &FetchContext<'_>, settings: &Settings) -> Result<Api, FetchError> {
-        let source = context.source;
-        let (url, host) = tencent_shared::endpoint(context, super::settings::DEFAULT_ENDPOINT)?;
         let mut filters = Vec::new();
         if let Some(vpc_id) = &settings.vpc_id {
             filters.push(json!({"Name": "vpc-id", "Values": [vpc_id]}));
@@ -65,23 +55,22 @@ impl Api {
             filters.push(json!({"Name": "vpn-gateway-id", "Values": [gateway_id]}));
         }
         Ok(Api {
-            client: context.client.clone(),
-            retry: context.retry,
-            shown: display_url(&url),
-            url,
-            host,
-            region: source.region.clone(),
+            requests: Requests::new(
+                context,
+                super::settings::DEFAULT_ENDPOINT,
+                false,
+                settings.page_size,
+            )?,
             secret_id: settings.secret_id.as_str().to_string(),
             secret_key: settings.secret_key.clone(),
             token: settings.token.clone(),
             filters,
-            page_size: settings.page_size,
         })
     }
 
     /// One signed request for the page at `offset`.
     async fn attempt(&self, offset: u64, origin: &str) -> Result<OffsetPage, FetchError> {
-        let mut body = json!({"Offset": offset, "Limit": self.page_size});
+        let mut body = json!({"Offset": offset, "Limit": self.requests.page_size});
         if !self.filters.is_empty() {
             body["Filters"] = Value::from(self.filters.clone());
         }
@@ -91,7 +80,7 @@ impl Api {
             &self.secret_id,
             self.secret_key.expose_secret(),
             &Tc3Request {
-                host: &self.host,
+                host: &self.requests.host,
                 content_type: JSON,
                 action: Some(ACTION),
                 payload: &payload,
@@ -101,14 +90,15 @@ impl Api {
         )
         .ok_or_else(|| FetchError::Config(format!("the clock reads {timestamp}, not a date")))?;
         let mut request = self
+            .requests
             .client
-            .post(self.url.clone())
-            .header(HOST, &self.host)
+            .post(self.requests.url.clone())
+            .header(HOST, &self.requests.host)
             .header(CONTENT_TYPE, JSON)
             .header("X-TC-Action", ACTION)
             .header("X-TC-Version", VERSION)
             .header("X-TC-Timestamp", timestamp.to_string())
-            .header("X-TC-Region", &self.region)
+            .header("X-TC-Region", &self.requests.region)
             .header(AUTHORIZATION, authorization)
             .body(payload);
         if let Some(token) = &self.token {
@@ -155,8 +145,11 @@ impl Api {
 impl PageApi for Api {
     /// The page at `offset`, retried as the policy says.
     async fn page(&self, offset: u64) -> Result<OffsetPage, FetchError> {
-        let what = format!("{} {ACTION} Offset={offset}", self.shown);
-        self.retry.run(&what, || self.attempt(offset, &what)).await
+        let what = format!("{} {ACTION} Offset={offset}", self.requests.shown);
+        self.requests
+            .retry
+            .run(&what, || self.attempt(offset, &what))
+            .await
     }
 }
 

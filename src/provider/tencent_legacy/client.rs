@@ -14,12 +14,12 @@ use serde_json::Value;
 use super::normalize::meaning;
 use super::settings::{Settings, SignatureMethod};
 use super::sign;
-use crate::http::{FetchError, RetryPolicy, display_url};
+use crate::http::FetchError;
 use crate::keys::Secret;
 use crate::provider::FetchContext;
 use crate::provider::PageSink;
 use crate::provider::offset_paging::{self, OffsetPage};
-use crate::provider::tencent_shared::{self, PageApi};
+use crate::provider::tencent_shared::{self, PageApi, Requests};
 
 /// The action listed.
 pub const ACTION: &str = "DescribeVpnConn";
@@ -37,27 +37,16 @@ pub async fn fetch(
 /// Everything a page request needs, owned, so that pages can be fetched
 /// on tasks of their own.
 struct Api {
-    client: reqwest::Client,
-    retry: RetryPolicy,
-    url: reqwest::Url,
-    /// The `Host` header, sent and signed.
-    host: String,
-    /// The endpoint as shown in errors.
-    shown: String,
-    region: String,
+    requests: Requests,
     secret_id: String,
     secret_key: Secret,
     method: SignatureMethod,
     /// `vpcId` and `vpnGwId`, when configured.
     filters: Vec<(&'static str, String)>,
-    page_size: u32,
 }
 
 impl Api {
     fn new(context: &FetchContext<'_>, settings: &Settings) -> Result<Api, FetchError> {
-        let source = context.source;
-        let (mut url, host) = tencent_shared::endpoint(context, super::settings::DEFAULT_ENDPOINT)?;
-        url.set_query(None);
         let mut filters = Vec::new();
         if let Some(vpc_id) = &settings.vpc_id {
             filters.push(("vpcId", vpc_id.clone()));
@@ -66,17 +55,16 @@ impl Api {
             filters.push(("vpnGwId", gateway_id.clone()));
         }
         Ok(Api {
-            client: context.client.clone(),
-            retry: context.retry,
-            shown: display_url(&url),
-            url,
-            host,
-            region: source.region.clone(),
+            requests: Requests::new(
+                context,
+                super::settings::DEFAULT_ENDPOINT,
+                true,
+                settings.page_size,
+            )?,
             secret_id: settings.secret_id.as_str().to_string(),
             secret_key: settings.secret_key.clone(),
             method: settings.signature_method,
             filters,
-            page_size: settings.page_size,
         })
     }
 
@@ -84,20 +72,25 @@ impl Api {
     fn signed_params(&self, offset: u64) -> Vec<(&'static str, String)> {
         let mut params = vec![
             ("Action", ACTION.to_string()),
-            ("Region", self.region.clone()),
+            ("Region", self.requests.region.clone()),
             ("Timestamp", chrono::Utc::now().timestamp().to_string()),
             ("Nonce", nonce().to_string()),
             ("SecretId", self.secret_id.clone()),
             ("SignatureMethod", self.method.as_str().to_string()),
             ("offset", offset.to_string()),
-            ("limit", self.page_size.to_string()),
+            ("limit", self.requests.page_size.to_string()),
         ];
         params.extend(self.filters.iter().cloned());
         let borrowed: Vec<(&str, &str)> = params
             .iter()
             .map(|(key, value)| (*key, value.as_str()))
             .collect();
-        let source = sign::string_to_sign("GET", &self.host, self.url.path(), &borrowed);
+        let source = sign::string_to_sign(
+            "GET",
+            &self.requests.host,
+            self.requests.url.path(),
+            &borrowed,
+        );
         let signature = sign::signature(self.method, self.secret_key.expose_secret(), &source);
         params.push((sign::SIGNATURE, signature));
         params
@@ -105,13 +98,14 @@ impl Api {
 
     /// One signed request for the page at `offset`.
     async fn attempt(&self, offset: u64, origin: &str) -> Result<OffsetPage, FetchError> {
-        let mut url = self.url.clone();
+        let mut url = self.requests.url.clone();
         url.query_pairs_mut()
             .extend_pairs(self.signed_params(offset));
         let response = self
+            .requests
             .client
             .get(url)
-            .header(HOST, &self.host)
+            .header(HOST, &self.requests.host)
             .send()
             .await
             .map_err(|error| FetchError::transport(origin, &error))?;
@@ -143,8 +137,11 @@ impl Api {
 impl PageApi for Api {
     /// The page at `offset`, retried as the policy says.
     async fn page(&self, offset: u64) -> Result<OffsetPage, FetchError> {
-        let what = format!("{} {ACTION} offset={offset}", self.shown);
-        self.retry.run(&what, || self.attempt(offset, &what)).await
+        let what = format!("{} {ACTION} offset={offset}", self.requests.shown);
+        self.requests
+            .retry
+            .run(&what, || self.attempt(offset, &what))
+            .await
     }
 }
 

@@ -153,22 +153,22 @@ fn ingest(
         })
         .collect();
     let started = Instant::now();
-    let mut builder = ListingBuilder::new(ProviderKind::HuaweiCloud);
+    let mut builder = ListingBuilder::deferred(ListingContext {
+        source: "bench".into(),
+        kind: ProviderKind::HuaweiCloud,
+        region: Some("cn-north-4".into()),
+        account: Some("0a1b2c3d".into()),
+        observed_at,
+        fingerprinter: fingerprinter.clone(),
+    });
     for (index, page) in pages.iter().enumerate() {
         let body: Value = serde_json::from_str(page).expect("the benchmark's pages are JSON");
         builder
             .add_body(&format!("page {index}"), body)
             .expect("the benchmark's pages decode");
     }
-    let context = ListingContext {
-        source: "bench",
-        kind: ProviderKind::HuaweiCloud,
-        region: Some("cn-north-4"),
-        account: Some("0a1b2c3d"),
-        observed_at,
-    };
     let listing = builder
-        .finish(&context, fingerprinter)
+        .finish()
         .expect("the benchmark's listing normalizes");
     let run = RunRecord {
         kind: RunKind::Import,

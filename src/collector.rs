@@ -129,21 +129,22 @@ pub async fn collect_source(
     let started = Instant::now();
     let observed_at = Timestamp::now();
     let context = ListingContext {
-        source: &source.name,
+        source: source.name.clone(),
         kind: source.kind,
-        region: Some(&source.region),
-        account: source.account.as_deref(),
+        region: Some(source.region.clone()),
+        account: source.account.clone(),
         observed_at,
+        fingerprinter: fingerprinter.clone(),
     };
     let fetched = tokio::time::timeout(
         options.source_deadline,
-        fetch(source, options, progress, &context, fingerprinter),
+        fetch(source, options, progress, context),
     )
     .await
     .unwrap_or(Err(FetchError::Deadline(options.source_deadline)));
     let duration = started.elapsed();
     progress.finish();
-    let result = fetched.and_then(|listing| Ok(listing.finish(&context, fingerprinter)?));
+    let result = fetched.and_then(|listing| Ok(listing.finish()?));
     match result {
         Ok(result) => {
             tracing::info!(
@@ -182,12 +183,11 @@ async fn fetch(
     source: &SourceConfig,
     options: &CollectOptions,
     progress: &SourceProgress,
-    listing_context: &ListingContext<'_>,
-    fingerprinter: &PskFingerprinter,
+    listing_context: ListingContext,
 ) -> Result<ListingBuilder, FetchError> {
     // Pages are normalized as they come and spooled to disk, so the listing
     // holds neither the pages' JSON nor the connections in memory.
-    let mut listing = ListingBuilder::normalizing(listing_context, fingerprinter.clone())?;
+    let mut listing = ListingBuilder::streaming(listing_context)?;
     let client = build_client(&HttpOptions {
         timeout: options.request_timeout,
         ca_file: provider::ca_file(&source.settings).map(Into::into),

@@ -46,19 +46,21 @@ pub fn read_listing(
     request: &ImportRequest,
     fingerprinter: &PskFingerprinter,
 ) -> Result<SourceResult, ImportError> {
-    let mut builder = ListingBuilder::new(request.kind);
+    // Saved files may hold the objects a page references after the page:
+    // everything is normalized at the end.
+    let mut builder = ListingBuilder::deferred(ListingContext {
+        source: request.source.clone(),
+        kind: request.kind,
+        region: request.region.clone(),
+        account: request.account.clone(),
+        observed_at: request.observed_at,
+        fingerprinter: fingerprinter.clone(),
+    });
     for file in &request.files {
         let body = read_json(file)?;
         builder.add_body(&file.display().to_string(), body)?;
     }
-    let context = ListingContext {
-        source: &request.source,
-        kind: request.kind,
-        region: request.region.as_deref(),
-        account: request.account.as_deref(),
-        observed_at: request.observed_at,
-    };
-    Ok(builder.finish(&context, fingerprinter)?)
+    Ok(builder.finish()?)
 }
 
 fn read_json(file: &Path) -> Result<Value, ImportError> {

@@ -9,10 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde_json::Value;
 
 use super::{Listed, ListingContext, ListingError, SourceOutcome, SourceResult, Spool};
-use crate::fingerprint::PskFingerprinter;
 use crate::provider::{
-    self, CONTENT_HASH_BYTES, NormalizeContext, ProviderKind, Related, UndecodableBody,
-    is_connection_body, is_single_object_body,
+    self, CONTENT_HASH_BYTES, Related, UndecodableBody, is_connection_body, is_single_object_body,
 };
 
 /// What the normalizer thread is asked to do, in order.
@@ -25,11 +23,9 @@ pub(super) enum Message {
 /// the end.
 #[derive(Debug)]
 pub(super) struct Bodies {
-    kind: ProviderKind,
-    /// Connections waiting for [`ListingBuilder::finish`] to normalize them.
-    connections: Vec<(String, String, Value)>,
-    /// Set when connections are normalized as their pages come.
-    eager: Option<Eager>,
+    context: ListingContext,
+    /// When the connections are normalized, and what is kept until then.
+    when: When,
     /// Connection objects added so far (shared with the builder).
     added: Arc<AtomicUsize>,
     related: Related,
@@ -37,17 +33,18 @@ pub(super) struct Bodies {
     any_single: bool,
 }
 
-/// What normalizing a page as it comes needs, and what it has made so far.
+/// When a listing's connections are normalized.
 #[derive(Debug)]
-struct Eager {
-    source: String,
-    region: Option<String>,
-    account: Option<String>,
-    fingerprinter: PskFingerprinter,
-    normalized: Normalizing,
-    /// The first normalize error or conflict, returned by `finish` as it
-    /// would have been had everything been normalized there.
-    error: Option<ListingError>,
+enum When {
+    /// In `finish`: the connections wait, each with its origin and path.
+    AtFinish(Vec<(String, String, Value)>),
+    /// As each page comes, into a spool.
+    AsTheyCome {
+        normalized: Normalizing,
+        /// The first normalize error or conflict, returned by `finish` as
+        /// it would have been had everything been normalized there.
+        error: Option<ListingError>,
+    },
 }
 
 /// The connections normalized so far, each id once.
@@ -73,23 +70,27 @@ impl Normalizing {
 
     /// Normalizes one connection object and adds it unless the listing
     /// already holds the same content under its id.
-    #[allow(clippy::too_many_arguments)]
     fn add(
         &mut self,
-        kind: ProviderKind,
+        context: &ListingContext,
         origin: &str,
-        path: &str,
-        object: Value,
+        (path, object): (String, Value),
         related: &Related,
-        context: &NormalizeContext<'_>,
-        fingerprinter: &PskFingerprinter,
     ) -> Result<(), ListingError> {
-        let item = provider::normalize(kind, path, object, related, context, fingerprinter)
-            .map_err(|error| UndecodableBody {
-                origin: origin.to_string(),
-                kind,
-                error,
-            })?;
+        let kind = context.kind;
+        let item = provider::normalize(
+            kind,
+            &path,
+            object,
+            related,
+            &context.normalize_context(),
+            &context.fingerprinter,
+        )
+        .map_err(|error| UndecodableBody {
+            origin: origin.to_string(),
+            kind,
+            error,
+        })?;
         self.warnings.extend(
             item.warnings
                 .iter()
@@ -121,34 +122,32 @@ impl Normalizing {
 }
 
 impl Bodies {
-    pub(super) fn new(kind: ProviderKind, added: Arc<AtomicUsize>) -> Bodies {
+    /// Bodies whose connections are normalized in [`Bodies::finish`].
+    pub(super) fn deferred(context: ListingContext, added: Arc<AtomicUsize>) -> Bodies {
+        Bodies::new(context, When::AtFinish(Vec::new()), added)
+    }
+
+    /// Bodies whose connections are normalized and spooled as they come.
+    pub(super) fn streaming(
+        context: ListingContext,
+        added: Arc<AtomicUsize>,
+    ) -> Result<Bodies, ListingError> {
+        let when = When::AsTheyCome {
+            normalized: Normalizing::new(Listed::Spooled(Spool::new()?)),
+            error: None,
+        };
+        Ok(Bodies::new(context, when, added))
+    }
+
+    fn new(context: ListingContext, when: When, added: Arc<AtomicUsize>) -> Bodies {
         Bodies {
-            kind,
-            connections: Vec::new(),
-            eager: None,
+            context,
+            when,
             added,
             related: Related::default(),
             any_list: false,
             any_single: false,
         }
-    }
-
-    /// Bodies whose connections are normalized and spooled as they come.
-    pub(super) fn normalizing(
-        context: &ListingContext<'_>,
-        fingerprinter: PskFingerprinter,
-        added: Arc<AtomicUsize>,
-    ) -> Result<Bodies, ListingError> {
-        let mut bodies = Bodies::new(context.kind, added);
-        bodies.eager = Some(Eager {
-            source: context.source.to_string(),
-            region: context.region.map(str::to_string),
-            account: context.account.map(str::to_string),
-            fingerprinter,
-            normalized: Normalizing::new(Listed::Spooled(Spool::new()?)),
-            error: None,
-        });
-        Ok(bodies)
     }
 
     pub(super) fn process(&mut self, message: Message) -> Result<(), ListingError> {
@@ -159,14 +158,15 @@ impl Bodies {
     }
 
     fn add_body(&mut self, origin: &str, body: Value) -> Result<(), ListingError> {
+        let kind = self.context.kind;
         let decode_error = |error| UndecodableBody {
             origin: origin.to_string(),
-            kind: self.kind,
+            kind,
             error,
         };
-        let single = is_single_object_body(self.kind, &body);
-        let connection_body = is_connection_body(self.kind, &body);
-        let page = provider::decode_page(self.kind, body).map_err(decode_error)?;
+        let single = is_single_object_body(kind, &body);
+        let connection_body = is_connection_body(kind, &body);
+        let page = provider::decode_page(kind, body).map_err(decode_error)?;
         if connection_body {
             self.any_single |= single;
             self.any_list |= !single;
@@ -178,31 +178,20 @@ impl Bodies {
         }
         self.added
             .fetch_add(page.connections.len(), Ordering::Relaxed);
-        match &mut self.eager {
-            Some(eager) => {
-                let context = NormalizeContext {
-                    source: &eager.source,
-                    region: eager.region.as_deref(),
-                    account: eager.account.as_deref(),
-                };
-                for (path, object) in page.connections {
-                    if eager.error.is_some() {
+        match &mut self.when {
+            When::AsTheyCome { normalized, error } => {
+                for connection in page.connections {
+                    if error.is_some() {
                         break;
                     }
-                    if let Err(error) = eager.normalized.add(
-                        self.kind,
-                        origin,
-                        &path,
-                        object,
-                        &self.related,
-                        &context,
-                        &eager.fingerprinter,
-                    ) {
-                        eager.error = Some(error);
+                    if let Err(failed) =
+                        normalized.add(&self.context, origin, connection, &self.related)
+                    {
+                        *error = Some(failed);
                     }
                 }
             }
-            None => self.connections.extend(
+            When::AtFinish(waiting) => waiting.extend(
                 page.connections
                     .into_iter()
                     .map(|(path, object)| (origin.to_string(), path, object)),
@@ -212,49 +201,39 @@ impl Bodies {
     }
 
     fn reset(&mut self) -> Result<(), ListingError> {
-        self.connections.clear();
         self.added.store(0, Ordering::Relaxed);
         self.related = Related::default();
         self.any_list = false;
         self.any_single = false;
-        if let Some(eager) = &mut self.eager {
-            eager.normalized = Normalizing::new(Listed::Spooled(Spool::new()?));
-            eager.error = None;
+        match &mut self.when {
+            When::AtFinish(waiting) => waiting.clear(),
+            When::AsTheyCome { normalized, error } => {
+                *normalized = Normalizing::new(Listed::Spooled(Spool::new()?));
+                *error = None;
+            }
         }
         Ok(())
     }
 
-    pub(super) fn finish(
-        self,
-        context: &ListingContext<'_>,
-        fingerprinter: &PskFingerprinter,
-    ) -> Result<SourceResult, ListingError> {
+    pub(super) fn finish(self) -> Result<SourceResult, ListingError> {
+        let kind = self.context.kind;
         if !self.any_list && !self.any_single {
-            return Err(ListingError::NoConnections { kind: self.kind });
+            return Err(ListingError::NoConnections { kind });
         }
-        let normalize_context = NormalizeContext {
-            source: context.source,
-            region: context.region,
-            account: context.account,
-        };
-        let mut normalized = match self.eager {
-            Some(Eager {
+        let normalized = match self.when {
+            When::AsTheyCome {
                 error: Some(error), ..
-            }) => return Err(error),
-            Some(eager) => eager.normalized,
-            None => Normalizing::new(Listed::Memory(Vec::with_capacity(self.connections.len()))),
+            } => return Err(error),
+            When::AsTheyCome { normalized, .. } => normalized,
+            When::AtFinish(waiting) => {
+                let mut normalized =
+                    Normalizing::new(Listed::Memory(Vec::with_capacity(waiting.len())));
+                for (origin, path, object) in waiting {
+                    normalized.add(&self.context, &origin, (path, object), &self.related)?;
+                }
+                normalized
+            }
         };
-        for (origin, path, object) in self.connections {
-            normalized.add(
-                self.kind,
-                &origin,
-                &path,
-                object,
-                &self.related,
-                &normalize_context,
-                fingerprinter,
-            )?;
-        }
         let Normalizing {
             listed, warnings, ..
         } = normalized;
@@ -264,9 +243,9 @@ impl Bodies {
             SourceOutcome::Complete(listed)
         };
         Ok(SourceResult {
-            source: context.source.to_string(),
-            provider: self.kind,
-            observed_at: context.observed_at,
+            source: self.context.source,
+            provider: kind,
+            observed_at: self.context.observed_at,
             outcome,
             warnings,
         })

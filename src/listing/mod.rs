@@ -7,15 +7,20 @@
 //! connection body in it is a list body; single-object ("show") bodies make
 //! it partial.
 //!
-//! A builder made with [`ListingBuilder::normalizing`] hands each body to a
-//! thread of its own, which normalizes the page's connections and streams
-//! them into an on-disk [`Spool`]: normalizing one page
-//! overlaps fetching the next, and a collection holds neither the pages'
-//! JSON (beyond a few bodies in the channel) nor the normalized connections
-//! in memory. Its caller adds the objects a page
-//! references (OpenStack's policies, vpnservices, endpoint groups) before
-//! the page, as the OpenStack collector does. Either way the outcome, its
-//! order and its first error are the same.
+//! A builder is made for one source ([`ListingContext`]) in one of two
+//! ways, which give the same outcome, in the same order, with the same
+//! first error:
+//! - [`ListingBuilder::streaming`] (a collection) hands each body to a
+//!   thread of its own, which normalizes the page's connections and streams
+//!   them into an on-disk [`Spool`]: normalizing one page overlaps fetching
+//!   the next, and a collection holds neither the pages' JSON (beyond a few
+//!   bodies in the channel) nor the normalized connections in memory. Its
+//!   caller adds the objects a page references (OpenStack's policies,
+//!   vpnservices, endpoint groups) before the page, as the OpenStack
+//!   collector does.
+//! - [`ListingBuilder::deferred`] (an import) keeps the connections and
+//!   normalizes them in [`ListingBuilder::finish`], on the caller's thread:
+//!   saved files may hold the objects a page references after the page.
 
 mod bodies;
 mod result;
@@ -30,7 +35,7 @@ use serde_json::Value;
 
 use crate::fingerprint::PskFingerprinter;
 use crate::http::{FetchError, SinkError};
-use crate::provider::{PageSink, ProviderKind, UndecodableBody};
+use crate::provider::{NormalizeContext, PageSink, ProviderKind, UndecodableBody};
 use crate::time::Timestamp;
 use bodies::{Bodies, Message};
 
@@ -84,14 +89,27 @@ impl From<ListingError> for FetchError {
     }
 }
 
-/// Where a listing's connections come from and when it was taken.
-#[derive(Debug, Clone, Copy)]
-pub struct ListingContext<'a> {
-    pub source: &'a str,
+/// Where a listing's connections come from, when it was taken, and the
+/// key their pre-shared keys are fingerprinted with.
+#[derive(Debug, Clone)]
+pub struct ListingContext {
+    pub source: String,
     pub kind: ProviderKind,
-    pub region: Option<&'a str>,
-    pub account: Option<&'a str>,
+    pub region: Option<String>,
+    pub account: Option<String>,
     pub observed_at: Timestamp,
+    pub fingerprinter: PskFingerprinter,
+}
+
+impl ListingContext {
+    /// What a provider's normalizer is told of the source.
+    pub fn normalize_context(&self) -> NormalizeContext<'_> {
+        NormalizeContext {
+            source: &self.source,
+            region: self.region.as_deref(),
+            account: self.account.as_deref(),
+        }
+    }
 }
 
 /// Collects the bodies of one listing; see the module docs.
@@ -124,31 +142,29 @@ enum State {
 const BODIES_IN_FLIGHT: usize = 4;
 
 impl ListingBuilder {
-    /// A builder that normalizes everything in [`ListingBuilder::finish`].
-    pub fn new(kind: ProviderKind) -> ListingBuilder {
+    /// A builder that keeps the connections and normalizes them all in
+    /// [`ListingBuilder::finish`], on the caller's thread.
+    pub fn deferred(context: ListingContext) -> ListingBuilder {
         let added = Arc::new(AtomicUsize::new(0));
         ListingBuilder {
-            state: State::Here(Box::new(Bodies::new(kind, Arc::clone(&added)))),
+            state: State::Here(Box::new(Bodies::deferred(context, Arc::clone(&added)))),
             added,
         }
     }
 
     /// A builder that normalizes each page's connections on its own thread
-    /// as the page is added, with the referenced objects added before it,
-    /// for the source `context` describes; `finish` must be given the same
-    /// context. A normalize error is returned by `finish`; a body that does
-    /// not decode by a later `add_body`, or by `finish`.
-    pub fn normalizing(
-        context: &ListingContext<'_>,
-        fingerprinter: PskFingerprinter,
-    ) -> Result<ListingBuilder, ListingError> {
+    /// as the page is added, with the referenced objects added before it.
+    /// A normalize error is returned by `finish`; a body that does not
+    /// decode by a later `add_body`, or by `finish`.
+    pub fn streaming(context: ListingContext) -> Result<ListingBuilder, ListingError> {
         let added = Arc::new(AtomicUsize::new(0));
-        let bodies = Bodies::normalizing(context, fingerprinter, Arc::clone(&added))?;
+        let name = format!("normalize-{}", context.source);
+        let bodies = Bodies::streaming(context, Arc::clone(&added))?;
         let (messages, received) = sync_channel(BODIES_IN_FLIGHT);
         let abandoned = Arc::new(AtomicBool::new(false));
         let skip = Arc::clone(&abandoned);
         let thread = std::thread::Builder::new()
-            .name(format!("normalize-{}", context.source))
+            .name(name)
             .spawn(move || normalize_bodies(bodies, received, &skip))
             .map_err(ListingError::Thread)?;
         Ok(ListingBuilder {
@@ -193,24 +209,20 @@ impl ListingBuilder {
     }
 
     /// Connections added so far (in a builder made by
-    /// [`ListingBuilder::normalizing`], so far as its thread got).
+    /// [`ListingBuilder::streaming`], so far as its thread got).
     pub fn connection_count(&self) -> usize {
         self.added.load(Ordering::Relaxed)
     }
 
     /// Normalizes everything added into one source result.
-    pub fn finish(
-        mut self,
-        context: &ListingContext<'_>,
-        fingerprinter: &PskFingerprinter,
-    ) -> Result<SourceResult, ListingError> {
+    pub fn finish(mut self) -> Result<SourceResult, ListingError> {
         match std::mem::replace(&mut self.state, State::Stopped) {
-            State::Here(bodies) => bodies.finish(context, fingerprinter),
+            State::Here(bodies) => bodies.finish(),
             State::Thread {
                 messages, thread, ..
             } => {
                 drop(messages);
-                joined(thread)?.finish(context, fingerprinter)
+                joined(thread)?.finish()
             }
             State::Stopped => Err(ListingError::Stopped),
         }
@@ -283,13 +295,14 @@ mod tests {
 
     use super::*;
 
-    fn context() -> ListingContext<'static> {
+    fn context() -> ListingContext {
         ListingContext {
-            source: "hw",
+            source: "hw".into(),
             kind: ProviderKind::HuaweiCloud,
-            region: Some("cn-north-4"),
+            region: Some("cn-north-4".into()),
             account: None,
             observed_at: Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").unwrap(),
+            fingerprinter: PskFingerprinter::new(b"test"),
         }
     }
 
@@ -313,15 +326,11 @@ mod tests {
         }
     }
 
-    fn fingerprinter() -> PskFingerprinter {
-        PskFingerprinter::new(b"test")
-    }
-
     #[test]
     fn a_normalizing_builder_gives_what_a_deferred_one_gives() {
         let pages = [page(&["b", "a"]), page(&["c", "a"])];
-        let mut deferred = ListingBuilder::new(ProviderKind::HuaweiCloud);
-        let mut threaded = ListingBuilder::normalizing(&context(), fingerprinter()).unwrap();
+        let mut deferred = ListingBuilder::deferred(context());
+        let mut threaded = ListingBuilder::streaming(context()).unwrap();
         for (index, body) in pages.iter().enumerate() {
             deferred
                 .add_body(&format!("page {index}"), body.clone())
@@ -330,25 +339,25 @@ mod tests {
                 .add_body(&format!("page {index}"), body.clone())
                 .unwrap();
         }
-        let deferred = listed_ids(deferred.finish(&context(), &fingerprinter()).unwrap());
-        let threaded = threaded.finish(&context(), &fingerprinter()).unwrap();
+        let deferred = listed_ids(deferred.finish().unwrap());
+        let threaded = threaded.finish().unwrap();
         assert_eq!(listed_ids(threaded), deferred);
         assert_eq!(deferred, ["b", "a", "c"]);
     }
 
     #[test]
     fn a_reset_discards_what_the_thread_was_given_before_it() {
-        let mut threaded = ListingBuilder::normalizing(&context(), fingerprinter()).unwrap();
+        let mut threaded = ListingBuilder::streaming(context()).unwrap();
         threaded.add_body("first pass", page(&["x", "y"])).unwrap();
         threaded.reset().unwrap();
         threaded.add_body("second pass", page(&["z"])).unwrap();
-        let result = threaded.finish(&context(), &fingerprinter()).unwrap();
+        let result = threaded.finish().unwrap();
         assert_eq!(listed_ids(result), ["z"]);
     }
 
     #[test]
     fn a_body_that_does_not_decode_fails_a_later_add_or_the_finish() {
-        let mut threaded = ListingBuilder::normalizing(&context(), fingerprinter()).unwrap();
+        let mut threaded = ListingBuilder::streaming(context()).unwrap();
         threaded
             .add_body("https://vpn.example/bad", json!({"unexpected": []}))
             .unwrap();
@@ -362,7 +371,7 @@ mod tests {
         }
         let error = match error {
             Some(error) => error,
-            None => threaded.finish(&context(), &fingerprinter()).unwrap_err(),
+            None => threaded.finish().unwrap_err(),
         };
         assert!(
             matches!(&error, ListingError::Decode(body) if body.origin == "https://vpn.example/bad"),

@@ -10,14 +10,14 @@ use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::config::{RuntimeSettings, SourceConfig};
 use crate::fingerprint::PskFingerprinter;
 use crate::http::{FetchError, HttpOptions, RetryPolicy, build_client};
 use crate::listing::{ListingBuilder, ListingContext, SourceOutcome, SourceResult};
-use crate::provider::{self, FetchContext, SourceProgress};
+use crate::provider::{self, FetchContext, SourceConfig, SourceProgress};
 use crate::time::Timestamp;
 
-/// How a collection runs; the config's runtime keys.
+/// How a collection runs (the runner makes it from the config's runtime
+/// keys).
 #[derive(Debug, Clone)]
 pub struct CollectOptions {
     /// Sources fetched at the same time.
@@ -27,28 +27,6 @@ pub struct CollectOptions {
     pub request_timeout: Duration,
     /// Per source, all its requests and retries included.
     pub source_deadline: Duration,
-}
-
-impl Default for CollectOptions {
-    /// The config's defaults (one place: [`RuntimeSettings::default`]).
-    fn default() -> CollectOptions {
-        CollectOptions::from_settings(&RuntimeSettings::default())
-    }
-}
-
-impl CollectOptions {
-    /// The options the config's runtime keys give.
-    pub fn from_settings(settings: &RuntimeSettings) -> CollectOptions {
-        CollectOptions {
-            max_concurrency: settings.max_concurrency as usize,
-            retry: RetryPolicy {
-                max_retries: settings.max_retries,
-                ..RetryPolicy::default()
-            },
-            request_timeout: Duration::from_secs(settings.timeout_seconds.into()),
-            source_deadline: Duration::from_secs(settings.source_deadline_seconds.into()),
-        }
-    }
 }
 
 /// One source's collection: the result for the store and how it went.

@@ -12,7 +12,7 @@ use std::time::Duration;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::oneshot;
 
-use crate::config::SourceConfig;
+use crate::provider::SourceConfig;
 use crate::provider::SourceProgress;
 
 const REDRAW_INTERVAL: Duration = Duration::from_millis(120);

@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use crate::collector::{self, CollectOptions, Collected};
-use crate::config::SourceConfig;
+use crate::config::{RuntimeSettings, SourceConfig};
 use crate::fingerprint::PskFingerprinter;
+use crate::http::RetryPolicy;
 use crate::lock::CollectionLock;
 use crate::metrics::{self, RunMetrics, SourceMetrics};
 use crate::progress::ProgressDisplay;
@@ -34,6 +35,19 @@ pub struct RunRequest {
     pub configured_sources: Vec<String>,
     /// Live progress lines on stderr (a terminal only).
     pub show_progress: bool,
+}
+
+/// The collection options the config's runtime keys give.
+pub fn collect_options(settings: &RuntimeSettings) -> CollectOptions {
+    CollectOptions {
+        max_concurrency: settings.max_concurrency as usize,
+        retry: RetryPolicy {
+            max_retries: settings.max_retries,
+            ..RetryPolicy::default()
+        },
+        request_timeout: Duration::from_secs(settings.timeout_seconds.into()),
+        source_deadline: Duration::from_secs(settings.source_deadline_seconds.into()),
+    }
 }
 
 /// How a source's fetch went, beside what the store made of it.

@@ -10,7 +10,6 @@ use serde_json::{Value, json};
 
 use super::{Exit, UsageError};
 use crate::cli::{Cli, CollectArgs, CollectionArgs, SummaryFormat};
-use crate::collector::CollectOptions;
 use crate::config::{Config, SourceConfig};
 use crate::fingerprint::PskFingerprinter;
 use crate::runner::{self, FetchReport, RunReport, RunRequest, Shutdown};
@@ -57,7 +56,7 @@ pub fn prepare(cli: &Cli, args: &CollectionArgs) -> Result<Prepared> {
     let request = RunRequest {
         sources,
         database,
-        options: CollectOptions::from_settings(&config.runtime),
+        options: runner::collect_options(&config.runtime),
         wait: Duration::from_secs(args.wait),
         metrics_file: args
             .metrics_file

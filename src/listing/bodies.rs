@@ -40,7 +40,7 @@ enum When {
     AtFinish(Vec<(String, String, Value)>),
     /// As each page comes, into a spool.
     AsTheyCome {
-        normalized: Normalizing,
+        normalized: Box<Normalizing>,
         /// The first normalize error or conflict, returned by `finish` as
         /// it would have been had everything been normalized there.
         error: Option<ListingError>,
@@ -133,7 +133,7 @@ impl Bodies {
         added: Arc<AtomicUsize>,
     ) -> Result<Bodies, ListingError> {
         let when = When::AsTheyCome {
-            normalized: Normalizing::new(Listed::Spooled(Spool::new()?)),
+            normalized: Box::new(Normalizing::new(Listed::Spooled(Spool::new()?))),
             error: None,
         };
         Ok(Bodies::new(context, when, added))
@@ -208,7 +208,7 @@ impl Bodies {
         match &mut self.when {
             When::AtFinish(waiting) => waiting.clear(),
             When::AsTheyCome { normalized, error } => {
-                *normalized = Normalizing::new(Listed::Spooled(Spool::new()?));
+                **normalized = Normalizing::new(Listed::Spooled(Spool::new()?));
                 *error = None;
             }
         }
@@ -224,7 +224,7 @@ impl Bodies {
             When::AsTheyCome {
                 error: Some(error), ..
             } => return Err(error),
-            When::AsTheyCome { normalized, .. } => normalized,
+            When::AsTheyCome { normalized, .. } => *normalized,
             When::AtFinish(waiting) => {
                 let mut normalized =
                     Normalizing::new(Listed::Memory(Vec::with_capacity(waiting.len())));

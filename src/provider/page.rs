@@ -105,7 +105,7 @@ impl Related {
 
     /// Objects held, for tests.
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.objects.len()
     }
 }

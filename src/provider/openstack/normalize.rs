@@ -367,4 +367,6 @@ fn lifetime(fields: &mut Fields, key: &str, units: &str) -> Option<i64> {
 }
 
 #[cfg(test)]
+mod endpoint_tests;
+#[cfg(test)]
 mod tests;

@@ -1,0 +1,86 @@
+//! The top-level keys that say how collections run ([`RuntimeSettings`]):
+//! their ranges, defaults, and how `vpnsnap config check` shows them.
+
+use std::path::PathBuf;
+
+use crate::keys::{ConfigError, SourceKeys, describe};
+
+/// How collections run: the top-level runtime keys, defaults filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuntimeSettings {
+    /// `max_concurrency`: sources fetched at the same time (1..=64, default 8).
+    pub max_concurrency: u32,
+    /// `max_retries`: retries of a retryable request (0..=10, default 4).
+    pub max_retries: u32,
+    /// `timeout_seconds`: per request (1..=3600, default 30).
+    pub timeout_seconds: u32,
+    /// `source_deadline_seconds`: per source, retries included (1..=86400,
+    /// default 600).
+    pub source_deadline_seconds: u32,
+    /// `metrics_file`: where Prometheus textfile metrics are written after
+    /// every run; `--metrics-file` overrides.
+    pub metrics_file: Option<PathBuf>,
+}
+
+impl Default for RuntimeSettings {
+    fn default() -> RuntimeSettings {
+        RuntimeSettings {
+            max_concurrency: 8,
+            max_retries: 4,
+            timeout_seconds: 30,
+            source_deadline_seconds: 600,
+            metrics_file: None,
+        }
+    }
+}
+
+impl RuntimeSettings {
+    pub(super) fn read(keys: &mut SourceKeys<'_>) -> Result<RuntimeSettings, ConfigError> {
+        let defaults = RuntimeSettings::default();
+        Ok(RuntimeSettings {
+            max_concurrency: keys
+                .optional_integer_in("max_concurrency", 1..=64)?
+                .unwrap_or(defaults.max_concurrency),
+            max_retries: keys
+                .optional_integer_in("max_retries", 0..=10)?
+                .unwrap_or(defaults.max_retries),
+            timeout_seconds: keys
+                .optional_integer_in("timeout_seconds", 1..=3600)?
+                .unwrap_or(defaults.timeout_seconds),
+            source_deadline_seconds: keys
+                .optional_integer_in("source_deadline_seconds", 1..=86_400)?
+                .unwrap_or(defaults.source_deadline_seconds),
+            metrics_file: keys.optional_path("metrics_file")?,
+        })
+    }
+
+    pub(super) fn describe(&self, out: &mut String) {
+        let defaults = RuntimeSettings::default();
+        let integer = |out: &mut String, key, value: u32, default: u32| {
+            describe::integer(out, key, value, value == default);
+        };
+        integer(
+            out,
+            "max_concurrency",
+            self.max_concurrency,
+            defaults.max_concurrency,
+        );
+        integer(out, "max_retries", self.max_retries, defaults.max_retries);
+        integer(
+            out,
+            "timeout_seconds",
+            self.timeout_seconds,
+            defaults.timeout_seconds,
+        );
+        integer(
+            out,
+            "source_deadline_seconds",
+            self.source_deadline_seconds,
+            defaults.source_deadline_seconds,
+        );
+        match &self.metrics_file {
+            Some(path) => describe::text(out, "metrics_file", &path.display().to_string()),
+            None => describe::comment(out, "metrics_file not set"),
+        }
+    }
+}

@@ -28,7 +28,8 @@ use vpnsnap::cli::{Cli, Command};
 use vpnsnap::demo::{PageSizes, Scale, Simulators};
 use vpnsnap::provider::offset_paging::PAGE_CONCURRENCY;
 use vpnsnap::provider::openstack::SUBNET_CONCURRENCY;
-use vpnsnap::runner::{self, RunReport, Shutdown};
+use vpnsnap::runner::{self, RunReport};
+use vpnsnap::shutdown::Shutdown;
 use vpnsnap::store::Store;
 
 /// Re-executes this binary to measure memory: `--rss-child <config>`.

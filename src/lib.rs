@@ -32,6 +32,7 @@ pub mod provider;
 pub mod query;
 pub mod runner;
 pub mod scheduler;
+pub mod shutdown;
 pub mod sim;
 pub mod store;
 pub mod time;

@@ -13,7 +13,8 @@ use crate::cli::{Cli, CollectArgs, CollectionArgs, SummaryFormat};
 use crate::collector::CollectOptions;
 use crate::config::{Config, SourceConfig};
 use crate::fingerprint::PskFingerprinter;
-use crate::runner::{self, FetchReport, RunReport, RunRequest, Shutdown};
+use crate::runner::{self, FetchReport, RunReport, RunRequest};
+use crate::shutdown::Shutdown;
 use crate::store::SourceSummary;
 
 pub fn run(cli: &Cli, args: &CollectArgs) -> Result<Exit> {

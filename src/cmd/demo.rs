@@ -15,7 +15,8 @@ use crate::collector::CollectOptions;
 use crate::demo::{Scale, Simulators, script};
 use crate::http::RetryPolicy;
 use crate::query::{self, Format, QueryDb};
-use crate::runner::{self, RunRequest, Shutdown};
+use crate::runner::{self, RunRequest};
+use crate::shutdown::Shutdown;
 use crate::time::Timestamp;
 
 /// The database the demo writes unless `--db` names another.

@@ -9,8 +9,9 @@ use cron::Schedule;
 use super::collect::{collect_now, prepare, print_report};
 use super::{Exit, UsageError};
 use crate::cli::{Cli, RunArgs, SummaryFormat};
-use crate::runner::{self, Shutdown};
+use crate::runner;
 use crate::scheduler::{self, Stopped};
+use crate::shutdown::Shutdown;
 
 pub fn run(cli: &Cli, args: &RunArgs) -> Result<Exit> {
     let prepared = prepare(cli, &args.run)?;

@@ -11,7 +11,7 @@ use std::io::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::store::SourceSummary;
+use crate::store::{Outcome, SourceSummary};
 use crate::time::Timestamp;
 
 /// One source's figures for the metrics file.
@@ -62,17 +62,22 @@ pub fn render(run: &RunMetrics<'_>) -> String {
     family(
         "vpnsnap_source_up",
         "1 when the source's last listing succeeded (ok or partial), 0 when it failed.",
-        per_source(&|source| Some(f64::from(u8::from(source.summary.outcome != "failed")))),
+        per_source(&|source| {
+            Some(f64::from(u8::from(
+                source.summary.outcome != Outcome::Failed,
+            )))
+        }),
     );
     let outcomes: Vec<(String, f64)> = run
         .sources
         .iter()
         .flat_map(|source| {
-            ["ok", "partial", "failed"].map(|outcome| {
+            Outcome::ALL.map(|outcome| {
                 (
                     format!(
-                        "{{source=\"{}\",outcome=\"{outcome}\"}}",
-                        escape(&source.summary.source)
+                        "{{source=\"{}\",outcome=\"{}\"}}",
+                        escape(&source.summary.source),
+                        outcome.as_str()
                     ),
                     f64::from(u8::from(source.summary.outcome == outcome)),
                 )
@@ -174,7 +179,7 @@ mod tests {
         let ok = SourceSummary {
             source: "hw-prod".into(),
             provider: "huaweicloud".into(),
-            outcome: "ok".into(),
+            outcome: Outcome::Complete,
             items: 12,
             created: 2,
             changed: 1,
@@ -184,7 +189,7 @@ mod tests {
         let failed = SourceSummary {
             source: "os-lab".into(),
             provider: "openstack".into(),
-            outcome: "failed".into(),
+            outcome: Outcome::Failed,
             error: Some("authentication failed".into()),
             ..SourceSummary::default()
         };

@@ -15,7 +15,7 @@ use crate::lock::CollectionLock;
 use crate::metrics::{self, RunMetrics, SourceMetrics};
 use crate::progress::ProgressDisplay;
 use crate::shutdown::Shutdown;
-use crate::store::{RunKind, RunSummary, SourceSummary, Store};
+use crate::store::{Outcome, RunKind, RunSummary, SourceSummary, Store};
 use crate::time::Timestamp;
 
 /// Everything one run needs.
@@ -58,7 +58,7 @@ impl RunReport {
         self.summary
             .sources
             .iter()
-            .filter(|source| source.outcome == "failed")
+            .filter(|source| source.outcome == Outcome::Failed)
             .count()
     }
 }

@@ -193,7 +193,7 @@ fn source_json(source: &SourceSummary, fetch: &FetchReport) -> Value {
     json!({
         "source": source.source,
         "provider": source.provider,
-        "outcome": source.outcome,
+        "outcome": source.outcome.as_str(),
         "connections": source.items,
         "new_versions": source.versions_written() - source.deleted,
         "created": source.created,

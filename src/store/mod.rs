@@ -19,7 +19,7 @@ use std::time::Duration;
 use rusqlite::{Connection as Sqlite, OpenFlags, OptionalExtension};
 
 pub use run::{
-    RunKind, RunRecord, RunSummary, RunWriter, SourceOutcome, SourceResult, SourceSummary,
+    Outcome, RunKind, RunRecord, RunSummary, RunWriter, SourceOutcome, SourceResult, SourceSummary,
 };
 pub use spool::{Listed, ListedKey, Spool};
 

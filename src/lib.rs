@@ -19,6 +19,7 @@ pub mod collector;
 pub mod config;
 pub mod content;
 pub mod demo;
+pub mod exit;
 pub mod fingerprint;
 pub mod http;
 pub mod import;

@@ -11,6 +11,7 @@ use std::io::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
+use crate::exit::Exit;
 use crate::store::{Outcome, SourceSummary};
 use crate::time::Timestamp;
 
@@ -32,7 +33,8 @@ pub struct SourceMetrics<'a> {
 pub struct RunMetrics<'a> {
     pub finished_at: Timestamp,
     pub duration: Duration,
-    pub exit_code: u8,
+    /// How the run ended the process (`vpnsnap_run_exit_code`).
+    pub exit: Exit,
     pub sources: Vec<SourceMetrics<'a>>,
 }
 
@@ -126,8 +128,13 @@ pub fn render(run: &RunMetrics<'_>) -> String {
     );
     family(
         "vpnsnap_run_exit_code",
-        "The last run's exit code: 0 all ok, 3 some sources failed, 1 nothing stored.",
-        vec![(String::new(), f64::from(run.exit_code))],
+        &format!(
+            "The last run's exit code: {} all ok, {} some sources failed, {} nothing stored.",
+            Exit::Success.code(),
+            Exit::SomeSourcesFailed.code(),
+            Exit::Failure.code()
+        ),
+        vec![(String::new(), f64::from(run.exit.code()))],
     );
     out
 }
@@ -197,7 +204,7 @@ mod tests {
         let run = RunMetrics {
             finished_at: at,
             duration: Duration::from_millis(1500),
-            exit_code: 3,
+            exit: Exit::SomeSourcesFailed,
             sources: vec![
                 SourceMetrics {
                     summary: &ok,
@@ -239,7 +246,7 @@ mod tests {
         let run = RunMetrics {
             finished_at: Timestamp::parse_rfc3339("2026-11-22T10:00:00Z").unwrap(),
             duration: Duration::from_secs(1),
-            exit_code: 0,
+            exit: Exit::Success,
             sources: Vec::new(),
         };
         write(&path, &run).unwrap();

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::collector::{self, CollectOptions, Collected, SourceProgress};
 use crate::config::SourceConfig;
+use crate::exit::Exit;
 use crate::fingerprint::PskFingerprinter;
 use crate::lock::CollectionLock;
 use crate::metrics::{self, RunMetrics, SourceMetrics};
@@ -60,6 +61,16 @@ impl RunReport {
             .iter()
             .filter(|source| source.outcome == Outcome::Failed)
             .count()
+    }
+
+    /// How the run ends the process: every source ok, some failed (the
+    /// others stored), or all failed (nothing stored but the failures).
+    pub fn exit(&self) -> Exit {
+        match self.failed_sources() {
+            0 => Exit::Success,
+            failed if failed == self.summary.sources.len() => Exit::Failure,
+            _ => Exit::SomeSourcesFailed,
+        }
     }
 }
 
@@ -167,16 +178,6 @@ pub fn collect_once(
     Ok(report)
 }
 
-/// The exit code a run's report stands for: 0 all ok, 3 some failed, 1 all
-/// failed.
-pub fn exit_code(report: &RunReport) -> u8 {
-    match report.failed_sources() {
-        0 => 0,
-        failed if failed == report.summary.sources.len() => 1,
-        _ => 3,
-    }
-}
-
 /// Writes the metrics file; a failure is logged, never fatal to the run
 /// that has already been stored.
 fn write_metrics(store: &Store, request: &RunRequest, path: &std::path::Path, report: &RunReport) {
@@ -214,7 +215,7 @@ fn write_metrics(store: &Store, request: &RunRequest, path: &std::path::Path, re
     let run = RunMetrics {
         finished_at: Timestamp::now(),
         duration: report.duration,
-        exit_code: exit_code(report),
+        exit: report.exit(),
         sources: collected
             .chain(stored)
             .map(|(summary, duration)| SourceMetrics {

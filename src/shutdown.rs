@@ -1,10 +1,12 @@
 //! Stopping on SIGINT/SIGTERM: [`Shutdown`], the request that every
 //! collection run, the scheduler and `simulate` watch, and the signal
-//! handlers behind it. Imports nothing from the crate.
+//! handlers behind it. From the crate it imports only the exit codes.
 
 use std::sync::Arc;
 
 use tokio::sync::watch;
+
+use crate::exit::Exit;
 
 /// A shutdown request (SIGINT/SIGTERM) that every run and the scheduler
 /// watch.
@@ -17,8 +19,9 @@ pub struct Shutdown {
 
 impl Shutdown {
     /// Listens for SIGINT and SIGTERM on `runtime`; a second signal exits
-    /// the process at once (code 130). The handlers are in place when this
-    /// returns, so no signal that comes later meets the default action.
+    /// the process at once ([`Exit::Aborted`]). The handlers are in place
+    /// when this returns, so no signal that comes later meets the default
+    /// action.
     pub fn on_signals(runtime: &tokio::runtime::Runtime) -> Shutdown {
         let (request, requested) = watch::channel(false);
         let mut signals = {
@@ -33,7 +36,7 @@ impl Shutdown {
             // Safe at any point: SQLite rolls back a transaction that did
             // not commit, so the database stays as before the run.
             eprintln!("second signal: exiting now; nothing of this run is stored");
-            std::process::exit(130);
+            std::process::exit(i32::from(Exit::Aborted.code()));
         });
         Shutdown {
             requested,

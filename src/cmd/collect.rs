@@ -8,10 +8,11 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use serde_json::{Value, json};
 
-use super::{Exit, UsageError};
+use super::UsageError;
 use crate::cli::{Cli, CollectArgs, CollectionArgs, SummaryFormat};
 use crate::collector::CollectOptions;
 use crate::config::{Config, SourceConfig};
+use crate::exit::Exit;
 use crate::fingerprint::PskFingerprinter;
 use crate::runner::{self, FetchReport, RunReport, RunRequest};
 use crate::shutdown::Shutdown;
@@ -39,7 +40,7 @@ pub fn collect_now(
         shutdown,
     )?;
     print_report(&report, format)?;
-    Ok(exit_for(&report))
+    Ok(report.exit())
 }
 
 /// A run's request from the command line and the config.
@@ -123,15 +124,6 @@ pub fn select_sources(config: &Config, names: &[String]) -> Result<Vec<SourceCon
         .collect())
 }
 
-/// 0 when every source is ok, 3 when some failed, 1 when all did.
-pub fn exit_for(report: &RunReport) -> Exit {
-    match runner::exit_code(report) {
-        0 => Exit::Success,
-        3 => Exit::SomeSourcesFailed,
-        _ => Exit::NothingStored,
-    }
-}
-
 fn print_text(out: &mut impl Write, report: &RunReport) -> std::io::Result<()> {
     writeln!(
         out,
@@ -184,7 +176,7 @@ pub fn report_json(report: &RunReport) -> Value {
         "run_id": report.summary.run_id,
         "started_at": report.started_at.to_string(),
         "duration_seconds": report.duration.as_secs_f64(),
-        "exit_code": runner::exit_code(report),
+        "exit_code": report.exit().code(),
         "sources": sources,
     })
 }

@@ -18,35 +18,13 @@ use secrecy::ExposeSecret;
 
 use crate::cli::{Cli, Command};
 use crate::config::{Config, DEFAULT_FILE};
+use crate::exit::Exit;
 use crate::fingerprint::PskFingerprinter;
 
-/// A mistake in how vpnsnap was called or configured (exit code 2).
+/// A mistake in how vpnsnap was called or configured ([`Exit::Usage`]).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct UsageError(pub String);
-
-/// How a command that did its job ended; errors are the other outcomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    /// Everything asked for was done (exit code 0).
-    Success,
-    /// Some sources failed; the others were stored (exit code 3).
-    SomeSourcesFailed,
-    /// Every source failed: the run records the failures, nothing else was
-    /// stored (exit code 1).
-    NothingStored,
-}
-
-impl Exit {
-    /// The process exit code.
-    pub fn code(self) -> u8 {
-        match self {
-            Exit::Success => 0,
-            Exit::NothingStored => 1,
-            Exit::SomeSourcesFailed => 3,
-        }
-    }
-}
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<Exit> {

@@ -6,9 +6,10 @@ use std::str::FromStr;
 use anyhow::{Context, Result};
 use cron::Schedule;
 
+use super::UsageError;
 use super::collect::{collect_now, prepare, print_report};
-use super::{Exit, UsageError};
 use crate::cli::{Cli, RunArgs, SummaryFormat};
+use crate::exit::Exit;
 use crate::runner;
 use crate::scheduler::{self, Stopped};
 use crate::shutdown::Shutdown;

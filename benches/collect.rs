@@ -188,7 +188,7 @@ fn collect(runtime: &tokio::runtime::Runtime, config: &Path) -> (RunReport, Dura
     let Command::Collect(args) = &cli.command else {
         unreachable!("the benchmark's command line is collect");
     };
-    let prepared = vpnsnap::cmd::collect::prepare(&cli, &args.run).expect("the config loads");
+    let prepared = vpnsnap::cmd::prepare_collection(&cli, &args.run).expect("the config loads");
     let started = Instant::now();
     let report = runner::collect_once(
         runtime,

@@ -3,6 +3,7 @@
 //! NDJSON.
 
 use std::io::Write;
+use std::path::Path;
 
 use anyhow::{Context, Result};
 
@@ -33,28 +34,25 @@ pub fn run(cli: &Cli, args: &QueryArgs) -> Result<()> {
         }
     };
     let database = database_to_read(cli)?;
-    migrate_if_behind(&database)?;
-    let db = QueryDb::open(&database).map_err(query_error)?;
+    let db = open_current(&database)?;
     let table =
         query::run(&db, &question, &args.all_params(), Timestamp::now()).map_err(query_error)?;
     print_table(&table, args.format)
 }
 
-/// A database written by an older vpnsnap gets this version's migrations
-/// (e.g. the query indexes) before it is read.
-fn migrate_if_behind(database: &std::path::Path) -> Result<()> {
-    if !database.exists() {
-        return Ok(());
+/// Opens the database read-only; questions are asked of it alone. A
+/// database an older vpnsnap wrote lacks this version's migrations (e.g.
+/// the query indexes): the store brings it up to date first, as the next
+/// collection would, and it is opened read-only again.
+fn open_current(database: &Path) -> Result<QueryDb> {
+    let db = QueryDb::open(database).map_err(query_error)?;
+    if !crate::store::needs_migration(db.sqlite()).unwrap_or(false) {
+        return Ok(db);
     }
-    let behind = {
-        let db = QueryDb::open(database).map_err(query_error)?;
-        crate::store::needs_migration(db.sqlite()).unwrap_or(false)
-    };
-    if behind {
-        tracing::info!("migrating {} to the current schema", database.display());
-        Store::open(database)?;
-    }
-    Ok(())
+    drop(db);
+    tracing::info!("migrating {} to the current schema", database.display());
+    drop(Store::open(database)?);
+    QueryDb::open(database).map_err(query_error)
 }
 
 fn print_list(out: &mut impl Write, catalogue: &[Query]) -> std::io::Result<()> {

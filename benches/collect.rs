@@ -28,7 +28,8 @@ use vpnsnap::cli::{Cli, Command};
 use vpnsnap::demo::{PageSizes, Scale, Simulators};
 use vpnsnap::provider::offset_paging::PAGE_CONCURRENCY;
 use vpnsnap::provider::openstack::SUBNET_CONCURRENCY;
-use vpnsnap::runner::{self, RunReport, Shutdown};
+use vpnsnap::runner::{self, RunReport};
+use vpnsnap::shutdown::Shutdown;
 use vpnsnap::store::Store;
 
 /// Re-executes this binary to measure memory: `--rss-child <config>`.
@@ -187,7 +188,7 @@ fn collect(runtime: &tokio::runtime::Runtime, config: &Path) -> (RunReport, Dura
     let Command::Collect(args) = &cli.command else {
         unreachable!("the benchmark's command line is collect");
     };
-    let prepared = vpnsnap::cmd::collect::prepare(&cli, &args.run).expect("the config loads");
+    let prepared = vpnsnap::cmd::prepare_collection(&cli, &args.run).expect("the config loads");
     let started = Instant::now();
     let report = runner::collect_once(
         runtime,

@@ -4,21 +4,14 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::exit::Exit;
 use crate::provider::ProviderKind;
 use crate::query::Format;
 use crate::time::Timestamp;
 
-const EXIT_CODES: &str = "\
-Exit codes:
-  0  success (collect: every source ok)
-  1  failure: nothing could be stored
-  2  usage or configuration error
-  3  collect: some sources failed, the others were stored
-  4  collect, import: another collection holds the database (collect: --wait ran out)";
-
 /// Keeps the versioned history of your cloud VPN (IPsec) connections in SQLite.
 #[derive(Debug, Parser)]
-#[command(name = "vpnsnap", version, after_help = EXIT_CODES)]
+#[command(name = "vpnsnap", version, after_help = Exit::help())]
 pub struct Cli {
     /// Config file [default: ./vpnsnap.toml]
     #[arg(long, global = true, value_name = "PATH", env = "VPNSNAP_CONFIG")]
@@ -346,5 +339,47 @@ fn parse_param(text: &str) -> Result<(String, String), String> {
             Ok((name.trim().to_string(), value.to_string()))
         }
         _ => Err(format!("{text:?} is not NAME=VALUE")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn a_bad_command_line_exits_as_a_usage_error() {
+        let error = Cli::try_parse_from(["vpnsnap", "--no-such-flag"]).unwrap_err();
+        assert_eq!(error.exit_code(), i32::from(Exit::Usage.code()));
+    }
+
+    /// collect's help words the codes its own way; its numbers are Exit's.
+    #[test]
+    fn collect_help_names_the_exit_codes_collect_ends_with() {
+        let command = Cli::command();
+        let help = command
+            .find_subcommand("collect")
+            .and_then(|collect| collect.get_after_help())
+            .map(|help| help.to_string())
+            .unwrap_or_default();
+        let (_, codes) = help.split_once("Exit codes: ").unwrap_or_default();
+        let (codes, _) = codes.split_once(".\n").unwrap_or_default();
+        let mut named: Vec<&str> = codes
+            .split(',')
+            .filter_map(|part| part.split_whitespace().next())
+            .collect();
+        named.sort();
+        let mut expected: Vec<String> = [
+            Exit::Success,
+            Exit::Failure,
+            Exit::Usage,
+            Exit::SomeSourcesFailed,
+            Exit::Busy,
+        ]
+        .map(|exit| exit.code().to_string())
+        .to_vec();
+        expected.sort();
+        assert_eq!(named, expected);
     }
 }

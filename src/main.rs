@@ -1,5 +1,6 @@
 //! The `vpnsnap` binary: parse the command line, set up logging, run, and
-//! turn the outcome into an exit code.
+//! turn the outcome into an [`Exit`], deciding here, once, what an error
+//! means for it.
 
 use std::io::{ErrorKind, IsTerminal};
 use std::process::ExitCode;
@@ -10,6 +11,7 @@ use tracing_subscriber::EnvFilter;
 use vpnsnap::cli::Cli;
 use vpnsnap::cmd::{self, UsageError};
 use vpnsnap::config::ConfigError;
+use vpnsnap::exit::Exit;
 use vpnsnap::lock::LockError;
 use vpnsnap::progress::LogWriter;
 use vpnsnap::runner::RunError;
@@ -17,14 +19,15 @@ use vpnsnap::runner::RunError;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(&cli);
-    match cmd::run(cli) {
-        Ok(exit) => ExitCode::from(exit.code()),
-        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
+    let exit = match cmd::run(cli) {
+        Ok(exit) => exit,
+        Err(error) if is_broken_pipe(&error) => Exit::Success,
         Err(error) => {
             eprintln!("error: {error:#}");
-            ExitCode::from(exit_code_of(&error))
+            exit_for(&error)
         }
-    }
+    };
+    exit.into()
 }
 
 fn init_logging(cli: &Cli) {
@@ -48,21 +51,21 @@ fn init_logging(cli: &Cli) {
         .init();
 }
 
-/// 2 for usage and configuration errors, 4 when another collection holds
-/// the database, 1 for everything else.
-fn exit_code_of(error: &anyhow::Error) -> u8 {
+/// What an error means for the exit code: a usage or configuration error,
+/// another collection holding the database, else a failure.
+fn exit_for(error: &anyhow::Error) -> Exit {
     for cause in error.chain() {
         if cause.is::<UsageError>() || cause.is::<ConfigError>() {
-            return 2;
+            return Exit::Usage;
         }
         if let Some(RunError::Lock(LockError::Busy { .. })) = cause.downcast_ref::<RunError>() {
-            return 4;
+            return Exit::Busy;
         }
         if let Some(LockError::Busy { .. }) = cause.downcast_ref::<LockError>() {
-            return 4;
+            return Exit::Busy;
         }
     }
-    1
+    Exit::Failure
 }
 
 /// `vpnsnap ... | head` closing the pipe early is not an error.

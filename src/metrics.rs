@@ -11,7 +11,8 @@ use std::io::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::store::SourceSummary;
+use crate::exit::Exit;
+use crate::store::{Outcome, SourceSummary};
 use crate::time::Timestamp;
 
 /// One source's figures for the metrics file.
@@ -32,7 +33,8 @@ pub struct SourceMetrics<'a> {
 pub struct RunMetrics<'a> {
     pub finished_at: Timestamp,
     pub duration: Duration,
-    pub exit_code: u8,
+    /// How the run ended the process (`vpnsnap_run_exit_code`).
+    pub exit: Exit,
     pub sources: Vec<SourceMetrics<'a>>,
 }
 
@@ -62,17 +64,22 @@ pub fn render(run: &RunMetrics<'_>) -> String {
     family(
         "vpnsnap_source_up",
         "1 when the source's last listing succeeded (ok or partial), 0 when it failed.",
-        per_source(&|source| Some(f64::from(u8::from(source.summary.outcome != "failed")))),
+        per_source(&|source| {
+            Some(f64::from(u8::from(
+                source.summary.outcome != Outcome::Failed,
+            )))
+        }),
     );
     let outcomes: Vec<(String, f64)> = run
         .sources
         .iter()
         .flat_map(|source| {
-            ["ok", "partial", "failed"].map(|outcome| {
+            Outcome::ALL.map(|outcome| {
                 (
                     format!(
-                        "{{source=\"{}\",outcome=\"{outcome}\"}}",
-                        escape(&source.summary.source)
+                        "{{source=\"{}\",outcome=\"{}\"}}",
+                        escape(&source.summary.source),
+                        outcome.as_str()
                     ),
                     f64::from(u8::from(source.summary.outcome == outcome)),
                 )
@@ -121,8 +128,13 @@ pub fn render(run: &RunMetrics<'_>) -> String {
     );
     family(
         "vpnsnap_run_exit_code",
-        "The last run's exit code: 0 all ok, 3 some sources failed, 1 nothing stored.",
-        vec![(String::new(), f64::from(run.exit_code))],
+        &format!(
+            "The last run's exit code: {} all ok, {} some sources failed, {} nothing stored.",
+            Exit::Success.code(),
+            Exit::SomeSourcesFailed.code(),
+            Exit::Failure.code()
+        ),
+        vec![(String::new(), f64::from(run.exit.code()))],
     );
     out
 }
@@ -174,7 +186,7 @@ mod tests {
         let ok = SourceSummary {
             source: "hw-prod".into(),
             provider: "huaweicloud".into(),
-            outcome: "ok".into(),
+            outcome: Outcome::Complete,
             items: 12,
             created: 2,
             changed: 1,
@@ -184,7 +196,7 @@ mod tests {
         let failed = SourceSummary {
             source: "os-lab".into(),
             provider: "openstack".into(),
-            outcome: "failed".into(),
+            outcome: Outcome::Failed,
             error: Some("authentication failed".into()),
             ..SourceSummary::default()
         };
@@ -192,7 +204,7 @@ mod tests {
         let run = RunMetrics {
             finished_at: at,
             duration: Duration::from_millis(1500),
-            exit_code: 3,
+            exit: Exit::SomeSourcesFailed,
             sources: vec![
                 SourceMetrics {
                     summary: &ok,
@@ -234,7 +246,7 @@ mod tests {
         let run = RunMetrics {
             finished_at: Timestamp::parse_rfc3339("2026-11-22T10:00:00Z").unwrap(),
             duration: Duration::from_secs(1),
-            exit_code: 0,
+            exit: Exit::Success,
             sources: Vec::new(),
         };
         write(&path, &run).unwrap();

@@ -32,6 +32,17 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in declaration order.
+    pub const ALL: [Status; 6] = [
+        Status::Active,
+        Status::Down,
+        Status::Pending,
+        Status::Error,
+        Status::Frozen,
+        Status::Unknown,
+    ];
+
+    /// The stored and shown name (`ACTIVE`, `DOWN`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Active => "ACTIVE",

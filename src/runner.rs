@@ -8,17 +8,17 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::watch;
-
 use crate::collector::{self, CollectOptions, Collected};
 use crate::config::{RuntimeSettings, SourceConfig};
+use crate::exit::Exit;
 use crate::fingerprint::PskFingerprinter;
 use crate::http::RetryPolicy;
 use crate::lock::CollectionLock;
 use crate::metrics::{self, RunMetrics, SourceMetrics};
 use crate::progress::ProgressDisplay;
 use crate::provider::SourceProgress;
-use crate::store::{RunKind, RunSummary, SourceSummary, Store};
+use crate::shutdown::Shutdown;
+use crate::store::{Outcome, RunKind, RunSummary, SourceSummary, Store};
 use crate::time::Timestamp;
 
 /// Everything one run needs.
@@ -74,8 +74,18 @@ impl RunReport {
         self.summary
             .sources
             .iter()
-            .filter(|source| source.outcome == "failed")
+            .filter(|source| source.outcome == Outcome::Failed)
             .count()
+    }
+
+    /// How the run ends the process: every source ok, some failed (the
+    /// others stored), or all failed (nothing stored but the failures).
+    pub fn exit(&self) -> Exit {
+        match self.failed_sources() {
+            0 => Exit::Success,
+            failed if failed == self.summary.sources.len() => Exit::Failure,
+            _ => Exit::SomeSourcesFailed,
+        }
     }
 }
 
@@ -103,128 +113,6 @@ impl RunError {
             self,
             RunError::Interrupted | RunError::Lock(crate::lock::LockError::Interrupted { .. })
         )
-    }
-}
-
-/// A shutdown request (SIGINT/SIGTERM) that every run and the scheduler
-/// watch.
-#[derive(Debug, Clone)]
-pub struct Shutdown {
-    requested: watch::Receiver<bool>,
-    /// Keeps the channel open when nothing else sends on it.
-    _sender: Option<Arc<watch::Sender<bool>>>,
-}
-
-impl Shutdown {
-    /// Listens for SIGINT and SIGTERM on `runtime`; a second signal exits
-    /// the process at once (code 130). The handlers are in place when this
-    /// returns, so no signal that comes later meets the default action.
-    pub fn on_signals(runtime: &tokio::runtime::Runtime) -> Shutdown {
-        let (request, requested) = watch::channel(false);
-        let mut signals = {
-            let _context = runtime.enter();
-            Signals::listen()
-        };
-        runtime.spawn(async move {
-            signals.next().await;
-            tracing::warn!("shutdown requested: stopping (a second signal exits at once)");
-            let _ = request.send(true);
-            signals.next().await;
-            // Safe at any point: SQLite rolls back a transaction that did
-            // not commit, so the database stays as before the run.
-            eprintln!("second signal: exiting now; nothing of this run is stored");
-            std::process::exit(130);
-        });
-        Shutdown {
-            requested,
-            _sender: None,
-        }
-    }
-
-    /// A shutdown that never comes, for library callers and tests.
-    pub fn never() -> Shutdown {
-        let (request, requested) = watch::channel(false);
-        Shutdown {
-            requested,
-            _sender: Some(Arc::new(request)),
-        }
-    }
-
-    /// A shutdown the caller triggers by sending `true` (tests).
-    pub fn manual() -> (watch::Sender<bool>, Shutdown) {
-        let (request, requested) = watch::channel(false);
-        let shutdown = Shutdown {
-            requested,
-            _sender: None,
-        };
-        (request, shutdown)
-    }
-
-    pub fn is_requested(&self) -> bool {
-        *self.requested.borrow()
-    }
-
-    /// Resolves once a shutdown has been requested.
-    pub async fn requested(&self) {
-        let mut requested = self.requested.clone();
-        // An error means the sender is gone: no shutdown can come any more.
-        if requested.wait_for(|requested| *requested).await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    }
-}
-
-/// SIGINT and SIGTERM, listened for from the moment of [`Signals::listen`].
-struct Signals {
-    #[cfg(unix)]
-    interrupt: Option<tokio::signal::unix::Signal>,
-    #[cfg(unix)]
-    terminate: Option<tokio::signal::unix::Signal>,
-}
-
-impl Signals {
-    /// Installs the handlers; must run inside the runtime's context.
-    #[cfg(unix)]
-    fn listen() -> Signals {
-        use tokio::signal::unix::{SignalKind, signal};
-        let listen = |kind: SignalKind, name: &str| match signal(kind) {
-            Ok(listener) => Some(listener),
-            Err(error) => {
-                tracing::warn!("cannot listen for {name}: {error}");
-                None
-            }
-        };
-        Signals {
-            interrupt: listen(SignalKind::interrupt(), "SIGINT"),
-            terminate: listen(SignalKind::terminate(), "SIGTERM"),
-        }
-    }
-
-    #[cfg(not(unix))]
-    fn listen() -> Signals {
-        Signals {}
-    }
-
-    /// Resolves at the next signal.
-    #[cfg(unix)]
-    async fn next(&mut self) {
-        async fn received(listener: &mut Option<tokio::signal::unix::Signal>) {
-            match listener {
-                Some(listener) => {
-                    listener.recv().await;
-                }
-                None => std::future::pending().await,
-            }
-        }
-        tokio::select! {
-            () = received(&mut self.interrupt) => {}
-            () = received(&mut self.terminate) => {}
-        }
-    }
-
-    #[cfg(not(unix))]
-    async fn next(&mut self) {
-        let _ = tokio::signal::ctrl_c().await;
     }
 }
 
@@ -305,16 +193,6 @@ pub fn collect_once(
     Ok(report)
 }
 
-/// The exit code a run's report stands for: 0 all ok, 3 some failed, 1 all
-/// failed.
-pub fn exit_code(report: &RunReport) -> u8 {
-    match report.failed_sources() {
-        0 => 0,
-        failed if failed == report.summary.sources.len() => 1,
-        _ => 3,
-    }
-}
-
 /// Writes the metrics file; a failure is logged, never fatal to the run
 /// that has already been stored.
 fn write_metrics(store: &Store, request: &RunRequest, path: &std::path::Path, report: &RunReport) {
@@ -352,7 +230,7 @@ fn write_metrics(store: &Store, request: &RunRequest, path: &std::path::Path, re
     let run = RunMetrics {
         finished_at: Timestamp::now(),
         duration: report.duration,
-        exit_code: exit_code(report),
+        exit: report.exit(),
         sources: collected
             .chain(stored)
             .map(|(summary, duration)| SourceMetrics {

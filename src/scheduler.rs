@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use cron::Schedule;
 
-use crate::runner::Shutdown;
+use crate::shutdown::Shutdown;
 
 /// Why the scheduler stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

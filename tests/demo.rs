@@ -8,7 +8,8 @@ use vpnsnap::collector::CollectOptions;
 use vpnsnap::demo::{Scale, Simulators, script};
 use vpnsnap::fingerprint::PskFingerprinter;
 use vpnsnap::http::RetryPolicy;
-use vpnsnap::runner::{self, RunRequest, Shutdown};
+use vpnsnap::runner::{self, RunRequest};
+use vpnsnap::shutdown::Shutdown;
 use vpnsnap::store::Store;
 
 use crate::support::{contains, database_bytes, rows, vpnsnap};

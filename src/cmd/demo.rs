@@ -9,13 +9,15 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use super::{Exit, UsageError};
+use super::UsageError;
 use crate::cli::{Cli, DemoArgs};
 use crate::collector::CollectOptions;
 use crate::demo::{Scale, Simulators, script};
+use crate::exit::Exit;
 use crate::http::RetryPolicy;
 use crate::query::{self, Format, QueryDb};
-use crate::runner::{self, RunRequest, Shutdown};
+use crate::runner::{self, RunRequest};
+use crate::shutdown::Shutdown;
 use crate::time::Timestamp;
 
 /// The database the demo writes unless `--db` names another.

@@ -1,6 +1,8 @@
 //! Subcommands, one file each: thin layers over the library. This file
 //! holds what they share: finding the config, the database and the PSK
-//! fingerprint key.
+//! fingerprint key; preparing, running and printing a collection (`collect`,
+//! `run`); the database, errors and output of `query` and `sql`. A
+//! subcommand's file imports this one, never another subcommand's.
 
 pub mod collect;
 pub mod config_check;
@@ -11,42 +13,27 @@ pub mod run;
 pub mod simulate;
 pub mod sql;
 
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use secrecy::ExposeSecret;
 
-use crate::cli::{Cli, Command};
-use crate::config::{Config, DEFAULT_FILE};
+use crate::cli::{Cli, CollectionArgs, Command, SummaryFormat};
+use crate::config::{Config, DEFAULT_FILE, SourceConfig};
+use crate::exit::Exit;
 use crate::fingerprint::PskFingerprinter;
+use crate::query::{Format, QueryError, Table};
+use crate::report;
+use crate::runner::{self, RunReport, RunRequest};
+use crate::shutdown::Shutdown;
 
-/// A mistake in how vpnsnap was called or configured (exit code 2).
+/// A mistake in how vpnsnap was called or configured ([`Exit::Usage`]).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct UsageError(pub String);
-
-/// How a command that did its job ended; errors are the other outcomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    /// Everything asked for was done (exit code 0).
-    Success,
-    /// Some sources failed; the others were stored (exit code 3).
-    SomeSourcesFailed,
-    /// Every source failed: the run records the failures, nothing else was
-    /// stored (exit code 1).
-    NothingStored,
-}
-
-impl Exit {
-    /// The process exit code.
-    pub fn code(self) -> u8 {
-        match self {
-            Exit::Success => 0,
-            Exit::NothingStored => 1,
-            Exit::SomeSourcesFailed => 3,
-        }
-    }
-}
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<Exit> {
@@ -106,4 +93,186 @@ pub fn fingerprinter(config: Option<&Config>, database: &Path) -> Result<PskFing
     }
     let key_file = PskFingerprinter::key_file_for(database);
     PskFingerprinter::from_key_file(&key_file).context("loading the PSK fingerprint key")
+}
+
+/// A collection prepared from the command line and the config.
+pub struct Prepared {
+    pub request: RunRequest,
+    pub fingerprinter: Arc<PskFingerprinter>,
+    pub config: Config,
+}
+
+/// Reads the config and the command line into a collection's request
+/// (`collect`, `run`).
+pub fn prepare_collection(cli: &Cli, args: &CollectionArgs) -> Result<Prepared> {
+    let config = require_config(cli)?;
+    let sources = select_sources(&config, &args.sources)?;
+    let database = database_path(cli, Some(&config))?;
+    let fingerprinter = Arc::new(fingerprinter(Some(&config), &database)?);
+    let request = RunRequest {
+        sources,
+        database,
+        options: runner::collect_options(&config.runtime),
+        wait: Duration::from_secs(args.wait),
+        metrics_file: args
+            .metrics_file
+            .clone()
+            .or_else(|| config.runtime.metrics_file.clone()),
+        show_progress: !cli.quiet && std::io::stderr().is_terminal(),
+        configured_sources: config
+            .sources
+            .iter()
+            .map(|source| source.name.clone())
+            .collect(),
+    };
+    Ok(Prepared {
+        request,
+        fingerprinter,
+        config,
+    })
+}
+
+/// The named sources in config order, or all of them; an unknown name is a
+/// usage error listing the configured ones.
+fn select_sources(config: &Config, names: &[String]) -> Result<Vec<SourceConfig>> {
+    if config.sources.is_empty() {
+        return Err(UsageError(format!(
+            "{}: no [[source]] configured; nothing to collect",
+            config.path.display()
+        ))
+        .into());
+    }
+    let configured = || {
+        config
+            .sources
+            .iter()
+            .map(|source| source.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some(unknown) = names.iter().find(|name| config.source(name).is_none()) {
+        return Err(UsageError(format!(
+            "--source {unknown:?} is not in {} (configured: {})",
+            config.path.display(),
+            configured()
+        ))
+        .into());
+    }
+    Ok(config
+        .sources
+        .iter()
+        .filter(|source| names.is_empty() || names.contains(&source.name))
+        .cloned()
+        .collect())
+}
+
+/// One collection now: stored, its summary printed, and how it ends the
+/// process (`collect`, `run --once`).
+pub fn collect_now(
+    runtime: &tokio::runtime::Runtime,
+    prepared: &Prepared,
+    shutdown: &Shutdown,
+    format: SummaryFormat,
+) -> Result<Exit> {
+    let report = runner::collect_once(
+        runtime,
+        &prepared.request,
+        &prepared.fingerprinter,
+        shutdown,
+    )?;
+    print_report(&report, format)?;
+    Ok(report.exit())
+}
+
+/// Prints a collection's summary on stdout in `format`.
+pub fn print_report(report: &RunReport, format: SummaryFormat) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match format {
+        SummaryFormat::Text => report::write_text(&mut out, report)?,
+        SummaryFormat::Json => writeln!(out, "{}", report::to_json(report))?,
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// The database `query` and `sql` read: `--db`, else the config's (which
+/// may be absent).
+pub fn database_to_read(cli: &Cli) -> Result<PathBuf> {
+    let config = load_config(cli)?;
+    database_path(cli, config.as_ref())
+}
+
+/// A query error as the user's mistake (exit code 2) when it is one.
+pub fn query_error(error: QueryError) -> anyhow::Error {
+    if error.is_usage() {
+        UsageError(error.to_string()).into()
+    } else {
+        error.into()
+    }
+}
+
+/// Writes `table` to stdout: `format`, else table on a terminal and JSON otherwise.
+pub fn print_table(table: &Table, format: Option<Format>) -> Result<()> {
+    let stdout = std::io::stdout();
+    let format = format.unwrap_or(if stdout.is_terminal() {
+        Format::Table
+    } else {
+        Format::Json
+    });
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    crate::query::write(&mut out, table, format)?;
+    out.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// The identifiers a file names right after `prefix` (`super::x`,
+    /// `super::{x, y}`).
+    fn named_after(text: &str, prefix: &str) -> Vec<String> {
+        let ident = |c: char| c.is_alphanumeric() || c == '_';
+        text.match_indices(prefix)
+            .flat_map(|(at, _)| {
+                let rest = &text[at + prefix.len()..];
+                let names = match rest.strip_prefix('{') {
+                    Some(group) => &group[..group.find('}').unwrap_or(group.len())],
+                    None => &rest[..rest.find(|c| !ident(c)).unwrap_or(rest.len())],
+                };
+                names
+                    .split(|c| !ident(c))
+                    .filter(|name| !name.is_empty())
+                    .map(String::from)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    /// What two subcommands share lives in this file or below `cmd/`.
+    #[test]
+    fn a_subcommand_imports_no_other_subcommand() {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/cmd");
+        let files: Vec<_> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| !path.ends_with("mod.rs"))
+            .collect();
+        let subcommands: Vec<String> = files
+            .iter()
+            .filter_map(|path| path.file_stem())
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .collect();
+        assert!(subcommands.contains(&"collect".to_string()));
+        for path in &files {
+            let text = std::fs::read_to_string(path).unwrap();
+            for prefix in ["super::", "crate::cmd::"] {
+                for name in named_after(&text, prefix) {
+                    assert!(
+                        !subcommands.contains(&name),
+                        "{} names {prefix}{name}",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
 }

@@ -1,15 +1,15 @@
 //! `vpnsnap query`: a named question (or the user's own file) with its
 //! parameters, on a read-only connection, written as table, JSON, CSV or
-//! NDJSON. Also what `sql` shares: opening the database and the output.
+//! NDJSON.
 
-use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::UsageError;
+use super::{UsageError, database_to_read, print_table, query_error};
 use crate::cli::{Cli, QueryArgs};
-use crate::query::{self, Format, Query, QueryDb, QueryError, Table};
+use crate::query::{self, Query, QueryDb};
 use crate::store::Store;
 use crate::time::Timestamp;
 
@@ -26,64 +26,33 @@ pub fn run(cli: &Cli, args: &QueryArgs) -> Result<()> {
                 .file_stem()
                 .map(|stem| stem.to_string_lossy().into_owned())
                 .unwrap_or_else(|| path.display().to_string());
-            Query::parse(&name, &text).map_err(usage)?
+            Query::parse(&name, &text).map_err(query_error)?
         }
-        (Some(name), None) => query::find(name).map_err(usage)?,
+        (Some(name), None) => query::find(name).map_err(query_error)?,
         (None, None) => {
             return Err(UsageError("name a question, or pass --list or --file".into()).into());
         }
     };
-    let database = database(cli)?;
-    migrate_if_behind(&database)?;
-    let db = QueryDb::open(&database).map_err(usage)?;
-    let table = query::run(&db, &question, &args.all_params(), Timestamp::now()).map_err(usage)?;
-    print(&table, args.format)
+    let database = database_to_read(cli)?;
+    let db = open_current(&database)?;
+    let table =
+        query::run(&db, &question, &args.all_params(), Timestamp::now()).map_err(query_error)?;
+    print_table(&table, args.format)
 }
 
-/// The database path from `--db` or the config.
-pub fn database(cli: &Cli) -> Result<PathBuf> {
-    let config = super::load_config(cli)?;
-    super::database_path(cli, config.as_ref())
-}
-
-/// A database written by an older vpnsnap gets this version's migrations
-/// (e.g. the query indexes) before it is read.
-fn migrate_if_behind(database: &std::path::Path) -> Result<()> {
-    if !database.exists() {
-        return Ok(());
+/// Opens the database read-only; questions are asked of it alone. A
+/// database an older vpnsnap wrote lacks this version's migrations (e.g.
+/// the query indexes): the store brings it up to date first, as the next
+/// collection would, and it is opened read-only again.
+fn open_current(database: &Path) -> Result<QueryDb> {
+    let db = QueryDb::open(database).map_err(query_error)?;
+    if !crate::store::needs_migration(db.sqlite()).unwrap_or(false) {
+        return Ok(db);
     }
-    let behind = {
-        let db = QueryDb::open(database).map_err(usage)?;
-        crate::store::needs_migration(db.sqlite()).unwrap_or(false)
-    };
-    if behind {
-        tracing::info!("migrating {} to the current schema", database.display());
-        Store::open(database)?;
-    }
-    Ok(())
-}
-
-/// A query error as the user's mistake (exit code 2) when it is one.
-pub fn usage(error: QueryError) -> anyhow::Error {
-    if error.is_usage() {
-        UsageError(error.to_string()).into()
-    } else {
-        error.into()
-    }
-}
-
-/// Writes `table` to stdout: `format`, else table on a terminal and JSON otherwise.
-pub fn print(table: &Table, format: Option<Format>) -> Result<()> {
-    let stdout = std::io::stdout();
-    let format = format.unwrap_or(if stdout.is_terminal() {
-        Format::Table
-    } else {
-        Format::Json
-    });
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    query::write(&mut out, table, format)?;
-    out.flush()?;
-    Ok(())
+    drop(db);
+    tracing::info!("migrating {} to the current schema", database.display());
+    drop(Store::open(database)?);
+    QueryDb::open(database).map_err(query_error)
 }
 
 fn print_list(out: &mut impl Write, catalogue: &[Query]) -> std::io::Result<()> {

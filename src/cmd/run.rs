@@ -6,14 +6,15 @@ use std::str::FromStr;
 use anyhow::{Context, Result};
 use cron::Schedule;
 
-use super::collect::{collect_now, prepare, print_report};
-use super::{Exit, UsageError};
+use super::{UsageError, collect_now, prepare_collection, print_report};
 use crate::cli::{Cli, RunArgs, SummaryFormat};
-use crate::runner::{self, Shutdown};
+use crate::exit::Exit;
+use crate::runner;
 use crate::scheduler::{self, Stopped};
+use crate::shutdown::Shutdown;
 
 pub fn run(cli: &Cli, args: &RunArgs) -> Result<Exit> {
-    let prepared = prepare(cli, &args.run)?;
+    let prepared = prepare_collection(cli, &args.run)?;
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let shutdown = Shutdown::on_signals(&runtime);
     if args.once {

@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use super::Exit;
 use crate::cli::{Cli, SimulateArgs};
 use crate::demo::{Scale, Simulators};
-use crate::runner::Shutdown;
+use crate::exit::Exit;
+use crate::shutdown::Shutdown;
 
 pub fn run(cli: &Cli, args: &SimulateArgs) -> Result<Exit> {
     let config_path = args

@@ -22,10 +22,8 @@ pub use output::{Format, Table, write};
 pub use resolve::{Candidate, resolve};
 pub use when::parse_time;
 
+use crate::model::Status;
 use crate::time::Timestamp;
-
-/// The statuses of the model, for `status` parameters.
-const STATUSES: &[&str] = &["ACTIVE", "DOWN", "PENDING", "ERROR", "FROZEN", "UNKNOWN"];
 
 /// What can go wrong asking a question. [`QueryError::is_usage`] tells the
 /// caller's mistakes (exit code 2) from failures.
@@ -264,10 +262,10 @@ fn bind_value(
         ),
         ParamKind::Status => {
             let upper = text.trim().to_ascii_uppercase();
-            if !STATUSES.contains(&upper.as_str()) {
+            if !Status::ALL.iter().any(|status| status.as_str() == upper) {
                 return Err(bad(format!(
                     "{text:?} is not a status; the statuses are {}",
-                    STATUSES.join(", ")
+                    Status::ALL.map(Status::as_str).join(", ")
                 )));
             }
             Value::Text(upper)

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection as Sqlite, OpenFlags, OptionalExtension};
 
-pub use run::{RunKind, RunRecord, RunSummary, RunWriter, SourceSummary};
+pub use run::{Outcome, RunKind, RunRecord, RunSummary, RunWriter, SourceSummary};
 
 use crate::fingerprint::PskFingerprinter;
 use crate::time::Timestamp;

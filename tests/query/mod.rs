@@ -23,6 +23,7 @@ use crate::support::*;
 mod changes;
 mod diff;
 mod estate;
+mod schema;
 
 fn conn(id: &str, status: Status, edit: impl FnOnce(&mut Connection)) -> Normalized {
     let mut normalized = item(id, status);

@@ -257,7 +257,7 @@ pub async fn list(
         Ok(query) => query,
         Err(refused) => return *refused,
     };
-    let paging = *lock(&state.paging);
+    let paging = state.config.paging;
     if paging == Paging::Disabled {
         limit = None;
     }

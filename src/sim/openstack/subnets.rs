@@ -77,7 +77,7 @@ pub async fn list(
         Err(refused) => return *refused,
     };
     let limit = match (query.limit, state.config.max_limit) {
-        _ if *lock(&state.paging) == Paging::Disabled => None,
+        _ if state.config.paging == Paging::Disabled => None,
         (Some(limit), Some(max)) => Some(limit.min(max)),
         (None, Some(max)) => Some(max),
         (limit, None) => limit,

@@ -34,21 +34,6 @@ impl Estate {
         Estate { connections }
     }
 
-    pub fn len(&self) -> usize {
-        self.connections.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.connections.is_empty()
-    }
-
-    /// The connection with this id, to edit in place.
-    pub fn get_mut(&mut self, id: &str) -> Option<&mut Value> {
-        self.connections
-            .iter_mut()
-            .find(|object| connection_id(object) == Some(id))
-    }
-
     /// Removes the connection with this id.
     pub fn remove(&mut self, id: &str) -> Option<Value> {
         let index = self

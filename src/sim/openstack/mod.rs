@@ -11,6 +11,7 @@
 //! `{url}/identity` or `{url}/identity/v3`) and each region's Neutron under
 //! `/network/{region}/{interface}`, the catalog's unversioned URLs.
 
+mod error;
 mod estate;
 mod generate;
 mod keystone;

@@ -17,9 +17,10 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
+use super::error::{fault_response, neutron_error};
 use super::keystone::{host, with_request_id};
-use super::neutron::{authorize, fault_response, neutron_error, policy, url_encode};
-use super::paging::{page_links, parse, start_after};
+use super::neutron::{authorize, policy};
+use super::paging::{page_links, parse, start_after, url_encode};
 use super::{Paging, State, lock};
 use crate::sim::Fault;
 

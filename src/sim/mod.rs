@@ -1,11 +1,13 @@
 //! Simulated provider endpoints on 127.0.0.1, shared by the tests, the demo
 //! and the benchmarks. Each simulator speaks its provider's real protocol
 //! (signature checks, paging, error bodies) over a mutable estate; this file
-//! holds what they share: serving a router on its own thread, and failures
-//! injected on the Nth request.
+//! holds what they share: serving a router on its own thread, failures
+//! injected on the Nth request, and ([`rng`]) the seeded generator behind
+//! every generated estate.
 
 pub mod huaweicloud;
 pub mod openstack;
+mod rng;
 pub mod tencent;
 pub mod tencent_legacy;
 

@@ -5,6 +5,8 @@
 
 use serde_json::{Value, json};
 
+use crate::sim::rng::Rng;
+
 /// The connections of the simulated project, as `vpn_connection` objects.
 /// Edit them freely inside [`super::HuaweiSim::with_estate`]; the order is
 /// restored afterwards.
@@ -115,45 +117,12 @@ impl Estate {
     }
 }
 
-/// SplitMix64: small, fast and deterministic; good enough for test data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-
-    fn uuid(&mut self) -> String {
-        let (a, b) = (self.next(), self.next());
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0xfff,
-            (b >> 48) & 0x3fff | 0x8000,
-            b & 0xffff_ffff_ffff
-        )
-    }
-}
-
 /// `count` varied, realistic connections in the documented shape, the same
 /// for the same `seed`: statuses mostly `ACTIVE`, policy, static and BGP
 /// styles, a spread of algorithms, gateways shared by about 20 connections
 /// each, a few enterprise projects, distinct creation times.
 pub fn generate_estate(count: usize, seed: u64) -> Estate {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let gateways: Vec<(String, String)> = (0..count / 20 + 1)
         .map(|index| {
             (
@@ -167,7 +136,7 @@ pub fn generate_estate(count: usize, seed: u64) -> Estate {
         .collect();
     let mut connections = Vec::with_capacity(count);
     for index in 0..count {
-        let (vgw_id, vgw_ip) = &gateways[rng.below(gateways.len())];
+        let (vgw_id, vgw_ip) = rng.pick(&gateways);
         connections.push(connection(&mut rng, index, vgw_id, vgw_ip, &projects));
     }
     Estate::new(connections)
@@ -189,14 +158,14 @@ fn connection(
         97 => "PENDING_CREATE",
         _ => "UNKNOWN",
     };
-    let style = rng.pick(&["POLICY", "POLICY", "STATIC", "STATIC", "BGP"]);
+    let style = *rng.pick(&["POLICY", "POLICY", "STATIC", "STATIC", "BGP"]);
     let peer = format!("10.{}.{}.0/24", 16 + index / 256 % 200, index % 256);
     let local = format!("172.{}.{}.0/24", 16 + rng.below(16), rng.below(256));
     let tunnel = 4 * (index % 16_000) as u64;
     // Distinct creation times, one to two hours apart, from 2021 on.
-    let created = 1_609_459_200_000u64 + index as u64 * 3_600_000 + rng.next() % 3_600_000;
-    let updated = created + rng.next() % 86_400_000;
-    let ike_version = rng.pick(&["v1", "v2", "v2", "v2"]);
+    let created = 1_609_459_200_000u64 + index as u64 * 3_600_000 + rng.next_u64() % 3_600_000;
+    let updated = created + rng.next_u64() % 86_400_000;
+    let ike_version = *rng.pick(&["v1", "v2", "v2", "v2"]);
     let mut object = json!({
         "id": rng.uuid(),
         "name": format!("vpn-{}-{index:05}", rng.pick(&["hq", "branch", "dc", "partner", "lab"])),
@@ -211,7 +180,7 @@ fn connection(
             "encryption_algorithm": rng.pick(&["aes-128", "aes-256", "aes-256-gcm-16", "aes-192", "3des"]),
             "dh_group": rng.pick(&["group14", "group15", "group16", "group19", "group20", "group2"]),
             "authentication_method": "pre-share",
-            "lifetime_seconds": ([3600, 28800, 86400])[rng.below(3)],
+            "lifetime_seconds": rng.pick(&[3600, 28800, 86400]),
             "local_id_type": "ip",
             "local_id": vgw_ip,
             "peer_id_type": "ip",
@@ -223,12 +192,12 @@ fn connection(
             "encryption_algorithm": rng.pick(&["aes-128", "aes-256", "aes-256-gcm-16", "3des"]),
             "pfs": rng.pick(&["group14", "group15", "group19", "disable"]),
             "transform_protocol": "esp",
-            "lifetime_seconds": ([1800, 3600, 7200])[rng.below(3)],
+            "lifetime_seconds": rng.pick(&[1800, 3600, 7200]),
             "encapsulation_mode": "tunnel"
         },
         "created_at": millis_to_text(created),
         "updated_at": millis_to_text(updated),
-        "enterprise_project_id": projects[rng.below(projects.len())],
+        "enterprise_project_id": rng.pick(projects),
         "ha_role": if index.is_multiple_of(2) { "master" } else { "slave" },
         "tags": if rng.below(3) == 0 {
             json!([{"key": "env", "value": rng.pick(&["prod", "staging", "dev"])}])

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use chrono::TimeDelta;
 
 pub use estate::{Estate, generate_estate};
-pub use verify::{KeyPair, MAX_SKEW};
+pub use verify::KeyPair;
 
 use super::{Faults, SimServer};
 use serve::{Shared, handle};

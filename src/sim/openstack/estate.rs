@@ -151,24 +151,9 @@ impl Estate {
         by_id(&mut self.ikepolicies, id)
     }
 
-    /// The IPsec policy with this id, to edit in place.
-    pub fn ipsecpolicy_mut(&mut self, id: &str) -> Option<&mut Value> {
-        by_id(&mut self.ipsecpolicies, id)
-    }
-
-    /// The endpoint group with this id, to edit in place.
-    pub fn endpoint_group_mut(&mut self, id: &str) -> Option<&mut Value> {
-        by_id(&mut self.endpoint_groups, id)
-    }
-
     /// The vpnservice with this id, to edit in place.
     pub fn vpnservice_mut(&mut self, id: &str) -> Option<&mut Value> {
         by_id(&mut self.vpnservices, id)
-    }
-
-    /// The subnet with this id, to edit in place.
-    pub fn subnet_mut(&mut self, id: &str) -> Option<&mut Value> {
-        by_id(&mut self.subnets, id)
     }
 
     /// Removes the subnet with this id; whether it was there.

@@ -7,39 +7,7 @@ use serde_json::{Value, json};
 use super::estate::{
     Estate, endpoint_group, ikepolicy, ipsecpolicy, owned, subnet as subnet_object, vpnservice,
 };
-
-/// A deterministic pseudo-random sequence (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, bound: u64) -> u64 {
-        self.next() % bound.max(1)
-    }
-
-    fn pick<'a>(&mut self, choices: &[&'a str]) -> &'a str {
-        choices[self.below(choices.len() as u64) as usize]
-    }
-
-    fn uuid(&mut self) -> String {
-        let (a, b) = (self.next(), self.next());
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0xfff,
-            0x8000 | ((b >> 48) & 0x3fff),
-            b & 0xffff_ffff_ffff
-        )
-    }
-}
+use crate::sim::rng::Rng;
 
 const CITIES: [&str; 12] = [
     "frankfurt",
@@ -63,7 +31,7 @@ const CITIES: [&str; 12] = [
 /// serves forty connections, with one local endpoint group (type `subnet`)
 /// naming one subnet of its own (a distinct `10.x.y.0/24`).
 pub fn generate_estate(count: usize, seed: u64) -> Estate {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut estate = Estate::default();
     let ike_variants = [
         ("v2", "sha256", "aes-256", "group14", 28800),
@@ -121,8 +89,8 @@ pub fn generate_estate(count: usize, seed: u64) -> Estate {
             _ => "PENDING_UPDATE",
         };
         let (service, local_group) = &service_groups[index / 40];
-        let ike = estate.ikepolicies[rng.below(6) as usize]["id"].clone();
-        let ipsec = estate.ipsecpolicies[rng.below(6) as usize]["id"].clone();
+        let ike = rng.pick(&estate.ikepolicies)["id"].clone();
+        let ipsec = rng.pick(&estate.ipsecpolicies)["id"].clone();
         let mut cidrs = vec![format!(
             "10.{}.{}.0/24",
             16 + (index / 256) % 200,
@@ -152,7 +120,7 @@ pub fn generate_estate(count: usize, seed: u64) -> Estate {
         estate.connections.push(owned(json!({
             "id": id, "name": name, "description": format!("to the {city} office"), "status": status,
             "admin_state_up": status != "DOWN" || rng.below(2) == 0,
-            "psk": format!("psk-{:016x}", rng.next()),
+            "psk": format!("psk-{:016x}", rng.next_u64()),
             "initiator": rng.pick(&["bi-directional", "bi-directional", "response-only"]),
             "auth_mode": "psk", "mtu": if rng.below(4) == 0 { 1400 } else { 1500 },
             "route_mode": "static", "peer_address": peer_address, "peer_id": peer_address,

@@ -11,6 +11,7 @@
 //! `{url}/identity` or `{url}/identity/v3`) and each region's Neutron under
 //! `/network/{region}/{interface}`, the catalog's unversioned URLs.
 
+mod error;
 mod estate;
 mod generate;
 mod keystone;
@@ -110,7 +111,6 @@ type EstateEdit = Box<dyn FnOnce(&mut Estate) + Send>;
 struct State {
     config: OpenStackSimConfig,
     estate: Mutex<Estate>,
-    paging: Mutex<Paging>,
     /// Whether Neutron's policy refuses the listings (a user without a role).
     denied: std::sync::atomic::AtomicBool,
     /// Whether the subnets routes answer 500.
@@ -168,7 +168,6 @@ impl OpenStackSim {
     pub fn start(config: OpenStackSimConfig) -> std::io::Result<OpenStackSim> {
         let state = Arc::new(State {
             estate: Mutex::new(config.estate.clone()),
-            paging: Mutex::new(config.paging),
             denied: Default::default(),
             subnets_failing: Default::default(),
             config,
@@ -243,11 +242,6 @@ impl OpenStackSim {
             .entry(nth)
             .or_default()
             .push(Box::new(edit));
-    }
-
-    /// Switches paging behaviour for later requests.
-    pub fn set_paging(&self, paging: Paging) {
-        *lock(&self.state.paging) = paging;
     }
 
     /// Makes Neutron's policy refuse (403 `PolicyNotAuthorized`) or allow

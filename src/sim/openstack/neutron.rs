@@ -12,44 +12,12 @@ use axum::extract::{Path, RawQuery, State as Extract};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use chrono::Utc;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
+use super::error::{fault_response, neutron_error, resource_not_found};
 use super::keystone::{self, host, with_request_id};
-use super::paging::{ListQuery, page_links, parse, start_after};
+use super::paging::{ListQuery, page_links, parse, start_after, url_encode};
 use super::{Paging, State, lock};
-use crate::sim::Fault;
-
-/// Neutron's error document.
-pub(super) fn neutron_error(status: StatusCode, kind: &str, message: &str) -> Response {
-    let body = json!({"NeutronError": {"type": kind, "message": message, "detail": ""}});
-    with_request_id(status, body.to_string())
-}
-
-pub(super) fn fault_response(fault: Fault) -> Response {
-    match fault {
-        Fault::Throttle {
-            retry_after_seconds,
-        } => {
-            let mut response = neutron_error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "OverQuota",
-                "Too many requests; slow down.",
-            );
-            if let Ok(value) = retry_after_seconds.to_string().parse() {
-                response.headers_mut().insert("retry-after", value);
-            }
-            response
-        }
-        Fault::MalformedBody => {
-            with_request_id(StatusCode::OK, "{\"ipsec_site_connections\": [".into())
-        }
-        Fault::ServerError | Fault::Hang => neutron_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "HTTPInternalServerError",
-            "Request Failed: internal server error while processing your request.",
-        ),
-    }
-}
 
 /// A collection's body keys, and what Neutron says when an id is unknown.
 struct Collection {
@@ -110,14 +78,6 @@ fn collection(path: &str) -> Option<Collection> {
         ),
         _ => return None,
     })
-}
-
-pub(super) fn resource_not_found() -> Response {
-    neutron_error(
-        StatusCode::NOT_FOUND,
-        "HTTPNotFound",
-        "The resource could not be found.",
-    )
 }
 
 /// Checks the token and the region and interface of the path, as
@@ -257,7 +217,7 @@ pub async fn list(
         Ok(query) => query,
         Err(refused) => return *refused,
     };
-    let paging = *lock(&state.paging);
+    let paging = state.config.paging;
     if paging == Paging::Disabled {
         limit = None;
     }
@@ -289,17 +249,4 @@ pub async fn list(
         body.insert(format!("{key}_links"), Value::Array(links));
     }
     with_request_id(StatusCode::OK, Value::Object(body).to_string())
-}
-
-/// Percent-encodes a query value (everything but RFC 3986 unreserved).
-pub(super) fn url_encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(byte).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }

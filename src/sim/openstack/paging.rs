@@ -1,6 +1,7 @@
 //! Neutron's list requests as the simulated routes read and page them: the
 //! query (`limit`, `marker`, filters), the page after a marker and the
-//! `next` / `previous` links. Shared by the VPNaaS and subnets listings.
+//! `next` / `previous` links with their percent-encoded values. Shared by the
+//! VPNaaS and subnets listings.
 
 use std::borrow::Borrow;
 
@@ -8,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::neutron::{neutron_error, url_encode};
+use super::error::neutron_error;
 
 /// What a list request asked for.
 #[derive(Default)]
@@ -94,4 +95,17 @@ pub(super) fn page_links<T: Borrow<Value>>(
         links.push(json!({"rel": "previous", "href": link(&first, "&page_reverse=True")}));
     }
     links
+}
+
+/// Percent-encodes a query value (everything but RFC 3986 unreserved).
+pub(super) fn url_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(byte).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }

@@ -17,9 +17,10 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
+use super::error::{fault_response, neutron_error};
 use super::keystone::{host, with_request_id};
-use super::neutron::{authorize, fault_response, neutron_error, policy, url_encode};
-use super::paging::{page_links, parse, start_after};
+use super::neutron::{authorize, policy};
+use super::paging::{page_links, parse, start_after, url_encode};
 use super::{Paging, State, lock};
 use crate::sim::Fault;
 
@@ -77,7 +78,7 @@ pub async fn list(
         Err(refused) => return *refused,
     };
     let limit = match (query.limit, state.config.max_limit) {
-        _ if *lock(&state.paging) == Paging::Disabled => None,
+        _ if state.config.paging == Paging::Disabled => None,
         (Some(limit), Some(max)) => Some(limit.min(max)),
         (None, Some(max)) => Some(max),
         (limit, None) => limit,

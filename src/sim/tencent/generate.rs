@@ -5,7 +5,8 @@
 
 use serde_json::{Value, json};
 
-use super::shared::{Estate, Rng, unique_id};
+use super::shared::{Estate, created_time, unique_id};
+use crate::sim::rng::Rng;
 
 /// `count` connections for `seed`; the same arguments give the same estate.
 /// About 25 connections share a VPC, each VPC has two gateways.
@@ -78,7 +79,7 @@ fn connection(seed: u64, index: u64, vpcs: u64) -> Value {
         "VpnProto": "IPSEC",
         "EncryptProto": "IKE/IPSec",
         "RouteType": route,
-        "CreatedTime": rng.created_time(18, 8),
+        "CreatedTime": created_time(&mut rng, 18, 8),
         "State": state,
         "NetStatus": net,
         "SecurityPolicyDatabaseSet": spd,

@@ -30,7 +30,7 @@ use serde_json::{Map, Value, json};
 use crate::sim::{Fault, SimServer};
 pub use generate::generate_estate;
 use shared::Core;
-pub use shared::{Estate, PageHook, Rng};
+pub use shared::Estate;
 
 /// The SecretId the simulator accepts unless configured otherwise.
 pub const DEMO_SECRET_ID: &str = "AKIDvpnsnapDemoSecretId0000000000000";

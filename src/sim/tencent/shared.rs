@@ -1,8 +1,8 @@
 //! What the two Tencent Cloud simulators share: the estate of
 //! provider-shaped connection objects, serving one offset/limit page of it
 //! under a lock (no copy of the whole estate per request), scripted estate
-//! changes between pages, the server's clock with a settable skew, and a
-//! small deterministic random generator for estates.
+//! changes between pages, the server's clock with a settable skew, and the
+//! ids and times of generated estates.
 
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use serde_json::Value;
 
 use crate::sim::Faults;
+use crate::sim::rng::Rng;
 
 /// The connections a simulator serves, in the shape of its API, in the
 /// order it pages them.
@@ -31,21 +32,6 @@ pub fn connection_id(object: &Value) -> Option<&str> {
 impl Estate {
     pub fn new(connections: Vec<Value>) -> Estate {
         Estate { connections }
-    }
-
-    pub fn len(&self) -> usize {
-        self.connections.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.connections.is_empty()
-    }
-
-    /// The connection with this id, to edit in place.
-    pub fn get_mut(&mut self, id: &str) -> Option<&mut Value> {
-        self.connections
-            .iter_mut()
-            .find(|object| connection_id(object) == Some(id))
     }
 
     /// Removes the connection with this id.
@@ -211,64 +197,18 @@ macro_rules! core_handle_methods {
 }
 pub(crate) use core_handle_methods;
 
-/// SplitMix64: small, fast and deterministic, for estates and request ids.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..bound` (`bound` > 0).
-    pub fn below(&mut self, bound: u64) -> u64 {
-        self.next_u64() % bound.max(1)
-    }
-
-    /// One of `choices`, picked with the given weights.
-    pub fn weighted<'a, T>(&mut self, choices: &'a [(T, u64)]) -> &'a T {
-        let sum: u64 = choices.iter().map(|(_, weight)| weight).sum();
-        let mut pick = self.below(sum);
-        for (choice, weight) in choices {
-            if pick < *weight {
-                return choice;
-            }
-            pick -= weight;
-        }
-        &choices[choices.len() - 1].0
-    }
-
-    /// One of `choices`, uniformly.
-    pub fn pick<'a, T>(&mut self, choices: &'a [T]) -> &'a T {
-        &choices[usize::try_from(self.below(choices.len() as u64)).unwrap_or(0)]
-    }
-
-    /// A `YYYY-MM-DD hh:mm:ss` time in one of the `years` years from
-    /// `first_year` (two digits, 20xx).
-    pub(crate) fn created_time(&mut self, first_year: u64, years: u64) -> String {
-        format!(
-            "20{:02}-{:02}-{:02} {:02}:{:02}:{:02}",
-            first_year + self.below(years),
-            1 + self.below(12),
-            1 + self.below(28),
-            self.below(24),
-            self.below(60),
-            self.below(60)
-        )
-    }
-
-    /// A `prefix-xxxxxxxx` id, 8 lowercase letters and digits.
-    pub fn id(&mut self, prefix: &str) -> String {
-        format!("{prefix}-{}", base36(self.next_u64()))
-    }
+/// A `YYYY-MM-DD hh:mm:ss` time drawn from `rng`, in one of the `years`
+/// years from `first_year` (two digits, 20xx).
+pub(crate) fn created_time(rng: &mut Rng, first_year: u64, years: u64) -> String {
+    format!(
+        "20{:02}-{:02}-{:02} {:02}:{:02}:{:02}",
+        first_year + rng.below(years),
+        1 + rng.below(12),
+        1 + rng.below(28),
+        rng.below(24),
+        rng.below(60),
+        rng.below(60)
+    )
 }
 
 /// 8 base-36 digits of `n` (mod 36^8).

@@ -3,7 +3,6 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::provider::tencent::sign::{self, Tc3Request};
 
 /// Sends `sent` as the body of a request signed over `signed`, with
 /// `edit` applied to the headers after signing.
@@ -19,19 +18,17 @@ fn send(
         .trim_end_matches('/')
         .to_string();
     let timestamp = chrono::Utc::now().timestamp();
-    let authorization = sign::authorization(
+    let authorization = verify::authorization(
         DEMO_SECRET_ID,
         DEMO_SECRET_KEY,
-        &Tc3Request {
-            host: &host,
-            content_type: "application/json",
-            action: Some("DescribeVpnConnections"),
-            payload: signed.as_bytes(),
-            timestamp,
-            service: "vpc",
-        },
-    )
-    .unwrap();
+        timestamp,
+        &[
+            ("content-type", "application/json"),
+            ("host", &host),
+            ("x-tc-action", "DescribeVpnConnections"),
+        ],
+        signed.as_bytes(),
+    );
     let mut headers = reqwest::header::HeaderMap::new();
     for (name, value) in [
         ("content-type", "application/json".to_string()),

@@ -5,7 +5,8 @@
 
 use serde_json::{Value, json};
 
-use crate::sim::tencent::shared::{Estate, Rng, unique_id};
+use crate::sim::rng::Rng;
+use crate::sim::tencent::shared::{Estate, created_time, unique_id};
 
 /// `count` tunnels for `seed`; the same arguments give the same estate.
 /// About 25 tunnels share a VPC, each VPC has two gateways.
@@ -54,7 +55,7 @@ fn tunnel(seed: u64, index: u64, vpcs: u64) -> Value {
         "sourceCidr": [format!("10.{}.{}.0/24", vpc % 250, gateway)],
         "destinationCidr": [format!("10.200.{}.0/24", index % 250)],
         "vpnProto": "ip-sec",
-        "createTime": rng.created_time(14, 6),
+        "createTime": created_time(&mut rng, 14, 6),
         "IKEArr": {
             "propoAuthenAlgorithm": rng.pick(&["sha", "md5", "sha256"]),
             "propoEncryAlgorithm": rng.pick(&["des-cbc", "3des-cbc", "aes-cbc-128", "aes-cbc-192", "aes-cbc-256"]),

@@ -3,10 +3,27 @@
 use serde_json::Value;
 
 use super::*;
-use crate::provider::tencent_legacy::settings::SignatureMethod;
 
 /// A signed query for `params` (plus the common ones, `nonce` as given).
 fn signed_url(sim: &TencentLegacySim, nonce: &str, params: &[(&str, &str)]) -> reqwest::Url {
+    signed_url_with(
+        sim,
+        nonce,
+        (Some("HmacSHA256"), verify::Hash::Sha256),
+        DEMO_SECRET_KEY,
+        params,
+    )
+}
+
+/// [`signed_url`] with the `SignatureMethod` parameter sent (if any), the
+/// hash really used and the key signed with as given.
+fn signed_url_with(
+    sim: &TencentLegacySim,
+    nonce: &str,
+    (method, hash): (Option<&str>, verify::Hash),
+    secret_key: &str,
+    params: &[(&str, &str)],
+) -> reqwest::Url {
     let mut url = reqwest::Url::parse(&sim.url()).unwrap();
     let host = format!("127.0.0.1:{}", url.port().unwrap());
     let timestamp = chrono::Utc::now().timestamp().to_string();
@@ -16,11 +33,17 @@ fn signed_url(sim: &TencentLegacySim, nonce: &str, params: &[(&str, &str)]) -> r
         ("Timestamp", &timestamp),
         ("Nonce", nonce),
         ("SecretId", DEMO_SECRET_ID),
-        ("SignatureMethod", "HmacSHA256"),
     ];
+    if let Some(method) = method {
+        all.push(("SignatureMethod", method));
+    }
     all.extend_from_slice(params);
-    let source = sign::string_to_sign("GET", &host, PATH, &all);
-    let signature = sign::signature(SignatureMethod::HmacSha256, DEMO_SECRET_KEY, &source);
+    let owned: Vec<(String, String)> = all
+        .iter()
+        .map(|(key, value)| (key.to_string(), value.to_string()))
+        .collect();
+    let source = verify::string_to_sign("GET", &host, PATH, &owned);
+    let signature = verify::sign(hash, secret_key, &source);
     url.query_pairs_mut()
         .extend_pairs(all)
         .append_pair("Signature", &signature);
@@ -89,4 +112,32 @@ fn refuses_what_the_api_refuses() {
     assert_eq!(get(url)["code"], 4100);
     sim.set_clock_skew(7201);
     assert_eq!(get(signed_url(&sim, "201", &[]))["code"], 4500);
+}
+
+#[test]
+fn checks_the_secret_and_the_signature_method() {
+    let sim = TencentLegacySim::start(TencentLegacySimConfig::default()).unwrap();
+    let sha256 = (Some("HmacSHA256"), verify::Hash::Sha256);
+    let answer = get(signed_url_with(&sim, "300", sha256, "not-the-secret", &[]));
+    assert_eq!(answer["code"], 4100);
+    assert_eq!(answer["codeDesc"], "AuthFailure.SignatureFailure");
+    // Without SignatureMethod the signature is HMAC-SHA1.
+    let sha1 = (None, verify::Hash::Sha1);
+    assert_eq!(
+        get(signed_url_with(&sim, "301", sha1, DEMO_SECRET_KEY, &[]))["code"],
+        0
+    );
+    let mislabelled = (Some("HmacSHA256"), verify::Hash::Sha1);
+    let answer = get(signed_url_with(
+        &sim,
+        "302",
+        mislabelled,
+        DEMO_SECRET_KEY,
+        &[],
+    ));
+    assert_eq!(answer["code"], 4100);
+    let unknown = (Some("HmacMD5"), verify::Hash::Sha1);
+    let answer = get(signed_url_with(&sim, "303", unknown, DEMO_SECRET_KEY, &[]));
+    assert_eq!(answer["code"], 4000);
+    assert_eq!(answer["codeDesc"], "InvalidParameter");
 }

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod architecture;
 mod config;
 mod demo;
 mod history;

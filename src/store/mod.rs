@@ -7,6 +7,7 @@
 mod diff;
 mod raw;
 mod run;
+mod summary;
 mod write;
 
 use std::collections::HashMap;
@@ -17,7 +18,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection as Sqlite, OpenFlags, OptionalExtension};
 
-pub use run::{Outcome, RunKind, RunRecord, RunSummary, RunWriter, SourceSummary};
+pub use run::{RunKind, RunRecord, RunWriter};
+pub use summary::{Outcome, RunSummary, SourceSummary};
 
 use crate::fingerprint::PskFingerprinter;
 use crate::time::Timestamp;

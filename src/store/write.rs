@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::StoreError;
 use super::diff::{FieldChange, model_changes, raw_changes};
 use super::raw::{RawForm, form_for, insert_raw, read_raw};
-use super::run::{Outcome, SourceSummary, Writes};
+use super::summary::{Outcome, SourceSummary, Writes};
 use crate::listing::{SourceOutcome, SourceResult};
 use crate::model::{FIELDS, FieldKind, FieldRef, FieldValue, NORMALIZER_VERSION};
 use crate::provider::{Normalized, ProviderKind, volatile_paths};

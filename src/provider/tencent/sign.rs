@@ -1,8 +1,8 @@
 //! TC3-HMAC-SHA256, the request signature of Tencent Cloud API 3.0
 //! (PROVIDERS.md §3b): the canonical request, the string to sign, the
 //! derived signing key and the `Authorization` header. The pieces are
-//! public so that the simulator can recompute a signature from the request
-//! it received.
+//! public so that tests can check each against PROVIDERS.md's vectors; the
+//! simulator verifies signatures with code of its own.
 
 use hmac::Hmac;
 use sha2::{Digest, Sha256};

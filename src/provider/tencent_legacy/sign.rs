@@ -2,8 +2,9 @@
 //! every parameter but `Signature`, sorted by key (bytewise), joined as
 //! `key=value` with `&` using the raw (not URL-encoded) values, prefixed with
 //! `METHOD + host + path + "?"`, then `base64(HMAC-SHA1 or HMAC-SHA256)`
-//! under the SecretKey. The pieces are public so that the simulator can
-//! recompute a signature from the query it received.
+//! under the SecretKey. The pieces are public so that tests can check each
+//! against PROVIDERS.md's vectors; the simulator verifies signatures with
+//! code of its own.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;

@@ -4,6 +4,7 @@
 //! Schema and semantics are documented in `migrations/` and in the README
 //! ("The database, for analysts").
 
+mod columns;
 mod diff;
 mod raw;
 mod run;

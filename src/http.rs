@@ -59,10 +59,18 @@ pub fn build_client(options: &HttpOptions) -> Result<reqwest::Client, FetchError
 /// An error of the layer a fetch emits its bodies into, carried whole in
 /// [`FetchError::Listing`]: this module knows its class, not its type.
 pub trait SinkError: std::error::Error + Send + Sync + 'static {
-    /// A short name of the class, as [`FetchError::class`] gives it:
-    /// `decode` for bodies that do not make a listing, `local` for a
-    /// failure on this machine.
-    fn class(&self) -> &'static str;
+    fn class(&self) -> SinkClass;
+}
+
+/// What kind of failure a [`SinkError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SinkClass {
+    /// The bodies do not make a listing (class `decode`, as a body that
+    /// does not decode).
+    Decode,
+    /// A failure on this machine: the spool, the normalizer thread
+    /// (class `local`).
+    Local,
 }
 
 /// Why a source could not be listed. Each message names what failed and
@@ -135,7 +143,10 @@ impl FetchError {
             FetchError::Server(_) => "server",
             FetchError::Transport(_) => "transport",
             FetchError::Rejected(_) => "rejected",
-            FetchError::Listing(error) => error.class(),
+            FetchError::Listing(error) => match error.class() {
+                SinkClass::Decode => "decode",
+                SinkClass::Local => "local",
+            },
             FetchError::Decode(_) => "decode",
             FetchError::Paging(_) => "paging",
             FetchError::Deadline(_) => "deadline",

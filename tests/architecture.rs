@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 /// Each top-level module and the top-level modules it may import. Lower
 /// layers first; every arrow points up this list (checked below).
 const LAYERS: &[(&str, &[&str])] = &[
-    // Ground: the model, time, HTTP plumbing, config-key reading.
+    // Ground: the model, time, HTTP plumbing, config-key reading, exit codes.
     ("model", &[]),
     ("time", &[]),
     ("mac", &[]),
@@ -25,10 +25,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("fingerprint", &["mac"]),
     ("lock", &["time"]),
     // What each cloud's bodies look like and how they become the model.
-    (
-        "provider",
-        &["model", "time", "mac", "http", "keys", "fingerprint"],
-    ),
+    ("provider", &["model", "mac", "http", "keys", "fingerprint"]),
     // One source's pages assembled into a result.
     (
         "listing",
@@ -42,14 +39,14 @@ const LAYERS: &[(&str, &[&str])] = &[
     // The catalogue of questions: reads the database alone.
     ("query", &["model", "time"]),
     // The config file, resolved once.
-    ("config", &["provider", "keys", "fingerprint", "time"]),
+    ("config", &["provider", "keys", "fingerprint"]),
     (
         "collector",
         &["provider", "listing", "http", "fingerprint", "time"],
     ),
     ("import", &["listing", "provider", "fingerprint", "time"]),
     ("metrics", &["store", "time", "exit"]),
-    ("progress", &["provider", "collector"]),
+    ("progress", &["provider"]),
     (
         "runner",
         &[
@@ -61,7 +58,6 @@ const LAYERS: &[(&str, &[&str])] = &[
             "lock",
             "fingerprint",
             "provider",
-            "listing",
             "http",
             "time",
             "shutdown",
@@ -69,25 +65,11 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     // A run's summary as text or JSON.
-    ("report", &["runner", "store", "exit"]),
-    (
-        "scheduler",
-        &["runner", "config", "shutdown", "time", "exit"],
-    ),
+    ("report", &["runner", "store"]),
+    ("scheduler", &["shutdown"]),
     // The simulated clouds (tests, demo, benchmarks).
-    (
-        "sim",
-        &[
-            "provider",
-            "model",
-            "time",
-            "mac",
-            "http",
-            "fingerprint",
-            "shutdown",
-        ],
-    ),
-    ("demo", &["sim", "provider", "model", "time", "shutdown"]),
+    ("sim", &["provider", "mac", "http", "fingerprint"]),
+    ("demo", &["sim"]),
     ("cli", &["provider", "query", "time", "exit"]),
     // The subcommands, on top: they may use any layer below.
     (
@@ -129,10 +111,33 @@ const FORBIDDEN: &[(&str, &str)] = &[
     ("sim", "provider::tencent_legacy::sign"),
 ];
 
-/// The modules `main.rs` (the binary) may import from the library.
-const MAIN_MAY_IMPORT: &[&str] = &[
-    "cli", "cmd", "exit", "config", "lock", "progress", "runner", "store", "query",
+/// A provider's own folder and the providers' shared helpers: outside
+/// `provider/`, only the config's tests name a kind's `settings`, and the
+/// simulators a kind's wire constants (`ACTION`, `VERSION`). Everything
+/// else goes through what `provider/mod.rs` exports.
+const PROVIDER_INTERNALS: &[&str] = &[
+    "huaweicloud",
+    "openstack",
+    "tencent",
+    "tencent_legacy",
+    "tencent_shared",
+    "offset_paging",
+    "body",
+    "fields",
+    "vocabulary",
 ];
+
+fn provider_internal_allowed(own: &str, path: &[String]) -> bool {
+    let settings = path.get(2).map(String::as_str) == Some("settings");
+    let constant = path.len() == 3
+        && path[2]
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    (own == "config" && settings) || (own == "sim" && constant)
+}
+
+/// The modules `main.rs` (the binary) may import from the library.
+const MAIN_MAY_IMPORT: &[&str] = &["cli", "cmd", "exit", "config", "lock", "progress", "runner"];
 
 /// One source file: its module path (`["provider", "kind"]`) and the
 /// crate paths it imports, each as segments from the crate root.
@@ -140,6 +145,8 @@ struct SourceFile {
     file: PathBuf,
     module: Vec<String>,
     imports: Vec<Vec<String>>,
+    /// What its `pub use` lines make nameable here, and what each stands for.
+    reexports: Vec<(Vec<String>, Vec<String>)>,
 }
 
 fn src() -> PathBuf {
@@ -178,35 +185,85 @@ fn module_of(relative: &Path) -> Vec<String> {
     segments
 }
 
-/// The text without comments (doc comments included) or string literals,
-/// so that only code is read.
+/// The text without comments (line, block and doc comments), string
+/// literals (raw ones included) or char literals, so that only code is read.
 fn code_of(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
     let mut code = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '/' if chars.peek() == Some(&'/') => {
-                for c in chars.by_ref() {
-                    if c == '\n' {
-                        code.push('\n');
+    let mut at = 0;
+    while at < chars.len() {
+        let c = chars[at];
+        let next = chars.get(at + 1).copied();
+        let previous_is_ident = at > 0 && is_ident(chars[at - 1]);
+        if c == '/' && next == Some('/') {
+            while at < chars.len() && chars[at] != '\n' {
+                at += 1;
+            }
+        } else if c == '/' && next == Some('*') {
+            let mut depth = 0;
+            while at < chars.len() {
+                if chars[at] == '/' && chars.get(at + 1) == Some(&'*') {
+                    depth += 1;
+                    at += 2;
+                } else if chars[at] == '*' && chars.get(at + 1) == Some(&'/') {
+                    depth -= 1;
+                    at += 2;
+                    if depth == 0 {
                         break;
                     }
+                } else {
+                    at += 1;
                 }
             }
-            '"' => {
-                let mut escaped = false;
-                for c in chars.by_ref() {
-                    if escaped {
-                        escaped = false;
-                    } else if c == '\\' {
-                        escaped = true;
-                    } else if c == '"' {
+            code.push(' ');
+        } else if c == 'r' && !previous_is_ident && matches!(next, Some('"' | '#')) {
+            // A raw string: r"...", r#"..."#, ...
+            let mut hashes = 0;
+            let mut scan = at + 1;
+            while chars.get(scan) == Some(&'#') {
+                hashes += 1;
+                scan += 1;
+            }
+            if chars.get(scan) != Some(&'"') {
+                code.push(c);
+                at += 1;
+                continue;
+            }
+            scan += 1;
+            loop {
+                match chars.get(scan) {
+                    None => break,
+                    Some('"') if (1..=hashes).all(|n| chars.get(scan + n) == Some(&'#')) => {
+                        scan += 1 + hashes;
                         break;
                     }
+                    Some(_) => scan += 1,
                 }
-                code.push_str("\"\"");
             }
-            _ => code.push(c),
+            code.push_str("\"\"");
+            at = scan;
+        } else if c == '"' {
+            at += 1;
+            while at < chars.len() && chars[at] != '"' {
+                at += if chars[at] == '\\' { 2 } else { 1 };
+            }
+            at += 1;
+            code.push_str("\"\"");
+        } else if c == '\'' && next == Some('\\') {
+            // '\n', '\'', '\u{..}'
+            at += 2;
+            while at < chars.len() && chars[at] != '\'' {
+                at += 1;
+            }
+            at += 1;
+            code.push_str("' '");
+        } else if c == '\'' && chars.get(at + 2) == Some(&'\'') {
+            at += 3;
+            code.push_str("' '");
+        } else {
+            // A lifetime's quote, or code.
+            code.push(c);
+            at += 1;
         }
     }
     code
@@ -216,37 +273,39 @@ fn is_ident(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
-/// Reads a path after a root (`crate::`), expanding `{...}` groups:
-/// `provider::{self, kind::ProviderKind}` gives `provider` and
-/// `provider::kind::ProviderKind`. Returns the paths and the bytes read.
-fn read_tree(text: &str, prefix: &[String], out: &mut Vec<Vec<String>>) -> usize {
+/// A path read from code, and the name it is brought in as (`as`).
+type Named = (Vec<String>, Option<String>);
+
+fn skip_space(bytes: &[u8], mut at: usize) -> usize {
+    while at < bytes.len() && bytes[at].is_ascii_whitespace() {
+        at += 1;
+    }
+    at
+}
+
+/// Reads a path after a root (`crate::`), expanding `{...}` groups and
+/// `as` renames: `provider::{self, kind::ProviderKind as Kind}` gives
+/// `provider` and `provider::kind::ProviderKind` (as `Kind`). A glob
+/// (`*`) ends its path with `*`. Returns the bytes read.
+fn read_tree(text: &str, prefix: &[String], out: &mut Vec<Named>) -> usize {
     let bytes = text.as_bytes();
     let mut at = 0;
     let mut path = prefix.to_vec();
     loop {
-        while at < bytes.len() && bytes[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        if at < bytes.len() && bytes[at] == b'{' {
+        at = skip_space(bytes, at);
+        if bytes.get(at) == Some(&b'{') {
             at += 1;
             loop {
-                at += read_tree(&text[at..], &path, out);
-                while at < bytes.len() && bytes[at].is_ascii_whitespace() {
-                    at += 1;
-                }
-                match bytes.get(at) {
-                    Some(b',') => at += 1,
-                    Some(b'}') => {
-                        at += 1;
-                        return at;
-                    }
-                    _ => return at,
-                }
-                while at < bytes.len() && bytes[at].is_ascii_whitespace() {
-                    at += 1;
-                }
+                at = skip_space(bytes, at);
                 if bytes.get(at) == Some(&b'}') {
                     return at + 1;
+                }
+                at += read_tree(&text[at..], &path, out);
+                at = skip_space(bytes, at);
+                match bytes.get(at) {
+                    Some(b',') => at += 1,
+                    Some(b'}') => return at + 1,
+                    _ => return at,
                 }
             }
         }
@@ -255,11 +314,11 @@ fn read_tree(text: &str, prefix: &[String], out: &mut Vec<Vec<String>>) -> usize
             at += 1;
         }
         if at == start {
-            // `*` or the end of the path.
             if bytes.get(at) == Some(&b'*') {
                 at += 1;
+                path.push("*".to_string());
             }
-            out.push(path);
+            out.push((path, None));
             return at;
         }
         let segment = &text[start..at];
@@ -268,31 +327,59 @@ fn read_tree(text: &str, prefix: &[String], out: &mut Vec<Vec<String>>) -> usize
         }
         if text[at..].starts_with("::") {
             at += 2;
-        } else {
-            out.push(path);
-            return at;
+            continue;
         }
+        // `as name`
+        let after = skip_space(bytes, at);
+        let mut alias = None;
+        if text[after..].starts_with("as ") {
+            let from = skip_space(bytes, after + 3);
+            let mut end = from;
+            while end < bytes.len() && is_ident(bytes[end] as char) {
+                end += 1;
+            }
+            alias = Some(text[from..end].to_string());
+            at = end;
+        }
+        out.push((path, alias));
+        return at;
     }
 }
 
+/// What one file's code names: the crate paths it uses, and the items it
+/// re-exports (`pub use`), each as the path it may be named by and the
+/// path it stands for.
+#[derive(Default)]
+struct Names {
+    imports: Vec<Vec<String>>,
+    reexports: Vec<(Vec<String>, Vec<String>)>,
+}
+
 /// Every crate path the code names after `root::` (`crate` or, in the
-/// binary, `vpnsnap`), and after `super::`, resolved from `module` and the
-/// inline modules (`mod tests { ... }`) the path is written in.
-fn imports_of(code: &str, module: &[String], roots: &[&str]) -> Vec<Vec<String>> {
-    let mut paths = Vec::new();
+/// binary, `vpnsnap`), after `super::` and, in `use`, after `self::` or a
+/// child module's name, resolved from `module` and the inline modules
+/// (`mod tests { ... }`) the path is written in.
+fn names_of(code: &str, module: &[String], roots: &[&str]) -> Names {
+    let mut names = Names::default();
     let bytes = code.as_bytes();
     let mut at = 0;
     let mut depth = 0usize;
     // Inline modules open here: their names and the depth inside them.
     let mut inline: Vec<(String, usize)> = Vec::new();
+    // Where the current statement began, to tell `pub use` from `use`.
+    let mut statement = 0;
     while at < bytes.len() {
         match bytes[at] {
-            b'{' => depth += 1,
-            b'}' => {
-                depth = depth.saturating_sub(1);
+            b'{' | b'}' | b';' => {
+                match bytes[at] {
+                    b'{' => depth += 1,
+                    b'}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
                 while inline.last().is_some_and(|(_, inside)| *inside > depth) {
                     inline.pop();
                 }
+                statement = at + 1;
             }
             _ => {}
         }
@@ -300,22 +387,80 @@ fn imports_of(code: &str, module: &[String], roots: &[&str]) -> Vec<Vec<String>>
             at += 1;
             continue;
         }
+        let here: Vec<String> = module
+            .iter()
+            .cloned()
+            .chain(inline.iter().map(|(name, _)| name.clone()))
+            .collect();
         let rest = &code[at..];
-        if let Some(root) = roots
+        if rest.starts_with("use ") || rest.starts_with("use\n") {
+            let public = code[statement..at].trim_start().starts_with("pub");
+            at += 3;
+            let mut read = Vec::new();
+            at += read_tree(&code[at..], &[], &mut read);
+            for (path, alias) in read {
+                let Some(first) = path.first().map(String::as_str) else {
+                    continue;
+                };
+                let resolved: Option<Vec<String>> = if roots.contains(&first) {
+                    Some(path[1..].to_vec())
+                } else if first == "super" {
+                    let mut base = here.clone();
+                    let mut rest = &path[..];
+                    while rest.first().map(String::as_str) == Some("super") {
+                        base.pop();
+                        rest = &rest[1..];
+                    }
+                    base.extend(rest.iter().cloned());
+                    Some(base)
+                } else if first == "crate" {
+                    // `use crate as ...` or a path in the binary.
+                    Some(vec![format!(
+                        "crate as {}",
+                        alias.clone().unwrap_or_default()
+                    )])
+                } else {
+                    // A child module's item (or another crate's).
+                    let mut base = here.clone();
+                    base.extend(path.iter().cloned());
+                    if !public {
+                        continue;
+                    }
+                    Some(base)
+                };
+                let Some(resolved) = resolved else { continue };
+                if public && resolved.last().map(String::as_str) != Some("*") {
+                    let name = alias
+                        .clone()
+                        .or_else(|| resolved.last().cloned())
+                        .unwrap_or_default();
+                    let mut named = here.clone();
+                    named.push(name);
+                    names.reexports.push((named, resolved.clone()));
+                }
+                let is_child = !roots.contains(&first) && first != "super" && first != "crate";
+                if !is_child {
+                    names.imports.push(resolved);
+                }
+            }
+        } else if let Some(root) = roots
             .iter()
             .find(|root| rest.starts_with(&format!("{root}::")))
         {
             at += root.len() + 2;
-            at += read_tree(&code[at..], &[], &mut paths);
+            let mut read = Vec::new();
+            at += read_tree(&code[at..], &[], &mut read);
+            names.imports.extend(read.into_iter().map(|(path, _)| path));
         } else if rest.starts_with("super::") {
             // Each `super` climbs one module from the one written in.
-            let mut base = module.to_vec();
-            base.extend(inline.iter().map(|(name, _)| name.clone()));
+            let mut base = here;
             while code[at..].starts_with("super::") {
                 base.pop();
                 at += "super::".len();
             }
-            at += read_tree(&code[at..], &base, &mut paths);
+            let mut read = Vec::new();
+            at += read_tree(&code[at..], &base, &mut read);
+            names.imports.extend(read.into_iter().map(|(path, _)| path));
         } else if let Some(after) = rest.strip_prefix("mod ") {
             let name: String = after
                 .trim_start()
@@ -331,7 +476,7 @@ fn imports_of(code: &str, module: &[String], roots: &[&str]) -> Vec<Vec<String>>
             at += 1;
         }
     }
-    paths
+    names
 }
 
 fn source_files() -> Vec<SourceFile> {
@@ -350,14 +495,40 @@ fn source_files() -> Vec<SourceFile> {
             } else {
                 &["crate"]
             };
-            let imports = imports_of(&code_of(&text), &module, roots);
+            let names = names_of(&code_of(&text), &module, roots);
             SourceFile {
                 file: Path::new("src").join(relative),
                 module,
-                imports,
+                imports: names.imports,
+                reexports: names.reexports,
             }
         })
         .collect()
+}
+
+/// Follows re-exports: a path through a module's `pub use` becomes the
+/// path of what it stands for, so that `crate::provider::Normalized`
+/// names `provider/page.rs`, not the `mod.rs` that re-exports it.
+fn through_reexports(
+    path: &[String],
+    reexports: &BTreeMap<Vec<String>, Vec<String>>,
+) -> Vec<String> {
+    let mut path = path.to_vec();
+    // Bounded: a re-export of a re-export, a few deep at most.
+    for _ in 0..8 {
+        let hit = (1..=path.len())
+            .rev()
+            .find_map(|len| reexports.get(&path[..len]).map(|target| (len, target)));
+        match hit {
+            Some((len, target)) if target[..] != path[..len] => {
+                let mut resolved = target.clone();
+                resolved.extend(path[len..].iter().cloned());
+                path = resolved;
+            }
+            _ => break,
+        }
+    }
+    path
 }
 
 #[test]
@@ -419,6 +590,19 @@ fn every_import_points_down_the_layers() {
                     import.join("::")
                 ));
             }
+            if target == "provider"
+                && own != "provider"
+                && import
+                    .get(1)
+                    .is_some_and(|inner| PROVIDER_INTERNALS.contains(&inner.as_str()))
+                && !provider_internal_allowed(own, import)
+            {
+                wrong.push(format!(
+                    "{}: imports crate::{}, a provider's internals; use what provider/mod.rs exports",
+                    file.file.display(),
+                    import.join("::")
+                ));
+            }
             let path = import.join("::");
             for (under, forbidden) in FORBIDDEN {
                 if own == *under
@@ -442,19 +626,28 @@ fn every_import_points_down_the_layers() {
 #[test]
 fn no_file_is_in_an_import_cycle() {
     let files = source_files();
-    let modules: BTreeSet<Vec<String>> = files.iter().map(|file| file.module.clone()).collect();
-    // Each import names the file of the longest module path it starts
-    // with; a file's imports of its own ancestors (the re-exports of a
-    // `mod.rs`) are not edges.
+    let modules: BTreeMap<Vec<String>, &Path> = files
+        .iter()
+        .map(|file| (file.module.clone(), file.file.as_path()))
+        .collect();
+    let reexports: BTreeMap<Vec<String>, Vec<String>> = files
+        .iter()
+        .flat_map(|file| file.reexports.iter().cloned())
+        .collect();
+    // Each import, followed through re-exports to what it stands for,
+    // names the file of the longest module path it starts with. A file's
+    // imports of its own ancestors (items a `mod.rs` defines) are not
+    // edges: a parent declares its children and may call them.
     let mut edges: BTreeMap<Vec<String>, BTreeSet<Vec<String>>> = BTreeMap::new();
     let mut named: BTreeMap<(Vec<String>, Vec<String>), String> = BTreeMap::new();
     for file in &files {
         let targets = edges.entry(file.module.clone()).or_default();
         for import in &file.imports {
-            let target = (0..=import.len())
+            let resolved = through_reexports(import, &reexports);
+            let target = (0..=resolved.len())
                 .rev()
-                .map(|len| import[..len].to_vec())
-                .find(|prefix| modules.contains(prefix));
+                .map(|len| resolved[..len].to_vec())
+                .find(|prefix| modules.contains_key(prefix));
             let Some(target) = target else { continue };
             if target.is_empty() || file.module.starts_with(&target) {
                 continue;
@@ -505,8 +698,11 @@ fn no_file_is_in_an_import_cycle() {
                 .windows(2)
                 .map(|pair| {
                     format!(
-                        "src/{}.rs imports crate::{}",
-                        pair[0].join("/"),
+                        "{} imports crate::{}",
+                        modules
+                            .get(&pair[0])
+                            .map_or(Path::new("?"), |file| file)
+                            .display(),
                         named
                             .get(&(pair[0].clone(), pair[1].clone()))
                             .map_or("?", String::as_str)
@@ -524,19 +720,20 @@ fn no_file_is_in_an_import_cycle() {
 }
 
 #[test]
-fn the_reader_finds_grouped_nested_and_super_paths() {
+fn the_reader_finds_grouped_nested_super_and_reexported_paths() {
     let module: Vec<String> = vec!["store".into(), "write".into()];
     let code = code_of(
         "use crate::provider::{self, kind::{ProviderKind, volatile_paths}, Page};\n\
          // use crate::config::Config;\n\
+         /* use crate::cmd; */ let c = '\"'; let d = '{'; let r = r#\"crate::x \"# ;\n\
          use super::run::Writes;\n\
+         pub use summary::{Outcome as Kind, RunSummary};\n\
          let x = crate::time::Timestamp::now(); let s = \"crate::cmd\";\n\
-         mod tests { use super::*; use super::super::diff; }\n",
+         mod tests { use super::*; use super::super::diff; }\n\
+         use crate::*;\n",
     );
-    let paths: Vec<String> = imports_of(&code, &module, &["crate"])
-        .into_iter()
-        .map(|path| path.join("::"))
-        .collect();
+    let names = names_of(&code, &module, &["crate"]);
+    let paths: Vec<String> = names.imports.iter().map(|path| path.join("::")).collect();
     assert_eq!(
         paths,
         [
@@ -546,8 +743,37 @@ fn the_reader_finds_grouped_nested_and_super_paths() {
             "provider::Page",
             "store::run::Writes",
             "time::Timestamp::now",
-            "store::write",
+            "store::write::*",
             "store::diff",
+            "*",
         ]
     );
+    let reexports: Vec<(String, String)> = names
+        .reexports
+        .iter()
+        .map(|(name, target)| (name.join("::"), target.join("::")))
+        .collect();
+    assert_eq!(
+        reexports,
+        [
+            (
+                "store::write::Kind".to_string(),
+                "store::write::summary::Outcome".to_string()
+            ),
+            (
+                "store::write::RunSummary".to_string(),
+                "store::write::summary::RunSummary".to_string()
+            ),
+        ]
+    );
+    let table = names.reexports.into_iter().collect();
+    let through = |path: &str| {
+        let path: Vec<String> = path.split("::").map(str::to_string).collect();
+        through_reexports(&path, &table).join("::")
+    };
+    assert_eq!(
+        through("store::write::Kind::ALL"),
+        "store::write::summary::Outcome::ALL"
+    );
+    assert_eq!(through("store::write::other"), "store::write::other");
 }

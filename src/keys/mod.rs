@@ -12,6 +12,7 @@
 mod credentials;
 pub mod describe;
 mod error;
+mod locations;
 mod table;
 
 pub use credentials::{Identifier, Origin, Secret};

@@ -4,7 +4,6 @@
 //! report the keys nobody asked for at the end.
 
 use std::fmt;
-use std::fs;
 use std::ops::{Range, RangeInclusive};
 use std::path::PathBuf;
 
@@ -47,12 +46,12 @@ type Entry<'a> = (&'a Spanned<DeString<'a>>, &'a Spanned<DeValue<'a>>);
 /// you mean") and keys that were recognised but not used by the form the
 /// table takes. Errors carry the line of the key (or of the table).
 pub struct SourceKeys<'a> {
-    pub(crate) ctx: &'a Context<'a>,
+    pub(super) ctx: &'a Context<'a>,
     table: &'a DeTable<'a>,
     span: Range<usize>,
     label: Option<String>,
     vocabulary: String,
-    pub(crate) env_prefix: String,
+    pub(super) env_prefix: String,
     known: Vec<&'static str>,
     consumed: Vec<&'static str>,
 }
@@ -95,7 +94,7 @@ impl<'a> SourceKeys<'a> {
         }
     }
 
-    pub(crate) fn take(&mut self, key: &'static str) -> Option<Entry<'a>> {
+    pub(super) fn take(&mut self, key: &'static str) -> Option<Entry<'a>> {
         self.note(key);
         let table: &'a DeTable<'a> = self.table;
         let entry = table.get_key_value(key)?;
@@ -131,7 +130,7 @@ impl<'a> SourceKeys<'a> {
         }
     }
 
-    pub(crate) fn problem(&self, offset: usize, key: Option<&str>, message: String) -> ConfigError {
+    pub(super) fn problem(&self, offset: usize, key: Option<&str>, message: String) -> ConfigError {
         ConfigError::from_problem(self.problem_at(offset, key, message))
     }
 
@@ -190,7 +189,7 @@ impl<'a> SourceKeys<'a> {
         }
     }
 
-    pub(crate) fn wrong_type(
+    pub(super) fn wrong_type(
         &self,
         key: &str,
         expected: &str,
@@ -203,7 +202,7 @@ impl<'a> SourceKeys<'a> {
         )
     }
 
-    pub(crate) fn text_of(
+    pub(super) fn text_of(
         &self,
         key: &'static str,
         value: &'a Spanned<DeValue<'a>>,
@@ -289,62 +288,6 @@ impl<'a> SourceKeys<'a> {
                 _ => Err(self.wrong_type(key, "an array of strings", item)),
             })
             .collect()
-    }
-
-    /// An `http://` or `https://` URL that must be present.
-    pub fn required_url(&mut self, key: &'static str) -> Result<String, ConfigError> {
-        self.optional_url(key)?.ok_or_else(|| self.missing(key))
-    }
-
-    /// An `http://` or `https://` URL with a host and no user name or
-    /// password in it, if present.
-    pub fn optional_url(&mut self, key: &'static str) -> Result<Option<String>, ConfigError> {
-        let Some(text) = self.optional_text(key)? else {
-            return Ok(None);
-        };
-        let text = text.trim().to_string();
-        // Never echo a URL that may carry credentials.
-        let shown = if text.contains('@') {
-            String::new()
-        } else {
-            format!(", not {text:?}")
-        };
-        let url = reqwest::Url::parse(&text).map_err(|error| {
-            self.error(
-                key,
-                format!("must be an http:// or https:// URL ({error}){shown}"),
-            )
-        })?;
-        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
-            return Err(self.error(key, format!("must be an http:// or https:// URL{shown}")));
-        }
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(self.error(
-                key,
-                "must not contain a user name or password; credentials have their own keys",
-            ));
-        }
-        Ok(Some(text))
-    }
-
-    /// A path resolved against the config's folder, if present.
-    pub fn optional_path(&mut self, key: &'static str) -> Result<Option<PathBuf>, ConfigError> {
-        Ok(self.optional_text(key)?.map(|path| self.ctx.resolve(&path)))
-    }
-
-    /// A path to an existing file, resolved against the config's folder, if present.
-    pub fn optional_existing_file(
-        &mut self,
-        key: &'static str,
-    ) -> Result<Option<PathBuf>, ConfigError> {
-        let Some(path) = self.optional_path(key)? else {
-            return Ok(None);
-        };
-        match fs::metadata(&path) {
-            Ok(metadata) if metadata.is_file() => Ok(Some(path)),
-            Ok(_) => Err(self.error(key, format!("{} is not a file", path.display()))),
-            Err(error) => Err(self.error(key, format!("cannot read {}: {error}", path.display()))),
-        }
     }
 
     /// An array of tables (`[[source]]`), each with its span; empty when absent.

@@ -3,8 +3,6 @@
 //! comes, or all at the end) and deduplicated by id.
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
@@ -26,8 +24,6 @@ pub(super) struct Bodies {
     context: ListingContext,
     /// When the connections are normalized, and what is kept until then.
     when: When,
-    /// Connection objects added so far (shared with the builder).
-    added: Arc<AtomicUsize>,
     related: Related,
     any_list: bool,
     any_single: bool,
@@ -123,27 +119,23 @@ impl Normalizing {
 
 impl Bodies {
     /// Bodies whose connections are normalized in [`Bodies::finish`].
-    pub(super) fn deferred(context: ListingContext, added: Arc<AtomicUsize>) -> Bodies {
-        Bodies::new(context, When::AtFinish(Vec::new()), added)
+    pub(super) fn deferred(context: ListingContext) -> Bodies {
+        Bodies::new(context, When::AtFinish(Vec::new()))
     }
 
     /// Bodies whose connections are normalized and spooled as they come.
-    pub(super) fn streaming(
-        context: ListingContext,
-        added: Arc<AtomicUsize>,
-    ) -> Result<Bodies, ListingError> {
+    pub(super) fn streaming(context: ListingContext) -> Result<Bodies, ListingError> {
         let when = When::AsTheyCome {
             normalized: Box::new(Normalizing::new(Listed::Spooled(Spool::new()?))),
             error: None,
         };
-        Ok(Bodies::new(context, when, added))
+        Ok(Bodies::new(context, when))
     }
 
-    fn new(context: ListingContext, when: When, added: Arc<AtomicUsize>) -> Bodies {
+    fn new(context: ListingContext, when: When) -> Bodies {
         Bodies {
             context,
             when,
-            added,
             related: Related::default(),
             any_list: false,
             any_single: false,
@@ -164,7 +156,7 @@ impl Bodies {
             kind,
             error,
         };
-        let single = is_single_object_body(kind, &body);
+        let single = is_single_object_body(&body);
         let connection_body = is_connection_body(kind, &body);
         let page = provider::decode_page(kind, body).map_err(decode_error)?;
         if connection_body {
@@ -176,8 +168,6 @@ impl Bodies {
                 .insert(kind, object, &path)
                 .map_err(decode_error)?;
         }
-        self.added
-            .fetch_add(page.connections.len(), Ordering::Relaxed);
         match &mut self.when {
             When::AsTheyCome { normalized, error } => {
                 for connection in page.connections {
@@ -201,7 +191,6 @@ impl Bodies {
     }
 
     fn reset(&mut self) -> Result<(), ListingError> {
-        self.added.store(0, Ordering::Relaxed);
         self.related = Related::default();
         self.any_list = false;
         self.any_single = false;

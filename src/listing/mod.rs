@@ -27,14 +27,14 @@ mod result;
 mod spool;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 use serde_json::Value;
 
 use crate::fingerprint::PskFingerprinter;
-use crate::http::{FetchError, SinkError};
+use crate::http::{FetchError, SinkClass, SinkError};
 use crate::provider::{NormalizeContext, PageSink, ProviderKind, UndecodableBody};
 use crate::time::Timestamp;
 use bodies::{Bodies, Message};
@@ -70,15 +70,15 @@ pub enum ListingError {
 }
 
 impl SinkError for ListingError {
-    fn class(&self) -> &'static str {
+    fn class(&self) -> SinkClass {
         match self {
             ListingError::Spool(_)
             | ListingError::Thread(_)
             | ListingError::Panicked
-            | ListingError::Stopped => "local",
+            | ListingError::Stopped => SinkClass::Local,
             ListingError::Decode(_)
             | ListingError::Conflict { .. }
-            | ListingError::NoConnections { .. } => "decode",
+            | ListingError::NoConnections { .. } => SinkClass::Decode,
         }
     }
 }
@@ -116,8 +116,6 @@ impl ListingContext {
 #[derive(Debug)]
 pub struct ListingBuilder {
     state: State,
-    /// Connection objects added so far, normalized or not.
-    added: Arc<AtomicUsize>,
 }
 
 #[derive(Debug)]
@@ -145,10 +143,8 @@ impl ListingBuilder {
     /// A builder that keeps the connections and normalizes them all in
     /// [`ListingBuilder::finish`], on the caller's thread.
     pub fn deferred(context: ListingContext) -> ListingBuilder {
-        let added = Arc::new(AtomicUsize::new(0));
         ListingBuilder {
-            state: State::Here(Box::new(Bodies::deferred(context, Arc::clone(&added)))),
-            added,
+            state: State::Here(Box::new(Bodies::deferred(context))),
         }
     }
 
@@ -157,9 +153,8 @@ impl ListingBuilder {
     /// A normalize error is returned by `finish`; a body that does not
     /// decode by a later `add_body`, or by `finish`.
     pub fn streaming(context: ListingContext) -> Result<ListingBuilder, ListingError> {
-        let added = Arc::new(AtomicUsize::new(0));
         let name = format!("normalize-{}", context.source);
-        let bodies = Bodies::streaming(context, Arc::clone(&added))?;
+        let bodies = Bodies::streaming(context)?;
         let (messages, received) = sync_channel(BODIES_IN_FLIGHT);
         let abandoned = Arc::new(AtomicBool::new(false));
         let skip = Arc::clone(&abandoned);
@@ -173,7 +168,6 @@ impl ListingBuilder {
                 thread,
                 abandoned,
             },
-            added,
         })
     }
 
@@ -206,12 +200,6 @@ impl ListingBuilder {
         // A closed channel means the thread stopped at an error: that one
         // is the answer.
         if sent { Ok(()) } else { Err(self.stop()) }
-    }
-
-    /// Connections added so far (in a builder made by
-    /// [`ListingBuilder::streaming`], so far as its thread got).
-    pub fn connection_count(&self) -> usize {
-        self.added.load(Ordering::Relaxed)
     }
 
     /// Normalizes everything added into one source result.
@@ -254,10 +242,6 @@ impl PageSink for ListingBuilder {
 
     fn reset(&mut self) -> Result<(), FetchError> {
         Ok(ListingBuilder::reset(self)?)
-    }
-
-    fn connection_count(&self) -> usize {
-        ListingBuilder::connection_count(self)
     }
 }
 
@@ -327,7 +311,7 @@ mod tests {
     }
 
     #[test]
-    fn a_normalizing_builder_gives_what_a_deferred_one_gives() {
+    fn a_streaming_builder_gives_what_a_deferred_one_gives() {
         let pages = [page(&["b", "a"]), page(&["c", "a"])];
         let mut deferred = ListingBuilder::deferred(context());
         let mut threaded = ListingBuilder::streaming(context()).unwrap();
@@ -343,6 +327,42 @@ mod tests {
         let threaded = threaded.finish().unwrap();
         assert_eq!(listed_ids(threaded), deferred);
         assert_eq!(deferred, ["b", "a", "c"]);
+    }
+
+    #[test]
+    fn listing_errors_keep_their_error_class_through_fetch_error() {
+        let class = |error: ListingError| FetchError::from(error).class();
+        assert_eq!(class(ListingError::Stopped), "local");
+        assert_eq!(class(ListingError::Panicked), "local");
+        assert_eq!(
+            class(ListingError::NoConnections {
+                kind: ProviderKind::OpenStack
+            }),
+            "decode"
+        );
+        let conflict = ListingError::Conflict {
+            first: "a".into(),
+            second: "b".into(),
+            connection_id: "c".into(),
+        };
+        assert_eq!(class(conflict), "decode");
+        let undecodable = UndecodableBody {
+            origin: "page 1".into(),
+            kind: ProviderKind::Tencent,
+            error: crate::provider::DecodeError::new("$", "not an object"),
+        };
+        assert_eq!(
+            FetchError::from(undecodable).to_string(),
+            "page 1: not a tencent response body: $: not an object"
+        );
+        assert_eq!(
+            class(ListingError::Decode(UndecodableBody {
+                origin: "page 2".into(),
+                kind: ProviderKind::Tencent,
+                error: crate::provider::DecodeError::new("$", "x"),
+            })),
+            "decode"
+        );
     }
 
     #[test]

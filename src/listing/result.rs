@@ -30,14 +30,3 @@ pub enum SourceOutcome {
     /// The listing failed: nothing is stored or inferred.
     Failed { error: String, item_count: usize },
 }
-
-impl SourceOutcome {
-    /// The outcome's name in the database and summaries.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            SourceOutcome::Complete(_) => "ok",
-            SourceOutcome::Partial(_) => "partial",
-            SourceOutcome::Failed { .. } => "failed",
-        }
-    }
-}

@@ -61,16 +61,26 @@ pub fn decode_page(kind: ProviderKind, body: Value) -> Result<Page, DecodeError>
     }
 }
 
+/// The key of the body that shows one connection, for kinds that have
+/// such a request (both Tencent APIs answer every request with a list).
+fn single_object_key(kind: ProviderKind) -> Option<&'static str> {
+    match kind {
+        ProviderKind::HuaweiCloud => Some(huaweicloud::SINGLE_OBJECT_KEY),
+        ProviderKind::OpenStack => Some(openstack::SINGLE_OBJECT_KEY),
+        ProviderKind::Tencent | ProviderKind::TencentLegacy => None,
+    }
+}
+
 /// Whether a body holds one connection (a "show" response) rather than a
 /// listing: a listing made of such bodies is partial, and proves nothing
-/// about the connections it does not contain.
-pub fn is_single_object_body(kind: ProviderKind, body: &Value) -> bool {
-    match kind {
-        ProviderKind::HuaweiCloud => huaweicloud::is_single_object_body(body),
-        ProviderKind::OpenStack => openstack::is_single_object_body(body),
-        // Both Tencent APIs answer every request with a list.
-        ProviderKind::Tencent | ProviderKind::TencentLegacy => false,
-    }
+/// about the connections it does not contain. Any kind's show key counts,
+/// whatever the body's kind: a body carrying a stray one proves nothing
+/// either, and a partial listing is the safe reading.
+pub fn is_single_object_body(body: &Value) -> bool {
+    ProviderKind::ALL
+        .into_iter()
+        .filter_map(single_object_key)
+        .any(|key| body.get(key).is_some())
 }
 
 /// Whether a body lists or shows connections, rather than only objects that

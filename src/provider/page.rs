@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::kind::ProviderKind;
 use super::redact::redact_secrets;
-use crate::http::{FetchError, SinkError};
+use crate::http::{FetchError, SinkClass, SinkError};
 use crate::model::Connection;
 
 /// A body that is not the documented shape: where, and what is wrong.
@@ -46,8 +46,8 @@ pub struct UndecodableBody {
 }
 
 impl SinkError for UndecodableBody {
-    fn class(&self) -> &'static str {
-        "decode"
+    fn class(&self) -> SinkClass {
+        SinkClass::Decode
     }
 }
 

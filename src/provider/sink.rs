@@ -22,10 +22,6 @@ pub trait PageSink {
     /// Discards every body taken so far: the listing is being taken again
     /// from the start.
     fn reset(&mut self) -> Result<(), FetchError>;
-
-    /// Connection objects taken so far (an estimate while bodies are still
-    /// being processed elsewhere).
-    fn connection_count(&self) -> usize;
 }
 
 /// What a provider's fetch code gets: the source's HTTP client, the retry
@@ -80,8 +76,6 @@ impl SourceProgress {
 pub(crate) struct VecSink {
     kind: super::ProviderKind,
     pub bodies: Vec<(String, Value)>,
-    /// Bodies discarded by resets.
-    pub resets: usize,
 }
 
 #[cfg(test)]
@@ -90,7 +84,6 @@ impl VecSink {
         VecSink {
             kind,
             bodies: Vec::new(),
-            resets: 0,
         }
     }
 }
@@ -104,11 +97,14 @@ impl PageSink for VecSink {
 
     fn reset(&mut self) -> Result<(), FetchError> {
         self.bodies.clear();
-        self.resets += 1;
         Ok(())
     }
+}
 
-    fn connection_count(&self) -> usize {
+#[cfg(test)]
+impl VecSink {
+    /// The connections of `kind` in the bodies kept.
+    pub fn connection_count(&self) -> usize {
         self.bodies
             .iter()
             .map(|(_, body)| {

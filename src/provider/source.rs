@@ -10,7 +10,7 @@ use crate::keys::describe;
 /// One resolved `[[source]]`.
 #[derive(Debug, Clone)]
 pub struct SourceConfig {
-    /// The unique name (see `config::validate_source_name`).
+    /// The unique name (1 to 64 of `a-z 0-9 _ -`, checked by the config loader).
     pub name: String,
     /// Which provider, and so which variant [`SourceConfig::settings`] is.
     pub kind: ProviderKind,

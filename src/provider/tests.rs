@@ -50,3 +50,22 @@ fn kinds_round_trip_through_their_names() {
     }
     assert!("aws".parse::<ProviderKind>().is_err());
 }
+
+#[test]
+fn any_kinds_show_key_makes_a_body_single() {
+    assert!(is_single_object_body(
+        &json!({"vpn_connection": {"id": "a"}})
+    ));
+    assert!(is_single_object_body(
+        &json!({"ipsec_site_connection": {"id": "a"}})
+    ));
+    // A stray show key of another kind beside a list still counts: a
+    // partial listing is the safe reading.
+    assert!(is_single_object_body(
+        &json!({"vpn_connections": [], "ipsec_site_connection": {"id": "a"}})
+    ));
+    assert!(!is_single_object_body(&json!({"vpn_connections": []})));
+    assert!(!is_single_object_body(
+        &json!({"Response": {"VpnConnectionSet": []}})
+    ));
+}

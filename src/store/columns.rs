@@ -32,7 +32,7 @@ pub(super) fn read_field_values(
 }
 
 /// A stored column value back as a model value.
-pub(super) fn field_value_from_sql(kind: FieldKind, value: SqlValue) -> Option<FieldValue> {
+fn field_value_from_sql(kind: FieldKind, value: SqlValue) -> Option<FieldValue> {
     match (kind, value) {
         (_, SqlValue::Null) => None,
         (FieldKind::Boolean, SqlValue::Integer(number)) => Some(FieldValue::Boolean(number != 0)),

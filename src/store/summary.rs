@@ -55,7 +55,8 @@ impl fmt::Display for Outcome {
 }
 
 /// Compares with the word (`outcome == "failed"`), as a reader of the
-/// summary's JSON or of the database would.
+/// summary's JSON or of the database would; the integration tests and
+/// benchmarks compare outcomes this way.
 impl PartialEq<&str> for Outcome {
     fn eq(&self, word: &&str) -> bool {
         self.as_str() == *word

@@ -9,5 +9,5 @@ pub mod sign;
 
 pub use client::{Call, Client, Endpoint};
 pub use list::fetch;
-pub use normalize::{decode_page, is_single_object_body, normalize};
+pub use normalize::{SINGLE_OBJECT_KEY, decode_page, normalize};
 pub use settings::Settings;

@@ -9,10 +9,8 @@ use crate::provider::fields::Fields;
 use crate::provider::vocabulary::{self, read};
 use crate::provider::{DecodeError, NormalizeContext, Page, ProviderKind, ProviderOutput};
 
-/// Whether a body shows one connection (`GET .../vpn-connection/{id}`).
-pub fn is_single_object_body(body: &Value) -> bool {
-    body.get("vpn_connection").is_some()
-}
+/// The key of a body that shows one connection (`GET .../vpn-connection/{id}`).
+pub const SINGLE_OBJECT_KEY: &str = "vpn_connection";
 
 /// Reads a list body (`vpn_connections`, `page_info`, `total_count`) or a
 /// show body (`vpn_connection`). An error body (`error_code`/`error_msg`, or
@@ -30,7 +28,7 @@ pub fn decode_page(body: Value) -> Result<Page, DecodeError> {
             total_count: count(map.get("total_count"), "$.total_count")?,
         });
     }
-    if let Some(single) = map.remove("vpn_connection") {
+    if let Some(single) = map.remove(SINGLE_OBJECT_KEY) {
         return Ok(Page {
             connections: vec![("$.vpn_connection".to_string(), single)],
             ..Page::default()

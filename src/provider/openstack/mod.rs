@@ -14,6 +14,8 @@ pub mod settings;
 mod subnets;
 
 pub use fetch::fetch;
-pub use normalize::{decode_page, is_connection_body, is_single_object_body, normalize};
+pub use normalize::{
+    CONNECTION_KEY as SINGLE_OBJECT_KEY, decode_page, is_connection_body, normalize,
+};
 pub use settings::Settings;
 pub use subnets::{BATCH as SUBNET_BATCH, LANES as SUBNET_CONCURRENCY};

@@ -25,17 +25,14 @@ use crate::provider::{
 
 /// The keys of the connections' list and show bodies.
 pub(super) const CONNECTIONS_KEY: &str = "ipsec_site_connections";
-const CONNECTION_KEY: &str = "ipsec_site_connection";
+/// The key of a body that shows one connection
+/// (`GET .../ipsec-site-connections/{id}`).
+pub const CONNECTION_KEY: &str = "ipsec_site_connection";
 
 /// Whether a body lists or shows connections, rather than holding only
 /// objects connections reference.
 pub fn is_connection_body(body: &Value) -> bool {
     body.get(CONNECTIONS_KEY).is_some() || body.get(CONNECTION_KEY).is_some()
-}
-
-/// Whether a body shows one connection (`GET .../ipsec-site-connections/{id}`).
-pub fn is_single_object_body(body: &Value) -> bool {
-    body.get(CONNECTION_KEY).is_some()
 }
 
 /// The kinds of referenced objects a body may hold.

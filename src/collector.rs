@@ -27,6 +27,8 @@ pub struct CollectOptions {
     pub request_timeout: Duration,
     /// Per source, all its requests and retries included.
     pub source_deadline: Duration,
+    /// The largest response body read; a larger one fails the source.
+    pub max_response_bytes: u64,
 }
 
 /// One source's collection: the result for the store and how it went.
@@ -168,6 +170,7 @@ async fn fetch(
     let mut listing = ListingBuilder::streaming(listing_context)?;
     let client = build_client(&HttpOptions {
         timeout: options.request_timeout,
+        max_response_bytes: options.max_response_bytes,
         ca_file: provider::ca_file(&source.settings).map(Into::into),
     })?;
     let context = FetchContext {

@@ -71,8 +71,30 @@ impl PskFingerprinter {
         database.with_file_name(name)
     }
 
-    /// Loads the key file, creating it (32 random bytes, hex, mode 0600) if absent.
+    /// Loads the key file, creating it (32 random bytes, hex, mode 0600) if
+    /// absent. A file another process creates between the read and the
+    /// create is read instead, once: a path that is neither readable nor
+    /// creatable (a dangling symbolic link) is an error naming it.
     pub fn from_key_file(path: &Path) -> Result<PskFingerprinter, FingerprintKeyError> {
+        match PskFingerprinter::read_or_create(path)? {
+            Some(fingerprinter) => Ok(fingerprinter),
+            None => match PskFingerprinter::read_or_create(path)? {
+                Some(fingerprinter) => Ok(fingerprinter),
+                None => Err(FingerprintKeyError::Create {
+                    path: path.to_path_buf(),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::AlreadyExists,
+                        "it exists but cannot be read (a dangling symbolic link?); remove it \
+                         or point it at the key file",
+                    ),
+                }),
+            },
+        }
+    }
+
+    /// The key file read, or created; `None` when it could be neither
+    /// (another process created it meanwhile, or it is a dangling link).
+    fn read_or_create(path: &Path) -> Result<Option<PskFingerprinter>, FingerprintKeyError> {
         match fs::read_to_string(path) {
             Ok(text) => {
                 let key = hex::decode(text.trim())
@@ -81,7 +103,7 @@ impl PskFingerprinter {
                     .ok_or_else(|| FingerprintKeyError::Malformed {
                         path: path.to_path_buf(),
                     })?;
-                Ok(PskFingerprinter::new(&key))
+                Ok(Some(PskFingerprinter::new(&key)))
             }
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 let mut key = [0u8; 32];
@@ -98,11 +120,10 @@ impl PskFingerprinter {
                     file.sync_all()
                 };
                 match create(path) {
-                    Ok(()) => Ok(PskFingerprinter::new(&key)),
-                    // Another process created it first: use theirs.
-                    Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
-                        PskFingerprinter::from_key_file(path)
-                    }
+                    Ok(()) => Ok(Some(PskFingerprinter::new(&key))),
+                    // Another process created it first (use theirs), or a
+                    // dangling link stands there.
+                    Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(None),
                     Err(source) => Err(FingerprintKeyError::Create {
                         path: path.to_path_buf(),
                         source,
@@ -166,5 +187,16 @@ mod tests {
         assert_eq!(mode, 0o600);
         let second = PskFingerprinter::from_key_file(&path).unwrap();
         assert_eq!(first.fingerprint("psk"), second.fingerprint("psk"));
+    }
+
+    #[test]
+    fn a_dangling_link_in_place_of_the_key_file_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vpnsnap.db.fingerprint-key");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &path).unwrap();
+        let error = PskFingerprinter::from_key_file(&path).unwrap_err();
+        let text = error.to_string();
+        assert!(text.contains(&path.display().to_string()), "{text}");
+        assert!(text.contains("dangling symbolic link"), "{text}");
     }
 }

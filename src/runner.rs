@@ -47,6 +47,7 @@ pub fn collect_options(settings: &RuntimeSettings) -> CollectOptions {
         },
         request_timeout: Duration::from_secs(settings.timeout_seconds.into()),
         source_deadline: Duration::from_secs(settings.source_deadline_seconds.into()),
+        max_response_bytes: settings.max_response_bytes.into(),
     }
 }
 

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, SecondsFormat, Utc};
 
 /// A UTC instant at millisecond precision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -31,7 +31,8 @@ impl Timestamp {
         self.0
     }
 
-    /// Parses RFC3339 with any offset, e.g. `2026-11-22T10:15:00+08:00`.
+    /// Parses RFC3339 with any offset, e.g. `2026-11-22T10:15:00+08:00`,
+    /// within [`Timestamp::storable`]'s years.
     pub fn parse_rfc3339(text: &str) -> Result<Timestamp, String> {
         DateTime::parse_from_rfc3339(text.trim())
             .map(|instant| Timestamp::from_datetime(instant.with_timezone(&Utc)))
@@ -40,6 +41,20 @@ impl Timestamp {
                     "{text:?} is not an RFC3339 time ({error}); write e.g. 2026-11-22T10:15:00Z"
                 )
             })
+            .and_then(|time| time.storable(text))
+    }
+
+    /// `self` if its year is 0000 to 9999: the database keeps times as
+    /// fixed-width text and compares them as text, which orders only
+    /// four-digit years correctly. `text` names the input in the error.
+    pub fn storable(self, text: &str) -> Result<Timestamp, String> {
+        if (0..=9999).contains(&self.0.year()) {
+            Ok(self)
+        } else {
+            Err(format!(
+                "{text:?} is outside the years 0000 to 9999 that stored times can hold"
+            ))
+        }
     }
 }
 

@@ -39,7 +39,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     // The catalogue of questions: reads the database alone.
     ("query", &["model", "time"]),
     // The config file, resolved once.
-    ("config", &["provider", "keys", "fingerprint"]),
+    ("config", &["provider", "keys", "http", "fingerprint"]),
     (
         "collector",
         &["provider", "listing", "http", "fingerprint", "time"],
@@ -776,4 +776,43 @@ fn the_reader_finds_grouped_nested_super_and_reexported_paths() {
         "store::write::summary::Outcome::ALL"
     );
     assert_eq!(through("store::write::other"), "store::write::other");
+}
+
+#[test]
+fn only_the_shared_client_sends_requests_and_reads_bodies() {
+    // reqwest's own calls, which would skip the redirect refusal and the
+    // body cap of http::Client::send.
+    const RAW: [&str; 7] = [
+        ".send().await",
+        ".bytes().await",
+        ".text().await",
+        ".chunk().await",
+        ".json().await",
+        "reqwest::Client::new",
+        "reqwest::Client::builder",
+    ];
+    let root = src();
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    let mut wrong = Vec::new();
+    for file in files {
+        let relative = file.strip_prefix(&root).expect("under src/").to_path_buf();
+        // The client itself, and the simulators (the servers' side; their
+        // own tests may poke them with plain requests).
+        if relative.starts_with("http") || relative.starts_with("sim") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).expect("a source file");
+        let code: String = code_of(&text).split_whitespace().collect();
+        for call in RAW {
+            if code.contains(call) {
+                wrong.push(format!("src/{}: {call}", relative.display()));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "requests sent or bodies read outside http::Client::send:\n{}",
+        wrong.join("\n")
+    );
 }

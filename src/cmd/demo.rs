@@ -80,6 +80,7 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<Exit> {
             },
             request_timeout: Duration::from_secs(5),
             source_deadline: Duration::from_secs(30),
+            max_response_bytes: crate::http::DEFAULT_MAX_RESPONSE_BYTES,
         },
         wait: Duration::ZERO,
         metrics_file: None,

@@ -60,7 +60,7 @@ pub const CONFIG_ENV: &str = "VPNSNAP_CONFIG";
 pub const DEFAULT_DATABASE: &str = "vpnsnap.db";
 
 /// The keys allowed at the top level of the file.
-pub(crate) const TOP_LEVEL_KEYS: [&str; 9] = [
+pub(crate) const TOP_LEVEL_KEYS: [&str; 10] = [
     "database",
     "schedule",
     "fingerprint_key",
@@ -68,6 +68,7 @@ pub(crate) const TOP_LEVEL_KEYS: [&str; 9] = [
     "max_retries",
     "timeout_seconds",
     "source_deadline_seconds",
+    "max_response_bytes",
     "metrics_file",
     "source",
 ];

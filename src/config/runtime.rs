@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::http::DEFAULT_MAX_RESPONSE_BYTES;
 use crate::keys::{ConfigError, SourceKeys, describe};
 
 /// How collections run: the top-level runtime keys, defaults filled in.
@@ -17,6 +18,9 @@ pub struct RuntimeSettings {
     /// `source_deadline_seconds`: per source, retries included (1..=86400,
     /// default 600).
     pub source_deadline_seconds: u32,
+    /// `max_response_bytes`: the largest response body read (1024..=4 GiB - 1,
+    /// default 64 MiB); a larger one fails its source.
+    pub max_response_bytes: u32,
     /// `metrics_file`: where Prometheus textfile metrics are written after
     /// every run; `--metrics-file` overrides.
     pub metrics_file: Option<PathBuf>,
@@ -29,6 +33,7 @@ impl Default for RuntimeSettings {
             max_retries: 4,
             timeout_seconds: 30,
             source_deadline_seconds: 600,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES as u32,
             metrics_file: None,
         }
     }
@@ -50,6 +55,9 @@ impl RuntimeSettings {
             source_deadline_seconds: keys
                 .optional_integer_in("source_deadline_seconds", 1..=86_400)?
                 .unwrap_or(defaults.source_deadline_seconds),
+            max_response_bytes: keys
+                .optional_integer_in("max_response_bytes", 1024..=u32::MAX)?
+                .unwrap_or(defaults.max_response_bytes),
             metrics_file: keys.optional_path("metrics_file")?,
         })
     }
@@ -77,6 +85,12 @@ impl RuntimeSettings {
             "source_deadline_seconds",
             self.source_deadline_seconds,
             defaults.source_deadline_seconds,
+        );
+        integer(
+            out,
+            "max_response_bytes",
+            self.max_response_bytes,
+            defaults.max_response_bytes,
         );
         match &self.metrics_file {
             Some(path) => describe::text(out, "metrics_file", &path.display().to_string()),

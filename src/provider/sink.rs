@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use serde_json::Value;
 
 use super::source::SourceConfig;
-use crate::http::{FetchError, RetryPolicy};
+use crate::http::{Client, FetchError, RetryPolicy};
 
 /// Where a fetch emits the response bodies of one source's listing, in
 /// order. An error (a body that does not decode, a spool that cannot be
@@ -29,7 +29,7 @@ pub trait PageSink {
 #[derive(Debug)]
 pub struct FetchContext<'a> {
     pub source: &'a SourceConfig,
-    pub client: reqwest::Client,
+    pub client: Client,
     pub retry: RetryPolicy,
     pub progress: &'a SourceProgress,
 }

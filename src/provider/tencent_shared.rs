@@ -11,7 +11,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::http::{FetchError, RetryPolicy, display_url};
+use crate::http::{Client, FetchError, RetryPolicy, display_url};
 use crate::provider::FetchContext;
 use crate::provider::PageSink;
 use crate::provider::offset_paging::{self, OffsetPage, OffsetPaging, PAGE_CONCURRENCY};
@@ -46,7 +46,7 @@ pub async fn list_pages<A: PageApi>(
 /// and parameters, owned, so that pages can be fetched on tasks of their
 /// own.
 pub struct Requests {
-    pub client: reqwest::Client,
+    pub client: Client,
     pub retry: RetryPolicy,
     pub url: reqwest::Url,
     /// The `Host` header, sent and signed.
@@ -111,20 +111,18 @@ fn endpoint(
     Ok((url, host))
 }
 
-/// Reads `response` whole and hands its status, `Retry-After` and body
-/// to `read`; `origin` names the request in errors.
-pub async fn read_response<T>(
+/// Sends `request` through the source's client (no redirects, the body
+/// within its cap) and hands the reply's status, `Retry-After` and body to
+/// `read`; `origin` names the request in errors.
+pub async fn send<T>(
+    client: &Client,
+    request: reqwest::RequestBuilder,
     origin: &str,
-    response: reqwest::Response,
     read: impl FnOnce(StatusCode, Option<Duration>, &[u8]) -> Result<T, FetchError>,
 ) -> Result<T, FetchError> {
-    let status = response.status();
-    let retry_after = crate::http::retry_after(response.headers());
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|error| FetchError::transport(origin, &error))?;
-    read(status, retry_after, &bytes)
+    let reply = client.send(request, origin).await?;
+    let retry_after = crate::http::retry_after(&reply.headers);
+    read(reply.status, retry_after, &reply.body)
 }
 
 /// The body of a response, or the error it reports: the API error that
@@ -141,6 +139,11 @@ pub fn read_body(
     if let Ok(body) = &parsed
         && let Some(error) = api_error(body)
     {
+        // A 5xx is retried whatever its body says (the README's promise):
+        // a server that fails may say anything.
+        if status.is_server_error() && !error.is_retryable() {
+            return Err(FetchError::Server(format!("HTTP {status}: {error}")));
+        }
         return Err(error);
     }
     if !status.is_success() {

@@ -6,8 +6,13 @@ use chrono::{NaiveDate, TimeDelta};
 
 use crate::time::Timestamp;
 
-/// Parses `text` as a time, relative forms counting back from `now`.
+/// Parses `text` as a time, relative forms counting back from `now`;
+/// years outside 0000 to 9999 are refused (see [`Timestamp::storable`]).
 pub fn parse_time(text: &str, now: Timestamp) -> Result<Timestamp, String> {
+    parse_any(text, now).and_then(|time| time.storable(text))
+}
+
+fn parse_any(text: &str, now: Timestamp) -> Result<Timestamp, String> {
     let trimmed = text.trim();
     if trimmed.eq_ignore_ascii_case("now") {
         return Ok(now);
@@ -93,5 +98,16 @@ mod tests {
                 "{text}: {error}"
             );
         }
+    }
+
+    #[test]
+    fn times_outside_four_digit_years_are_refused() {
+        for text in ["+10000-01-01", "3000000d"] {
+            assert_eq!(
+                parse_time(text, now()).unwrap_err(),
+                format!("{text:?} is outside the years 0000 to 9999 that stored times can hold")
+            );
+        }
+        assert!(parse_time("9999-12-31", now()).is_ok());
     }
 }

@@ -109,6 +109,34 @@ pub enum Fault {
     Hang,
     /// HTTP 200 with a body that is not the documented shape.
     MalformedBody,
+    /// HTTP 307 to `http://127.0.0.1:{port}/stolen`: a server handing the
+    /// request (its token headers, its body) to another host.
+    Redirect { port: u16 },
+    /// HTTP 200 with a body of `bytes` spaces and then `{}`.
+    HugeBody { bytes: usize },
+}
+
+impl Fault {
+    /// The answer to the faults every simulator gives alike (a redirect,
+    /// a huge body), whatever its provider; `None` for the others.
+    pub fn common_response(&self) -> Option<axum::response::Response> {
+        use axum::response::IntoResponse;
+        match self {
+            Fault::Redirect { port } => Some(
+                (
+                    axum::http::StatusCode::TEMPORARY_REDIRECT,
+                    [("location", format!("http://127.0.0.1:{port}/stolen"))],
+                )
+                    .into_response(),
+            ),
+            Fault::HugeBody { bytes } => {
+                let mut body = " ".repeat(*bytes);
+                body.push_str("{}");
+                Some(([("content-type", "application/json")], body).into_response())
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Counts a simulator's requests and holds the faults planned for some of

@@ -224,3 +224,37 @@ fn a_limit_above_the_server_maximum_is_refused() {
         "{error}"
     );
 }
+
+#[test]
+fn a_redirect_fails_the_source_and_the_signed_request_goes_nowhere_else() {
+    let sim = sim(3);
+    let (port, elsewhere) = crate::support::counting_listener();
+    sim.faults().inject(1, Fault::Redirect { port });
+    let (error, class) = failure(&collect(&source(&sim, 200)));
+    assert_eq!(class, "redirect");
+    assert_eq!(
+        error,
+        crate::support::redirect_error(&list_url(&sim, "limit=200"), port)
+    );
+    assert_eq!(elsewhere.load(std::sync::atomic::Ordering::SeqCst), 0);
+    // Not retried.
+    assert_eq!(sim.faults().request_count(), 1);
+}
+
+#[test]
+fn a_body_over_max_response_bytes_fails_the_source_and_says_so() {
+    let sim = sim(3);
+    sim.faults().inject(1, Fault::HugeBody { bytes: 2 << 20 });
+    let mut options = options(2);
+    options.max_response_bytes = 1 << 20;
+    let (error, class) = failure(&collect_with(&source(&sim, 200), &options));
+    assert_eq!(class, "too_large");
+    assert_eq!(
+        error,
+        format!(
+            "response too large: {}: HTTP 200 OK announces a body of 2097154 bytes, more than \
+             max_response_bytes = 1048576",
+            list_url(&sim, "limit=200")
+        )
+    );
+}

@@ -65,8 +65,8 @@ fn send(sim: &HuaweiSim, request: Signed<'_>) -> (StatusCode, Value) {
         if let Some(project) = request.project_header {
             builder = builder.header("x-project-id", project);
         }
-        let response = builder.send().await.unwrap();
-        (response.status(), response.json().await.unwrap())
+        let reply = client.send(builder, "test").await.unwrap();
+        (reply.status, serde_json::from_slice(&reply.body).unwrap())
     })
 }
 

@@ -226,3 +226,20 @@ fn a_token_about_to_expire_is_renewed_before_it_is_used() {
         ]
     );
 }
+
+#[test]
+fn a_redirected_login_does_not_post_the_password_elsewhere() {
+    let sim = OpenStackSim::start(OpenStackSimConfig::default()).unwrap();
+    let (port, elsewhere) = crate::support::counting_listener();
+    sim.faults().inject(1, Fault::Redirect { port });
+    let keys = format!("region = \"RegionOne\"\n{}", password_keys(&sim));
+    let collected = collect(&source_with(&keys, DEMO_PASSWORD, ""));
+    let (error, class) = failure(&collected);
+    assert_eq!(class, "redirect");
+    assert_eq!(
+        error,
+        crate::support::redirect_error(&format!("{}/auth/tokens", sim.auth_url()), port)
+    );
+    assert_eq!(elsewhere.load(std::sync::atomic::Ordering::SeqCst), 0);
+    assert_eq!(sim.requests(), ["POST /identity/v3/auth/tokens"]);
+}

@@ -230,3 +230,29 @@ pub fn contains(haystack: &[u8], needle: &str) -> bool {
         .windows(needle.len())
         .any(|window| window == needle.as_bytes())
 }
+
+/// A listener on 127.0.0.1 that counts the connections made to it (and
+/// answers none): where a test's hostile server redirects requests to.
+pub fn counting_listener() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = std::sync::Arc::clone(&count);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    (port, count)
+}
+
+/// The error a redirect to [`counting_listener`]'s `port` gives, after
+/// `origin: `.
+pub fn redirect_error(origin: &str, port: u16) -> String {
+    format!(
+        "redirect not followed: {origin}: HTTP 307 Temporary Redirect to \
+         \"http://127.0.0.1:{port}/stolen\"; vpnsnap follows no redirects, so that credentials \
+         never leave the endpoint they are for: configure the endpoint the API answers on"
+    )
+}

@@ -379,3 +379,32 @@ fn the_binary_collects_end_to_end() {
     assert_eq!(summary["sources"][0]["error_class"], json!("auth"));
     assert_eq!(summary["sources"][0]["deleted"], json!(0));
 }
+
+#[tokio::test]
+async fn a_redirect_fails_the_source_and_the_token_goes_nowhere_else() {
+    let sim = TencentSim::start(TencentSimConfig {
+        token: Some("session-token-1".into()),
+        estate: generate_estate(3, 3),
+        ..TencentSimConfig::default()
+    })
+    .unwrap();
+    let (port, elsewhere) = crate::support::counting_listener();
+    sim.faults().inject(1, Fault::Redirect { port });
+    let with_token = source(&sim, |s| {
+        s.token = Some(Secret::new(
+            "session-token-1",
+            Origin::Env("TC_TOKEN".into()),
+        ))
+    });
+    let (error, class) = failure(&collect(&with_token).await);
+    assert_eq!(class, "redirect");
+    assert_eq!(
+        error,
+        crate::support::redirect_error(
+            &format!("{} DescribeVpnConnections Offset=0", sim.url()),
+            port
+        )
+    );
+    assert_eq!(elsewhere.load(std::sync::atomic::Ordering::SeqCst), 0);
+    assert_eq!(sim.faults().request_count(), 1);
+}

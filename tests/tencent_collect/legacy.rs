@@ -332,3 +332,27 @@ fn the_binary_collects_end_to_end_with_hmac_sha1() {
     );
     assert!(!output.stderr.contains(DEMO_SECRET_KEY));
 }
+
+#[tokio::test]
+async fn a_redirect_fails_the_source_and_the_signed_query_goes_nowhere_else() {
+    let sim = start(generate_estate(3, 3));
+    let (port, elsewhere) = crate::support::counting_listener();
+    sim.faults().inject(1, Fault::Redirect { port });
+    let (error, class) = failure(&collect(&source(&sim, |_| {})).await);
+    assert_eq!(class, "redirect");
+    assert!(error.starts_with("redirect not followed: "), "{error}");
+    assert!(
+        error.ends_with(&format!(
+            ": HTTP 307 Temporary Redirect to \"http://127.0.0.1:{port}/stolen\"; vpnsnap follows \
+             no redirects, so that credentials never leave the endpoint they are for: configure \
+             the endpoint the API answers on"
+        )),
+        "{error}"
+    );
+    assert!(
+        !error.contains("Signature=") || error.contains("Signature=***"),
+        "{error}"
+    );
+    assert_eq!(elsewhere.load(std::sync::atomic::Ordering::SeqCst), 0);
+    assert_eq!(sim.faults().request_count(), 1);
+}

@@ -104,7 +104,7 @@ fn unknown_top_level_keys_are_named_with_a_suggestion() {
         message,
         "vpnsnap.toml:3: unknown key \"databse\" (did you mean \"database\"? \
          top-level keys: database, schedule, fingerprint_key, max_concurrency, max_retries, \
-         timeout_seconds, source_deadline_seconds, metrics_file, source)"
+         timeout_seconds, source_deadline_seconds, max_response_bytes, metrics_file, source)"
     );
 }
 
@@ -293,7 +293,8 @@ fn finish_refuses_a_known_key_that_was_never_read() {
 fn runtime_keys_are_read_with_defaults_and_ranges() {
     let config = load_ok(
         "max_concurrency = 2\nmax_retries = 0\ntimeout_seconds = 5\n\
-         source_deadline_seconds = 60\nmetrics_file = \"metrics/vpnsnap.prom\"",
+         source_deadline_seconds = 60\nmax_response_bytes = 1048576\n\
+         metrics_file = \"metrics/vpnsnap.prom\"",
     );
     assert_eq!(
         config.runtime,
@@ -302,10 +303,19 @@ fn runtime_keys_are_read_with_defaults_and_ranges() {
             max_retries: 0,
             timeout_seconds: 5,
             source_deadline_seconds: 60,
+            max_response_bytes: 1_048_576,
             metrics_file: Some(PathBuf::from("/etc/vpnsnap/metrics/vpnsnap.prom")),
         }
     );
     assert_eq!(load_ok("").runtime, RuntimeSettings::default());
+    assert_eq!(
+        u64::from(RuntimeSettings::default().max_response_bytes),
+        crate::http::DEFAULT_MAX_RESPONSE_BYTES
+    );
+    assert_eq!(
+        load_err("max_response_bytes = 1000"),
+        "vpnsnap.toml:1: \"max_response_bytes\": must be an integer of at least 1024, not 1000"
+    );
     assert_eq!(
         load_err("max_concurrency = 0"),
         "vpnsnap.toml:1: \"max_concurrency\": must be an integer from 1 to 64, not 0"

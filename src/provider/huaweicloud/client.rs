@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::settings::{Auth, Settings};
 use super::sign;
-use crate::http::{FetchError, display_url, retry_after};
+use crate::http::{self, FetchError, display_url, retry_after};
 
 /// Which call a request is: a 404 means a wrong project or endpoint for the
 /// list, a missing connection for a show.
@@ -48,13 +48,13 @@ impl Endpoint {
 /// Sends the requests of one Huawei Cloud source.
 #[derive(Debug)]
 pub struct Client<'a> {
-    http: reqwest::Client,
+    http: http::Client,
     endpoint: Endpoint,
     settings: &'a Settings,
 }
 
 impl<'a> Client<'a> {
-    pub fn new(http: reqwest::Client, endpoint: Endpoint, settings: &'a Settings) -> Client<'a> {
+    pub fn new(http: http::Client, endpoint: Endpoint, settings: &'a Settings) -> Client<'a> {
         Client {
             http,
             endpoint,
@@ -108,19 +108,11 @@ impl<'a> Client<'a> {
     pub async fn get(&self, url: &Url, call: Call) -> Result<Value, FetchError> {
         let shown = display_url(url);
         let headers = self.headers(url)?;
-        let response = self
+        let reply = self
             .http
-            .get(url.clone())
-            .headers(headers)
-            .send()
-            .await
-            .map_err(|error| FetchError::transport(&shown, &error))?;
-        let status = response.status();
-        let response_headers = response.headers().clone();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|error| FetchError::transport(&shown, &error))?;
+            .send(self.http.get(url.clone()).headers(headers), &shown)
+            .await?;
+        let (status, response_headers, body) = (reply.status, reply.headers, reply.body);
         if status.is_success() {
             return serde_json::from_slice(&body).map_err(|error| {
                 FetchError::Decode(format!(

@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::errors::{ErrorBody, request_id};
 use super::keystone::{self, Token};
 use super::settings::{Auth, Settings};
-use crate::http::{FetchError, RetryPolicy, display_url};
+use crate::http::{self, Client, FetchError, RetryPolicy, display_url};
 use crate::provider::FetchContext;
 
 /// A token is renewed this long before it expires, or after three quarters
@@ -80,7 +80,7 @@ pub enum Shown {
 
 /// A logged-in Neutron client for one source.
 pub struct Neutron<'a> {
-    client: &'a reqwest::Client,
+    client: &'a Client,
     retry: RetryPolicy,
     settings: &'a Settings,
     /// Never held across an await.
@@ -252,29 +252,19 @@ impl<'a> Neutron<'a> {
                     .header("x-auth-token", token.clone())
                     .header(ACCEPT, "application/json");
                 async move {
-                    let response = request
-                        .send()
-                        .await
-                        .map_err(|error| FetchError::transport(shown, &error))?;
-                    read_reply(response, shown, who).await
+                    let reply = self.client.send(request, shown).await?;
+                    read_reply(reply, shown, who)
                 }
             })
             .await
     }
 }
 
-/// Reads a Neutron response whole, then classifies it.
-async fn read_reply(
-    response: reqwest::Response,
-    shown: &str,
-    who: &str,
-) -> Result<Reply, FetchError> {
-    let status = response.status();
-    let headers = response.headers().clone();
-    let text = response
-        .text()
-        .await
-        .map_err(|error| FetchError::transport(shown, &error))?;
+/// Classifies a Neutron response read whole.
+fn read_reply(reply: http::Reply, shown: &str, who: &str) -> Result<Reply, FetchError> {
+    let status = reply.status;
+    let text = reply.text();
+    let headers = reply.headers;
     if status.is_success() {
         return serde_json::from_str(&text)
             .map(Reply::Body)

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::errors::{ErrorBody, request_id};
 use super::settings::{Auth, Interface, Project};
-use crate::http::{FetchError, RetryPolicy, display_url};
+use crate::http::{Client, FetchError, Reply, RetryPolicy, display_url};
 
 /// The token response header.
 const SUBJECT_TOKEN: &str = "x-subject-token";
@@ -118,7 +118,7 @@ pub fn auth_body(auth: &Auth) -> Option<Value> {
 /// [`FetchError::Auth`] naming the principal, Keystone's message and the
 /// request id.
 pub async fn authenticate(
-    client: &reqwest::Client,
+    client: &Client,
     retry: &RetryPolicy,
     auth_url: &str,
     auth: &Auth,
@@ -137,27 +137,17 @@ pub async fn authenticate(
             let shown = shown.clone();
             let who = who.clone();
             async move {
-                let response = request
-                    .send()
-                    .await
-                    .map_err(|error| FetchError::transport(&shown, &error))?;
-                read_token(response, &shown, &who).await
+                let reply = client.send(request, &shown).await?;
+                read_token(reply, &shown, &who)
             }
         })
         .await
 }
 
-async fn read_token(
-    response: reqwest::Response,
-    shown: &str,
-    who: &str,
-) -> Result<Token, FetchError> {
-    let status = response.status();
-    let headers = response.headers().clone();
-    let text = response
-        .text()
-        .await
-        .map_err(|error| FetchError::transport(shown, &error))?;
+fn read_token(reply: Reply, shown: &str, who: &str) -> Result<Token, FetchError> {
+    let status = reply.status;
+    let text = reply.text();
+    let headers = reply.headers;
     if !status.is_success() {
         let error = ErrorBody::read(status, &headers, &text);
         return Err(match status.as_u16() {

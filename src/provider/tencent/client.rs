@@ -104,19 +104,12 @@ impl Api {
         if let Some(token) = &self.token {
             request = request.header("X-TC-Token", token.expose_secret());
         }
-        let response = request.send().await.map_err(|error| {
-            if error.is_builder() {
-                FetchError::Config(format!(
-                    "{origin}: the request cannot be built (check the region and token for characters \
-                     not allowed in HTTP headers)"
-                ))
-            } else {
-                FetchError::transport(origin, &error)
-            }
-        })?;
-        let body = tencent_shared::read_response(origin, response, |status, retry_after, bytes| {
-            read_body(origin, status, retry_after, bytes)
-        })
+        let body = tencent_shared::send(
+            &self.requests.client,
+            request,
+            origin,
+            |status, retry_after, bytes| read_body(origin, status, retry_after, bytes),
+        )
         .await?;
         let total = body
             .pointer("/Response/TotalCount")

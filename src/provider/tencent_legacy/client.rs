@@ -101,17 +101,17 @@ impl Api {
         let mut url = self.requests.url.clone();
         url.query_pairs_mut()
             .extend_pairs(self.signed_params(offset));
-        let response = self
+        let request = self
             .requests
             .client
             .get(url)
-            .header(HOST, &self.requests.host)
-            .send()
-            .await
-            .map_err(|error| FetchError::transport(origin, &error))?;
-        let body = tencent_shared::read_response(origin, response, |status, retry_after, bytes| {
-            read_body(origin, status, retry_after, bytes)
-        })
+            .header(HOST, &self.requests.host);
+        let body = tencent_shared::send(
+            &self.requests.client,
+            request,
+            origin,
+            |status, retry_after, bytes| read_body(origin, status, retry_after, bytes),
+        )
         .await?;
         let total = match body.get("totalCount") {
             Some(Value::Number(total)) => total.as_u64(),
@@ -237,6 +237,13 @@ mod tests {
         ];
         for (code, class) in cases {
             assert_eq!(error_for(code).class(), class, "{code}");
+        }
+        // A 5xx is retried whatever code its body gives.
+        let body = serde_json::json!({"code": 5000, "message": "m"}).to_string();
+        for status in [StatusCode::INTERNAL_SERVER_ERROR, StatusCode::BAD_GATEWAY] {
+            let error = read_body("legacy", status, None, body.as_bytes()).unwrap_err();
+            assert_eq!(error.class(), "server", "{error}");
+            assert!(error.is_retryable());
         }
         assert_eq!(
             error_for(4500).to_string(),

@@ -62,6 +62,9 @@ pub fn host(headers: &HeaderMap) -> String {
 
 /// Renders a planned fault in Keystone's format.
 fn fault_response(fault: Fault) -> Response {
+    if let Some(response) = fault.common_response() {
+        return response;
+    }
     match fault {
         Fault::Throttle {
             retry_after_seconds,
@@ -73,10 +76,12 @@ fn fault_response(fault: Fault) -> Response {
             response
         }
         Fault::MalformedBody => with_request_id(StatusCode::CREATED, "{\"token\": {".into()),
-        Fault::ServerError | Fault::Hang => error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "An unexpected error prevented the server from fulfilling your request.",
-        ),
+        Fault::ServerError | Fault::Hang | Fault::Redirect { .. } | Fault::HugeBody { .. } => {
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "An unexpected error prevented the server from fulfilling your request.",
+            )
+        }
     }
 }
 

@@ -168,6 +168,9 @@ fn error_response(error: &ApiError, request_id: &str) -> Map<String, Value> {
 }
 
 fn fault_response(fault: Fault, request_id: &str) -> Response {
+    if let Some(response) = fault.common_response() {
+        return response;
+    }
     match fault {
         Fault::Throttle {
             retry_after_seconds,
@@ -188,7 +191,7 @@ fn fault_response(fault: Fault, request_id: &str) -> Response {
             let body = json!({ "Response": error_response(&error, request_id) });
             (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response()
         }
-        Fault::MalformedBody | Fault::Hang => (
+        Fault::MalformedBody | Fault::Hang | Fault::Redirect { .. } | Fault::HugeBody { .. } => (
             [("content-type", "application/json")],
             "{\"Response\": {\"TotalCount\": 3, \"VpnConnectionSet\": [{\"VpnConn",
         )

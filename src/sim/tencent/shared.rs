@@ -235,14 +235,15 @@ pub fn unique_id(prefix: &str, seed: u64, index: u64) -> String {
 /// runtime of its own, and returns the JSON answer (for the simulators'
 /// tests, which drive them by hand-made requests).
 #[cfg(test)]
-pub(crate) fn answer(build: impl FnOnce(&reqwest::Client) -> reqwest::RequestBuilder) -> Value {
+pub(crate) fn answer(build: impl FnOnce(&crate::http::Client) -> reqwest::RequestBuilder) -> Value {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     let client = crate::http::build_client(&crate::http::HttpOptions::default()).unwrap();
     let request = build(&client);
-    runtime.block_on(async { request.send().await.unwrap().json().await.unwrap() })
+    let reply = runtime.block_on(client.send(request, "sim")).unwrap();
+    serde_json::from_slice(&reply.body).unwrap()
 }
 
 /// Normalizes every object of `estate` as `kind` (the objects named

@@ -142,6 +142,9 @@ async fn handle(
 }
 
 fn fault_response(fault: Fault) -> Response {
+    if let Some(response) = fault.common_response() {
+        return response;
+    }
     match fault {
         Fault::Throttle {
             retry_after_seconds,
@@ -157,7 +160,7 @@ fn fault_response(fault: Fault) -> Response {
                               "codeDesc": "InternalError"})),
         )
             .into_response(),
-        Fault::MalformedBody | Fault::Hang => (
+        Fault::MalformedBody | Fault::Hang | Fault::Redirect { .. } | Fault::HugeBody { .. } => (
             [("content-type", "application/json")],
             "{\"code\": 0, \"totalCount\": 3, \"data\": [{\"unVpnConnId",
         )

@@ -1,60 +1,19 @@
-//! HTTP plumbing every collector shares: the one client builder (timeouts,
-//! User-Agent, TLS), what a failed request amounts to ([`FetchError`]), and
-//! the retry loop (exponential backoff with jitter, honouring `Retry-After`).
+//! HTTP plumbing every collector shares: the one client ([`Client`]:
+//! timeouts, User-Agent, TLS, no redirects, every body read within a cap),
+//! what a failed request amounts to ([`FetchError`]), and the retry loop
+//! (exponential backoff with jitter, honouring `Retry-After`).
 //!
 //! Providers read the body of every response before classifying it; this
 //! module only knows the classes, never a provider's error format.
 
+mod client;
+
 use std::future::Future;
-use std::path::PathBuf;
 use std::time::Duration;
 
-/// `vpnsnap/<version>`, sent with every request.
-pub const USER_AGENT: &str = concat!("vpnsnap/", env!("CARGO_PKG_VERSION"));
-
-/// How the client of one source is built.
-#[derive(Debug, Clone)]
-pub struct HttpOptions {
-    /// The whole request, connect to last body byte.
-    pub timeout: Duration,
-    /// A PEM file of extra trusted root certificates (a private CA).
-    pub ca_file: Option<PathBuf>,
-}
-
-impl Default for HttpOptions {
-    fn default() -> HttpOptions {
-        HttpOptions {
-            timeout: Duration::from_secs(30),
-            ca_file: None,
-        }
-    }
-}
-
-/// Builds the client for one source; nothing else constructs a
-/// `reqwest::Client`.
-pub fn build_client(options: &HttpOptions) -> Result<reqwest::Client, FetchError> {
-    let mut builder = reqwest::Client::builder()
-        .user_agent(USER_AGENT)
-        .timeout(options.timeout)
-        .connect_timeout(options.timeout.min(Duration::from_secs(10)))
-        .use_rustls_tls();
-    if let Some(path) = &options.ca_file {
-        let pem = std::fs::read(path)
-            .map_err(|error| FetchError::Config(format!("ca_file {}: {error}", path.display())))?;
-        let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|error| {
-            FetchError::Config(format!(
-                "ca_file {}: not PEM certificates: {error}",
-                path.display()
-            ))
-        })?;
-        for certificate in certificates {
-            builder = builder.add_root_certificate(certificate);
-        }
-    }
-    builder
-        .build()
-        .map_err(|error| FetchError::Config(format!("building the HTTP client: {error}")))
-}
+pub use client::{
+    Client, DEFAULT_MAX_RESPONSE_BYTES, HttpOptions, Reply, USER_AGENT, build_client,
+};
 
 /// An error of the layer a fetch emits its bodies into, carried whole in
 /// [`FetchError::Listing`]: this module knows its class, not its type.
@@ -112,6 +71,13 @@ pub enum FetchError {
     /// did not make one listing); it names its own class.
     #[error("{0}")]
     Listing(Box<dyn SinkError>),
+    /// A 3xx answer: redirects are never followed, so that credentials
+    /// and signed requests stay with the endpoint they were made for.
+    #[error("redirect not followed: {0}")]
+    Redirect(String),
+    /// A body larger than `max_response_bytes`.
+    #[error("response too large: {0}")]
+    TooLarge(String),
     /// The source's deadline passed before its listing was complete.
     #[error("cut off after {0:?}: the source took longer than source_deadline_seconds")]
     Deadline(Duration),
@@ -149,6 +115,8 @@ impl FetchError {
             },
             FetchError::Decode(_) => "decode",
             FetchError::Paging(_) => "paging",
+            FetchError::Redirect(_) => "redirect",
+            FetchError::TooLarge(_) => "too_large",
             FetchError::Deadline(_) => "deadline",
         }
     }

@@ -150,15 +150,25 @@ impl Client {
             return Err(too_large(format!("announces a body of {length} bytes")));
         }
         let headers = response.headers().clone();
-        let mut body = Vec::new();
+        let cap_len = usize::try_from(cap).unwrap_or(usize::MAX);
+        // The chunks are kept as they came and joined once at the end: a
+        // buffer grown by reallocation would leave every smaller copy
+        // behind in the allocator, several times the cap in all.
+        let mut chunks = Vec::new();
+        let mut length = 0usize;
         while let Some(chunk) = response
             .chunk()
             .await
             .map_err(|error| FetchError::transport(shown, &error))?
         {
-            if (body.len() + chunk.len()) as u64 > cap {
+            length += chunk.len();
+            if length > cap_len {
                 return Err(too_large("sent a longer body".to_string()));
             }
+            chunks.push(chunk);
+        }
+        let mut body = Vec::with_capacity(length);
+        for chunk in chunks {
             body.extend_from_slice(&chunk);
         }
         Ok(Reply {

@@ -212,3 +212,47 @@ fn simulate_serves_until_sigterm_and_its_config_collects_all_four_providers() {
     );
     assert_eq!(status.code(), Some(0));
 }
+
+#[test]
+fn the_demo_never_overwrites_a_config_or_secret_beside_its_database() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("vpnsnap.toml"), "# production config\n").unwrap();
+    let output = vpnsnap(dir.path(), &["--db", "vpnsnap.db", "demo", "--runs", "2"]);
+    assert_eq!(output.code, 2, "{}", output.stderr);
+    assert!(
+        output.stderr.contains(
+            "vpnsnap.toml exists: the demo writes its config and secrets beside the database \
+             and never overwrites a file; pass a --db PATH whose .toml does not exist"
+        ),
+        "{}",
+        output.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("vpnsnap.toml")).unwrap(),
+        "# production config\n"
+    );
+    assert!(!dir.path().join("vpnsnap.db").exists());
+
+    // A secret file alone in the way stops it too, untouched.
+    let other = dir.path().join("other.toml.secrets");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("openstack-password"), "mine").unwrap();
+    let output = vpnsnap(dir.path(), &["--db", "other.db", "demo", "--runs", "2"]);
+    assert_eq!(output.code, 2, "{}", output.stderr);
+    assert!(
+        output.stderr.contains("openstack-password exists"),
+        "{}",
+        output.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(other.join("openstack-password")).unwrap(),
+        "mine"
+    );
+    assert!(!dir.path().join("other.toml").exists());
+
+    // The default demo replaces its own previous files and runs again.
+    for _ in 0..2 {
+        let output = vpnsnap(dir.path(), &["demo", "--runs", "2"]);
+        assert_eq!(output.code, 0, "{}", output.stderr);
+    }
+}

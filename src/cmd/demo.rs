@@ -41,7 +41,22 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<Exit> {
             ))
             .into());
         }
-        Some(path) => path.clone(),
+        Some(path) => {
+            // The demo writes its config and secrets beside the database.
+            let config = path.with_extension("toml");
+            if let Some(existing) = crate::demo::files_written(&config)
+                .into_iter()
+                .find(|file| file.exists())
+            {
+                return Err(UsageError(format!(
+                    "{} exists: the demo writes its config and secrets beside the database \
+                     and never overwrites a file; pass a --db PATH whose .toml does not exist",
+                    existing.display()
+                ))
+                .into());
+            }
+            path.clone()
+        }
         None => {
             let path = PathBuf::from(DEFAULT_DATABASE);
             remove_previous_demo(&path)?;
@@ -154,10 +169,14 @@ fn shown(path: &Path) -> String {
 /// The default demo database is the demo's own: a previous one (and its
 /// WAL, key and lock files) is replaced.
 fn remove_previous_demo(database: &Path) -> Result<()> {
-    for suffix in ["", "-wal", "-shm", ".fingerprint-key", ".lock"] {
+    let files = ["", "-wal", "-shm", ".fingerprint-key", ".lock"].map(|suffix| {
         let mut name = database.as_os_str().to_owned();
         name.push(suffix);
-        let path = PathBuf::from(name);
+        PathBuf::from(name)
+    });
+    // The previous default demo's own config and secrets, too.
+    let config = database.with_extension("toml");
+    for path in files.into_iter().chain(crate::demo::files_written(&config)) {
         match std::fs::remove_file(&path) {
             Ok(()) => {}
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}

@@ -123,11 +123,21 @@ impl Simulators {
         extra: &str,
         page_sizes: PageSizes,
     ) -> std::io::Result<PathBuf> {
-        let mut folder_name = config.as_os_str().to_owned();
-        folder_name.push(".secrets");
-        let secrets = PathBuf::from(folder_name);
+        // Nothing is overwritten: a file in the way stops the demo before
+        // it writes anything (and each file is created new, besides).
+        if let Some(existing) = files_written(config).into_iter().find(|path| path.exists()) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                format!(
+                    "{} exists, and the demo never overwrites a file",
+                    existing.display()
+                ),
+            ));
+        }
+        let secrets = secrets_folder(config);
         std::fs::create_dir_all(&secrets)?;
-        let secret = |name: &str, value: &str| -> std::io::Result<String> {
+        let secret = |name: &'static str, value: &str| -> std::io::Result<String> {
+            debug_assert!(SECRET_FILES.contains(&name));
             let path = secrets.join(name);
             write_owner_only(&path, value)?;
             Ok(format!(
@@ -182,7 +192,7 @@ impl Simulators {
             secret("tencent-legacy-secret-key", tencent_legacy::DEMO_SECRET_KEY)?,
         );
         page_size_line(&mut text, page_sizes.tencent_legacy);
-        std::fs::write(config, text)?;
+        write_new(config, &text, 0o644)?;
         Ok(secrets)
     }
 }
@@ -204,15 +214,46 @@ fn page_size_line(text: &mut String, page_size: Option<u32>) {
     }
 }
 
+/// The demo secrets' file names, in `<config>.secrets/`.
+const SECRET_FILES: [&str; 4] = [
+    "huawei-secret-key",
+    "openstack-password",
+    "tencent-secret-key",
+    "tencent-legacy-secret-key",
+];
+
+/// `<config>.secrets`, where the demo secrets go.
+pub fn secrets_folder(config: &Path) -> PathBuf {
+    let mut name = config.as_os_str().to_owned();
+    name.push(".secrets");
+    PathBuf::from(name)
+}
+
+/// Every file [`Simulators::write_config`] writes for `config`: the config
+/// and its secrets.
+pub fn files_written(config: &Path) -> Vec<PathBuf> {
+    let secrets = secrets_folder(config);
+    std::iter::once(config.to_path_buf())
+        .chain(SECRET_FILES.iter().map(|name| secrets.join(name)))
+        .collect()
+}
+
 fn write_owner_only(path: &Path, value: &str) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
+    write_new(path, value, 0o600)
+}
+
+/// Writes a file that must not exist yet (a link planted there is not
+/// followed), with `mode`.
+fn write_new(path: &Path, value: &str, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)
+        .map_err(|error| {
+            std::io::Error::new(error.kind(), format!("{}: {error}", path.display()))
+        })?;
     file.write_all(value.as_bytes())
 }
 

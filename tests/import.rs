@@ -594,3 +594,60 @@ fn an_import_waits_for_no_one_while_a_collection_holds_the_database() {
     );
     assert_eq!(imported.code, 0, "{}", imported.stderr);
 }
+
+#[test]
+fn another_applications_database_or_a_non_sqlite_file_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let foreign = dir.path().join("h.db");
+    {
+        let sqlite = rusqlite::Connection::open(&foreign).unwrap();
+        sqlite
+            .execute_batch("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine');")
+            .unwrap();
+    }
+    let before = std::fs::read(&foreign).unwrap();
+    let output = import(
+        dir.path(),
+        "hw",
+        "huaweicloud",
+        "2026-11-22T10:00:00Z",
+        &[fixture_arg("huaweicloud/001_list_all.json")],
+    );
+    assert_eq!(output.code, 2, "{}", output.stderr);
+    assert!(
+        output.stderr.contains(
+            "h.db is another application's SQLite database (it has tables, but not vpnsnap's \
+             schema); vpnsnap writes only its own: pass a new --db PATH"
+        ),
+        "{}",
+        output.stderr
+    );
+    assert_eq!(std::fs::read(&foreign).unwrap(), before);
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["h.db"]);
+
+    // Not SQLite at all: refused, and nothing is left beside it either.
+    std::fs::write(&foreign, "just some text, not a database\n").unwrap();
+    let output = import(
+        dir.path(),
+        "hw",
+        "huaweicloud",
+        "2026-11-22T10:00:00Z",
+        &[fixture_arg("huaweicloud/001_list_all.json")],
+    );
+    assert_eq!(output.code, 2, "{}", output.stderr);
+    assert!(
+        output.stderr.contains("h.db is not a SQLite database"),
+        "{}",
+        output.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(&foreign).unwrap(),
+        "just some text, not a database\n"
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}

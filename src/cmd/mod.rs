@@ -88,6 +88,9 @@ pub fn database_path(cli: &Cli, config: Option<&Config>) -> Result<PathBuf> {
 /// The PSK fingerprinter: the config's `fingerprint_key`, else the key file
 /// beside the database (created on first use).
 pub fn fingerprinter(config: Option<&Config>, database: &Path) -> Result<PskFingerprinter> {
+    // First of all that writes: nothing (no key file, no lock) is created
+    // beside a file vpnsnap must not write.
+    crate::store::check_database(database).map_err(|error| UsageError(error.to_string()))?;
     if let Some(key) = config.and_then(|config| config.fingerprint_key.as_ref()) {
         return Ok(PskFingerprinter::new(key.expose_secret().as_bytes()));
     }

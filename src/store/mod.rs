@@ -46,6 +46,18 @@ pub enum StoreError {
         path: PathBuf,
         source: rusqlite::Error,
     },
+    #[error(
+        "{path} is not a SQLite database ({source}); vpnsnap writes only its own: pass a new --db PATH"
+    )]
+    NotSqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error(
+        "{path} is another application's SQLite database (it has tables, but not vpnsnap's \
+         schema); vpnsnap writes only its own: pass a new --db PATH"
+    )]
+    Foreign { path: PathBuf },
     #[error("cannot migrate the database {path} to the current schema: {source}")]
     Migrate {
         path: PathBuf,
@@ -92,9 +104,13 @@ pub struct Store {
 
 impl Store {
     /// Opens (creating it with mode 0600 if absent) the database at `path`,
-    /// sets the pragmas and applies pending migrations.
+    /// sets the pragmas and applies pending migrations. Another
+    /// application's database, or a file that is not SQLite, is refused
+    /// untouched ([`check_database`]).
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        if !path.exists() {
+        if path.exists() {
+            check_database(path)?;
+        } else {
             create_owner_only(path)?;
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -218,6 +234,35 @@ impl Store {
         let run_id = writer.commit(run.finished_at)?;
         Ok(RunSummary { run_id, sources })
     }
+}
+
+/// Whether the file at `path` may be written as a vpnsnap database: absent,
+/// empty, or a SQLite database with vpnsnap's schema (any version). It is
+/// read only (no pragma, no journal change), so a refused file stays
+/// byte-identical; callers check before creating anything beside it (the
+/// lock, the fingerprint key file).
+pub fn check_database(path: &Path) -> Result<(), StoreError> {
+    if !path.exists() {
+        return Ok(());
+    }
+    let not_sqlite = |source| StoreError::NotSqlite {
+        path: path.into(),
+        source,
+    };
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let sqlite = Sqlite::open_with_flags(path, flags).map_err(not_sqlite)?;
+    let (objects, ours): (i64, i64) = sqlite
+        .query_row(
+            "SELECT count(*), count(*) FILTER (WHERE name = 'refinery_schema_history') \
+             FROM sqlite_master",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .map_err(not_sqlite)?;
+    if objects > 0 && ours == 0 {
+        return Err(StoreError::Foreign { path: path.into() });
+    }
+    Ok(())
 }
 
 /// Whether the database lacks migrations this version of vpnsnap has (so

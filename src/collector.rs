@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use secrecy::ExposeSecret;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -142,14 +143,17 @@ pub async fn collect_source(
             }
         }
         Err(error) => {
-            tracing::error!("source {}: {error}", source.name);
-            let mut collected = failed(
-                source,
-                observed_at,
-                &error.to_string(),
-                Some(error.class()),
-                duration,
-            );
+            // Whatever a server echoed of the source's own credentials.
+            let secrets: Vec<&str> = source
+                .settings
+                .secrets()
+                .into_iter()
+                .map(|secret| secret.expose_secret())
+                .collect();
+            let message = provider::scrub(&error.to_string(), &secrets);
+            tracing::error!("source {}: {message}", source.name);
+            let mut collected =
+                failed(source, observed_at, &message, Some(error.class()), duration);
             collected.pages = progress.pages();
             if let SourceOutcome::Failed { item_count, .. } = &mut collected.result.outcome {
                 *item_count = usize::try_from(progress.items()).unwrap_or(usize::MAX);

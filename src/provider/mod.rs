@@ -37,7 +37,7 @@ pub use page::{
     CONTENT_HASH_BYTES, DecodeError, NormalizeContext, Normalized, Page, ProviderOutput, Related,
     RelatedKind, UndecodableBody, json_text,
 };
-pub use redact::{REDACTED, redact_secrets};
+pub use redact::{REDACTED, redact_secrets, redact_text, scrub};
 #[cfg(test)]
 pub(crate) use sink::VecSink;
 pub use sink::{FetchContext, PageSink, SourceProgress};

@@ -43,6 +43,105 @@ pub(super) fn top_level_psk(object: &Value) -> Option<&str> {
         })
 }
 
+/// `text` (an error body, or the start of one) with the value of every
+/// secret-named key replaced by `"[redacted]"`: through the JSON when it
+/// parses, else wherever `"key": "value"` or `key=value` appears in it (a
+/// body cut short, or not JSON at all).
+pub fn redact_text(text: &str) -> String {
+    if let Ok(mut value) = serde_json::from_str::<Value>(text)
+        && (value.is_object() || value.is_array())
+    {
+        redact_secrets(&mut value);
+        return serde_json::to_string(&value).unwrap_or_else(|_| REDACTED.to_string());
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((before, key, after)) = next_key(rest) {
+        out.push_str(before);
+        out.push_str(key);
+        if is_secret_key(key.trim_matches('"')) {
+            let (separator, value_len) = value_after(after);
+            out.push_str(&after[..separator]);
+            if value_len > 0 {
+                out.push_str(if after[separator..].starts_with('"') {
+                    "\"[redacted]\""
+                } else {
+                    REDACTED
+                });
+            }
+            rest = &after[separator + value_len..];
+        } else {
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The next word or quoted string that may be a key: the text before it,
+/// it, and the text after it.
+fn next_key(text: &str) -> Option<(&str, &str, &str)> {
+    let start = text.find(|c: char| c == '"' || c.is_alphanumeric() || c == '_')?;
+    let (before, from) = text.split_at(start);
+    let len = if let Some(quoted) = from.strip_prefix('"') {
+        quoted.find('"').map_or(from.len(), |end| end + 2)
+    } else {
+        from.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(from.len())
+    };
+    let (key, after) = from.split_at(len);
+    Some((before, key, after))
+}
+
+/// After a key: the length of `: ` / `=` (with spaces) and of the value
+/// that follows (a quoted string or a run up to `&`, `,`, `}`, space or
+/// the end); `(0, 0)` when no value follows.
+fn value_after(text: &str) -> (usize, usize) {
+    let trimmed = text.trim_start();
+    let mut separator = text.len() - trimmed.len();
+    let Some(sign) = trimmed.chars().next().filter(|c| *c == ':' || *c == '=') else {
+        return (0, 0);
+    };
+    separator += sign.len_utf8();
+    let value = &text[separator..];
+    let spaces = value.len() - value.trim_start().len();
+    separator += spaces;
+    let value = &text[separator..];
+    let len = if let Some(quoted) = value.strip_prefix('"') {
+        let mut escaped = false;
+        let mut end = None;
+        for (index, c) in quoted.char_indices() {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                end = Some(index + 2);
+                break;
+            }
+        }
+        end.unwrap_or(value.len())
+    } else {
+        value
+            .find(|c: char| matches!(c, '&' | ',' | '}' | ']' | ';') || c.is_whitespace())
+            .unwrap_or(value.len())
+    };
+    (separator, len)
+}
+
+/// `text` with every occurrence of each secret value (of 4 characters or
+/// more: shorter ones would blank ordinary words) replaced by
+/// `[redacted]`: what a server echoes of a source's own credentials.
+pub fn scrub(text: &str, secrets: &[&str]) -> String {
+    let mut text = text.to_string();
+    for secret in secrets {
+        if secret.chars().count() >= 4 && text.contains(secret) {
+            text = text.replace(secret, REDACTED);
+        }
+    }
+    text
+}
+
 /// Replaces the value of every secret-named key, at any depth, by `"[redacted]"`.
 pub fn redact_secrets(value: &mut Value) {
     match value {
@@ -100,5 +199,31 @@ mod tests {
         for key in ["pskid", "ps", "preshared", "shared_key", "p\u{e9}sk", ""] {
             assert!(!is_secret_key(key), "{key:?}");
         }
+    }
+
+    #[test]
+    fn error_texts_lose_their_secret_values_whole_or_cut_short() {
+        assert_eq!(
+            redact_text(r#"{"message": "bad", "psk": "s3cret"}"#),
+            r#"{"message":"bad","psk":"[redacted]"}"#
+        );
+        assert_eq!(
+            redact_text(
+                r#"{"vpn_connection": {"id": "c1", "PreSharedKey": "s3c\"ret", "name": "x"#
+            ),
+            r#"{"vpn_connection": {"id": "c1", "PreSharedKey": "[redacted]", "name": "x"#
+        );
+        assert_eq!(
+            redact_text("<html>psk=s3cret&name=a pre_shared_key: abc def</html>"),
+            "<html>psk=[redacted]&name=a pre_shared_key: [redacted] def</html>"
+        );
+        assert_eq!(redact_text("plain text, no key"), "plain text, no key");
+        assert_eq!(
+            scrub(
+                "login failed for pw Hunter22 (Hunter22)",
+                &["Hunter22", "ab"]
+            ),
+            "login failed for pw [redacted] ([redacted])"
+        );
     }
 }

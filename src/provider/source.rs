@@ -5,7 +5,7 @@
 
 use super::kind::ProviderKind;
 use super::{huaweicloud, openstack, tencent, tencent_legacy};
-use crate::keys::describe;
+use crate::keys::{Secret, describe};
 
 /// One resolved `[[source]]`.
 #[derive(Debug, Clone)]
@@ -103,6 +103,19 @@ impl SourceSettings {
             SourceSettings::OpenStack(settings) => settings.account(),
             SourceSettings::Tencent(settings) => settings.account(),
             SourceSettings::TencentLegacy(settings) => settings.account(),
+        }
+    }
+
+    /// The configured secrets (keys, passwords, tokens), for taking out of
+    /// every error text ([`super::scrub`]).
+    pub fn secrets(&self) -> Vec<&Secret> {
+        match self {
+            SourceSettings::HuaweiCloud(settings) => settings.auth.secrets(),
+            SourceSettings::OpenStack(settings) => settings.auth.secrets(),
+            SourceSettings::Tencent(settings) => std::iter::once(&settings.secret_key)
+                .chain(&settings.token)
+                .collect(),
+            SourceSettings::TencentLegacy(settings) => vec![&settings.secret_key],
         }
     }
 

@@ -12,9 +12,9 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::http::{Client, FetchError, RetryPolicy, display_url};
-use crate::provider::FetchContext;
 use crate::provider::PageSink;
 use crate::provider::offset_paging::{self, OffsetPage, OffsetPaging, PAGE_CONCURRENCY};
+use crate::provider::{FetchContext, redact_secrets, redact_text};
 
 /// Fetches one page by offset, applying the retry policy itself.
 pub trait PageApi: Send + Sync + 'static {
@@ -133,11 +133,13 @@ pub fn read_body(
     status: StatusCode,
     retry_after: Option<Duration>,
     bytes: &[u8],
-    api_error: impl FnOnce(&Value) -> Option<FetchError>,
+    api_error: impl Fn(&Value) -> Option<FetchError>,
 ) -> Result<Value, FetchError> {
     let parsed = serde_json::from_slice::<Value>(bytes);
     if let Ok(body) = &parsed
-        && let Some(error) = api_error(body)
+        && api_error(body).is_some()
+        // The error read again from the body without its secret values.
+        && let Some(error) = api_error(&redacted(body))
     {
         // A 5xx is retried whatever its body says (the README's promise):
         // a server that fails may say anything.
@@ -152,6 +154,12 @@ pub fn read_body(
     parsed.map_err(|error| FetchError::Decode(format!("{origin}: not JSON: {error}")))
 }
 
+fn redacted(body: &Value) -> Value {
+    let mut body = body.clone();
+    redact_secrets(&mut body);
+    body
+}
+
 /// The error of a non-success HTTP status whose body reports no API error:
 /// 429 throttled, 401/403 auth, 5xx server, anything else a refusal; the
 /// message quotes the start of the body.
@@ -161,7 +169,7 @@ fn status_error(
     retry_after: Option<Duration>,
     bytes: &[u8],
 ) -> FetchError {
-    let text = String::from_utf8_lossy(bytes);
+    let text = redact_text(&String::from_utf8_lossy(bytes));
     let excerpt: String = text.chars().take(200).collect();
     let message = format!("{origin}: HTTP {status}: {excerpt}");
     match status.as_u16() {

@@ -114,6 +114,9 @@ pub enum Fault {
     Redirect { port: u16 },
     /// HTTP 200 with a body of `bytes` spaces and then `{}`.
     HugeBody { bytes: usize },
+    /// HTTP `status` with `body` as it is (an error page that echoes what
+    /// it should not).
+    Body { status: u16, body: String },
 }
 
 impl Fault {
@@ -134,6 +137,14 @@ impl Fault {
                 body.push_str("{}");
                 Some(([("content-type", "application/json")], body).into_response())
             }
+            Fault::Body { status, body } => Some(
+                (
+                    axum::http::StatusCode::from_u16(*status)
+                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                    body.clone(),
+                )
+                    .into_response(),
+            ),
             _ => None,
         }
     }

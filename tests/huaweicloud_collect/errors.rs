@@ -258,3 +258,40 @@ fn a_body_over_max_response_bytes_fails_the_source_and_says_so() {
         )
     );
 }
+
+#[test]
+fn an_error_body_never_carries_a_psk_or_the_sources_own_secret_into_the_error() {
+    let sim = sim(3);
+    let echoing = format!(
+        "{{\"error_code\": \"VPN.0001\", \"error_msg\": \"signature of {DEMO_SECRET_KEY} refused\", \
+         \"vpn_connection\": {{\"psk\": \"TopSecretPsk-1\"}}}}"
+    );
+    let cut_short =
+        "{\"vpn_connection\": {\"id\": \"c1\", \"psk\": \"TopSecretPsk-2\", \"name\": \"a"
+            .to_string();
+    for (body, shown) in [
+        (
+            echoing,
+            format!(
+                "request refused: {}: HTTP 400 VPN.0001: signature of [redacted] refused",
+                list_url(&sim, "limit=200")
+            ),
+        ),
+        (
+            cut_short,
+            format!(
+                "request refused: {}: HTTP 400: {{\"vpn_connection\": {{\"id\": \"c1\", \"psk\": \
+                 \"[redacted]\", \"name\": \"a",
+                list_url(&sim, "limit=200")
+            ),
+        ),
+    ] {
+        let before = sim.faults().request_count();
+        sim.faults()
+            .inject(before + 1, Fault::Body { status: 400, body });
+        let (error, class) = failure(&collect(&source(&sim, 200)));
+        assert_eq!(class, "rejected");
+        assert_eq!(error, shown);
+        assert!(!error.contains("TopSecretPsk") && !error.contains(DEMO_SECRET_KEY));
+    }
+}

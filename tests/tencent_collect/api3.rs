@@ -408,3 +408,28 @@ async fn a_redirect_fails_the_source_and_the_token_goes_nowhere_else() {
     assert_eq!(elsewhere.load(std::sync::atomic::Ordering::SeqCst), 0);
     assert_eq!(sim.faults().request_count(), 1);
 }
+
+#[tokio::test]
+async fn an_error_page_never_carries_a_psk_or_the_secret_key_into_the_error() {
+    let sim = start(generate_estate(3, 3));
+    sim.faults().inject(
+        1,
+        Fault::Body {
+            status: 418,
+            body: format!(
+                "<html>PreSharedKey=TopSecretPsk-3 for {}</html>",
+                vpnsnap::sim::tencent::DEMO_SECRET_KEY
+            ),
+        },
+    );
+    let (error, class) = failure(&collect(&source(&sim, |_| {})).await);
+    assert_eq!(class, "rejected");
+    assert_eq!(
+        error,
+        format!(
+            "request refused: {} DescribeVpnConnections Offset=0: HTTP 418 I'm a teapot: \
+             <html>PreSharedKey=[redacted] for [redacted]</html>",
+            sim.url()
+        )
+    );
+}

@@ -265,6 +265,9 @@ impl<'a> Client<'a> {
 /// ` VPN.0004: message (request id ...)` from an error body and the
 /// `X-Request-Id` header; a body that is not JSON shows its start.
 fn error_detail(headers: &HeaderMap, body: &[u8]) -> String {
+    // Secret values out first: an error body may echo a connection.
+    let redacted = crate::provider::redact_text(&String::from_utf8_lossy(body));
+    let body = redacted.as_bytes();
     let json: Option<Value> = serde_json::from_slice(body).ok();
     let field = |keys: &[&str]| -> Option<String> {
         let json = json.as_ref()?;

@@ -42,6 +42,20 @@ pub enum Auth {
     Token { auth_token: Secret },
 }
 
+impl Auth {
+    /// The secret values, for taking out of error texts.
+    pub fn secrets(&self) -> Vec<&Secret> {
+        match self {
+            Auth::AccessKey {
+                secret_key,
+                security_token,
+                ..
+            } => std::iter::once(secret_key).chain(security_token).collect(),
+            Auth::Token { auth_token } => vec![auth_token],
+        }
+    }
+}
+
 /// `https://vpn.{region}.myhuaweicloud.com`.
 pub fn default_endpoint(region: &str) -> String {
     format!("https://vpn.{region}.myhuaweicloud.com")

@@ -43,6 +43,8 @@ pub struct ErrorBody {
 impl ErrorBody {
     /// Reads the error document in `text`, whichever form it has.
     pub fn read(status: StatusCode, headers: &HeaderMap, text: &str) -> ErrorBody {
+        // Secret values out first: an error body may echo an object.
+        let text = &crate::provider::redact_text(text);
         let (kind, message) = match serde_json::from_str::<Value>(text) {
             Ok(body) => parse(&body),
             Err(_) => (None, quote(text)),

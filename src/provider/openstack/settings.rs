@@ -54,6 +54,17 @@ pub enum Auth {
     Token { auth_token: Secret },
 }
 
+impl Auth {
+    /// The secret values, for taking out of error texts.
+    pub fn secrets(&self) -> Vec<&Secret> {
+        match self {
+            Auth::Password { password, .. } => vec![password],
+            Auth::ApplicationCredential { secret, .. } => vec![secret],
+            Auth::Token { auth_token } => vec![auth_token],
+        }
+    }
+}
+
 /// The project a password login is scoped to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Project {

@@ -118,14 +118,16 @@ fn fault_answer(fault: &Fault, request_id: &str) -> Answer {
                 request_id,
             )
         },
-        Fault::ServerError | Fault::Hang | Fault::Redirect { .. } | Fault::HugeBody { .. } => {
-            Answer::error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "VPN.0002",
-                "Internal server error",
-                request_id,
-            )
-        }
+        Fault::ServerError
+        | Fault::Hang
+        | Fault::Redirect { .. }
+        | Fault::HugeBody { .. }
+        | Fault::Body { .. } => Answer::error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "VPN.0002",
+            "Internal server error",
+            request_id,
+        ),
         Fault::MalformedBody => Answer {
             status: StatusCode::OK,
             body: br#"{"vpn_connections": [{"id": "3f0c"#.to_vec(),

@@ -37,13 +37,15 @@ pub(super) fn fault_response(fault: Fault) -> Response {
         Fault::MalformedBody => {
             with_request_id(StatusCode::OK, "{\"ipsec_site_connections\": [".into())
         }
-        Fault::ServerError | Fault::Hang | Fault::Redirect { .. } | Fault::HugeBody { .. } => {
-            neutron_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "HTTPInternalServerError",
-                "Request Failed: internal server error while processing your request.",
-            )
-        }
+        Fault::ServerError
+        | Fault::Hang
+        | Fault::Redirect { .. }
+        | Fault::HugeBody { .. }
+        | Fault::Body { .. } => neutron_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "HTTPInternalServerError",
+            "Request Failed: internal server error while processing your request.",
+        ),
     }
 }
 

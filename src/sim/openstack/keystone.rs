@@ -76,12 +76,14 @@ fn fault_response(fault: Fault) -> Response {
             response
         }
         Fault::MalformedBody => with_request_id(StatusCode::CREATED, "{\"token\": {".into()),
-        Fault::ServerError | Fault::Hang | Fault::Redirect { .. } | Fault::HugeBody { .. } => {
-            error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "An unexpected error prevented the server from fulfilling your request.",
-            )
-        }
+        Fault::ServerError
+        | Fault::Hang
+        | Fault::Redirect { .. }
+        | Fault::HugeBody { .. }
+        | Fault::Body { .. } => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "An unexpected error prevented the server from fulfilling your request.",
+        ),
     }
 }
 

@@ -191,7 +191,11 @@ fn fault_response(fault: Fault, request_id: &str) -> Response {
             let body = json!({ "Response": error_response(&error, request_id) });
             (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response()
         }
-        Fault::MalformedBody | Fault::Hang | Fault::Redirect { .. } | Fault::HugeBody { .. } => (
+        Fault::MalformedBody
+        | Fault::Hang
+        | Fault::Redirect { .. }
+        | Fault::HugeBody { .. }
+        | Fault::Body { .. } => (
             [("content-type", "application/json")],
             "{\"Response\": {\"TotalCount\": 3, \"VpnConnectionSet\": [{\"VpnConn",
         )

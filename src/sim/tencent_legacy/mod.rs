@@ -160,7 +160,11 @@ fn fault_response(fault: Fault) -> Response {
                               "codeDesc": "InternalError"})),
         )
             .into_response(),
-        Fault::MalformedBody | Fault::Hang | Fault::Redirect { .. } | Fault::HugeBody { .. } => (
+        Fault::MalformedBody
+        | Fault::Hang
+        | Fault::Redirect { .. }
+        | Fault::HugeBody { .. }
+        | Fault::Body { .. } => (
             [("content-type", "application/json")],
             "{\"code\": 0, \"totalCount\": 3, \"data\": [{\"unVpnConnId",
         )

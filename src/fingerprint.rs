@@ -97,6 +97,7 @@ impl PskFingerprinter {
     fn read_or_create(path: &Path) -> Result<Option<PskFingerprinter>, FingerprintKeyError> {
         match fs::read_to_string(path) {
             Ok(text) => {
+                crate::keys::warn_if_exposed(path);
                 let key = hex::decode(text.trim())
                     .ok()
                     .filter(|key| !key.is_empty())

@@ -22,7 +22,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("keys", &[]),
     ("exit", &[]),
     ("shutdown", &["exit"]),
-    ("fingerprint", &["mac"]),
+    ("fingerprint", &["mac", "keys"]),
     ("lock", &["time"]),
     // What each cloud's bodies look like and how they become the model.
     ("provider", &["model", "mac", "http", "keys", "fingerprint"]),

@@ -120,3 +120,28 @@ fn a_named_config_that_does_not_exist_is_an_error() {
     assert_eq!(output.code, 2, "{}", output.stderr);
     assert!(output.stderr.contains("missing.toml"), "{}", output.stderr);
 }
+
+#[test]
+fn a_secret_file_others_may_read_is_warned_about_once() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = setup();
+    let key = dir.path().join("fp.key");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let output = with_secret(dir.path(), &["config", "check"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let warning = format!(
+        "{}: holds a secret but is readable by its group and others (mode 644); chmod 600 it",
+        key.display()
+    );
+    assert_eq!(
+        output.stderr.matches(&warning).count(),
+        1,
+        "{}",
+        output.stderr
+    );
+
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let output = with_secret(dir.path(), &["config", "check"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert!(!output.stderr.contains("chmod 600"), "{}", output.stderr);
+}

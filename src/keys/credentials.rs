@@ -237,6 +237,7 @@ impl SourceKeys<'_> {
                         format!("cannot read file {}: {reason}", path.display()),
                     )
                 })?;
+                warn_if_exposed(&path);
                 let value = trimmed(text);
                 if value.is_empty() {
                     return Err(at(span.start, format!("file {} is empty", path.display())));
@@ -245,6 +246,39 @@ impl SourceKeys<'_> {
             }
         };
         Ok(value_and_origin)
+    }
+}
+
+/// Warns (once per file and process) when a file holding a secret may be
+/// read by its group or by others, as ssh does of its keys.
+pub fn warn_if_exposed(path: &std::path::Path) {
+    use std::collections::HashSet;
+    use std::os::unix::fs::PermissionsExt;
+    use std::sync::{Mutex, OnceLock, PoisonError};
+
+    static WARNED: OnceLock<Mutex<HashSet<PathBuf>>> = OnceLock::new();
+    let Ok(metadata) = fs::metadata(path) else {
+        return;
+    };
+    let mode = metadata.permissions().mode() & 0o777;
+    if mode & 0o077 == 0 {
+        return;
+    }
+    let first = WARNED
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(path.to_path_buf());
+    if first {
+        tracing::warn!(
+            "{}: holds a secret but is readable by {} (mode {mode:03o}); chmod 600 it",
+            path.display(),
+            match (mode & 0o070 != 0, mode & 0o007 != 0) {
+                (true, true) => "its group and others",
+                (true, false) => "its group",
+                _ => "others",
+            }
+        );
     }
 }
 

@@ -15,7 +15,7 @@ mod error;
 mod locations;
 mod table;
 
-pub use credentials::{Identifier, Origin, Secret};
+pub use credentials::{Identifier, Origin, Secret, warn_if_exposed};
 pub(crate) use error::line_of;
 pub use error::{ConfigError, Problem};
 pub(crate) use table::Context;

@@ -164,15 +164,23 @@ impl Drop for CollectionLock {
     }
 }
 
+/// Opens (creating it, mode 0600) the lock file, never through a symbolic
+/// link: one planted there would make the holder's line overwrite whatever
+/// it points at.
 fn open_lock_file(path: &Path) -> std::io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
     }
-    options.open(path)
+    Ok(file)
 }
 
 /// The holder for a message, or that it is not known (the lock file was
@@ -269,5 +277,19 @@ mod tests {
         let text = std::fs::read_to_string(CollectionLock::path_for(&database)).unwrap();
         assert!(text.starts_with(&format!("pid={}\n", std::process::id())));
         drop(lock);
+    }
+
+    #[test]
+    fn a_link_planted_as_the_lock_file_is_refused_and_its_target_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let database = dir.path().join("h.db");
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep me\n").unwrap();
+        std::os::unix::fs::symlink(&victim, dir.path().join("h.db.lock")).unwrap();
+        let Err(error) = CollectionLock::acquire(&database, Duration::ZERO) else {
+            panic!("a link is not a lock file");
+        };
+        assert!(error.to_string().contains("h.db.lock"), "{error}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
     }
 }

@@ -151,10 +151,17 @@ pub fn write(path: &Path, run: &RunMetrics<'_>) -> std::io::Result<()> {
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_else(|| "vpnsnap.prom".to_string());
     // The textfile collector reads only `*.prom`, so the temp file is not
-    // picked up half-written.
-    let temp = folder.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    // picked up half-written. Its name is unpredictable and it is created
+    // new, so that nothing planted in the folder in advance (a link) is
+    // written through.
+    let mut random = [0u8; 8];
+    getrandom::fill(&mut random).map_err(|error| std::io::Error::other(error.to_string()))?;
+    let temp = folder.join(format!(".{file_name}.{}.tmp", hex::encode(random)));
     let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
         file.write_all(text.as_bytes())?;
         file.sync_all()?;
         std::fs::rename(&temp, path)
@@ -261,5 +268,33 @@ mod tests {
                 .unwrap()
                 .contains("vpnsnap_run_exit_code 0")
         );
+    }
+
+    #[test]
+    fn a_link_planted_at_the_old_temp_name_is_not_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep me\n").unwrap();
+        let path = dir.path().join("vpnsnap.prom");
+        // The name the temp file used to have: predictable from the pid.
+        let planted = dir
+            .path()
+            .join(format!(".vpnsnap.prom.{}.tmp", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        let run = RunMetrics {
+            finished_at: Timestamp::parse_rfc3339("2026-11-22T10:00:00Z").unwrap(),
+            duration: Duration::from_secs(1),
+            exit: Exit::Success,
+            sources: Vec::new(),
+        };
+        write(&path, &run).unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
+        assert!(
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .contains("vpnsnap_run_exit_code")
+        );
+        // Only the metrics file, the victim and the planted link remain.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
     }
 }

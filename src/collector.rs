@@ -198,6 +198,8 @@ fn failed(
         result: SourceResult {
             source: source.name.clone(),
             provider: source.kind,
+            region: Some(source.region.clone()),
+            account: source.account.clone(),
             observed_at,
             outcome: SourceOutcome::Failed {
                 error: error.to_string(),

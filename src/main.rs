@@ -15,6 +15,7 @@ use vpnsnap::exit::Exit;
 use vpnsnap::lock::LockError;
 use vpnsnap::progress::LogWriter;
 use vpnsnap::runner::RunError;
+use vpnsnap::store::StoreError;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -56,6 +57,10 @@ fn init_logging(cli: &Cli) {
 fn exit_for(error: &anyhow::Error) -> Exit {
     for cause in error.chain() {
         if cause.is::<UsageError>() || cause.is::<ConfigError>() {
+            return Exit::Usage;
+        }
+        // An identity refused by the store: the user's to fix, like usage.
+        if let Some(StoreError::IdentityChanged { .. }) = cause.downcast_ref::<StoreError>() {
             return Exit::Usage;
         }
         if let Some(RunError::Lock(LockError::Busy { .. })) = cause.downcast_ref::<RunError>() {

@@ -651,3 +651,83 @@ fn another_applications_database_or_a_non_sqlite_file_is_refused_untouched() {
     );
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+#[test]
+fn a_source_imported_under_another_kind_or_region_is_refused_and_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = vpnsnap(
+        dir.path(),
+        &[
+            "--db",
+            "h.db",
+            "import",
+            "--source",
+            "s",
+            "--kind",
+            "huaweicloud",
+            "--region",
+            "cn-north-4",
+            "--observed-at",
+            "2026-11-22T10:00:00Z",
+            &fixture_arg("huaweicloud/001_list_all.json"),
+        ],
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+
+    // The --kind typo that tombstoned every Huawei connection of s.
+    let output = import(
+        dir.path(),
+        "s",
+        "tencent",
+        "2026-11-22T11:00:00Z",
+        &[fixture_arg("tencent/describe_vpn_connections.json")],
+    );
+    assert_eq!(output.code, 2, "{}", output.stderr);
+    assert!(
+        output.stderr.contains(
+            "source \"s\" is stored as huaweicloud, region cn-north-4, and this run lists it as \
+             tencent; a source name stands for one account and region for good (its history \
+             would otherwise record every connection as deleted): use a new source name. \
+             Nothing was written"
+        ),
+        "{}",
+        output.stderr
+    );
+
+    // The same kind in another region.
+    let output = vpnsnap(
+        dir.path(),
+        &[
+            "--db",
+            "h.db",
+            "import",
+            "--source",
+            "s",
+            "--kind",
+            "huaweicloud",
+            "--region",
+            "ap-southeast-1",
+            "--observed-at",
+            "2026-11-22T12:00:00Z",
+            &fixture_arg("huaweicloud/001_list_all.json"),
+        ],
+    );
+    assert_eq!(output.code, 2, "{}", output.stderr);
+    assert!(
+        output.stderr.contains(
+            "is stored as huaweicloud, region cn-north-4, and this run lists it as huaweicloud, \
+             region ap-southeast-1"
+        ),
+        "{}",
+        output.stderr
+    );
+    let store = vpnsnap::store::Store::open(&dir.path().join("h.db")).unwrap();
+    assert_eq!(
+        rows(
+            &store,
+            "SELECT count(*) FROM versions WHERE event = 'deleted'"
+        ),
+        [["0"]]
+    );
+    assert_eq!(rows(&store, "SELECT count(*) FROM runs"), [["1"]]);
+}

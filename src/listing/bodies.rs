@@ -234,6 +234,8 @@ impl Bodies {
         Ok(SourceResult {
             source: self.context.source,
             provider: kind,
+            region: self.context.region,
+            account: self.context.account,
             observed_at: self.context.observed_at,
             outcome,
             warnings,

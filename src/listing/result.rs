@@ -12,6 +12,10 @@ use crate::time::Timestamp;
 pub struct SourceResult {
     pub source: String,
     pub provider: ProviderKind,
+    /// The provider's region, when known (an import may not know it).
+    pub region: Option<String>,
+    /// The account (project id), when known.
+    pub account: Option<String>,
     /// When the listing was taken.
     pub observed_at: Timestamp,
     pub outcome: SourceOutcome,

@@ -78,6 +78,16 @@ pub enum StoreError {
          original key (the fingerprint_key setting or the key file beside the database)"
     )]
     FingerprintKeyChanged { stored: String, current: String },
+    #[error(
+        "source {source_name:?} is stored as {stored}, and this run lists it as {given}; a \
+         source name stands for one account and region for good (its history would otherwise \
+         record every connection as deleted): use a new source name. Nothing was written"
+    )]
+    IdentityChanged {
+        source_name: String,
+        stored: String,
+        given: String,
+    },
     #[error("source {0:?} appears twice in one run")]
     DuplicateSource(String),
     #[error("source {source_name:?}: connection {connection_id:?} is listed twice in one run")]

@@ -98,6 +98,7 @@ impl<'a> RunWriter<'a> {
         }
         let written = self.open().and_then(|(open, writes)| {
             check_append_only(&open.tx, source)?;
+            check_identity(&open.tx, source, writes)?;
             write_source(&open.tx, open.run_id, source, writes)
         });
         self.failed = written.is_err();
@@ -181,6 +182,69 @@ fn check_fingerprint_key(
             writes.tick()
         }
     }
+}
+
+/// The source's identity as first recorded: the same kind always, and the
+/// same region and account wherever both are known (one not known before
+/// is recorded now).
+fn check_identity(
+    tx: &Transaction<'_>,
+    source: &SourceResult,
+    writes: &mut Writes,
+) -> Result<(), StoreError> {
+    let stored: Option<(String, Option<String>, Option<String>)> = tx
+        .query_row(
+            "SELECT kind, region, account FROM sources WHERE name = ?1",
+            [&source.source],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()?;
+    let kind = source.provider.as_str();
+    let Some((stored_kind, stored_region, stored_account)) = stored else {
+        tx.execute(
+            "INSERT INTO sources (name, kind, region, account) VALUES (?1, ?2, ?3, ?4)",
+            params![source.source, kind, source.region, source.account],
+        )?;
+        return writes.tick();
+    };
+    let differs = |stored: &Option<String>, given: &Option<String>| matches!((stored, given), (Some(stored), Some(given)) if stored != given);
+    if stored_kind != kind
+        || differs(&stored_region, &source.region)
+        || differs(&stored_account, &source.account)
+    {
+        return Err(StoreError::IdentityChanged {
+            source_name: source.source.clone(),
+            stored: identity(
+                &stored_kind,
+                stored_region.as_deref(),
+                stored_account.as_deref(),
+            ),
+            given: identity(kind, source.region.as_deref(), source.account.as_deref()),
+        });
+    }
+    if (stored_region.is_none() && source.region.is_some())
+        || (stored_account.is_none() && source.account.is_some())
+    {
+        tx.execute(
+            "UPDATE sources SET region = coalesce(region, ?2), account = coalesce(account, ?3) \
+             WHERE name = ?1",
+            params![source.source, source.region, source.account],
+        )?;
+        writes.tick()?;
+    }
+    Ok(())
+}
+
+/// `huaweicloud, region cn-north-4, account 0a1b` for messages.
+fn identity(kind: &str, region: Option<&str>, account: Option<&str>) -> String {
+    let mut text = kind.to_string();
+    if let Some(region) = region {
+        text.push_str(&format!(", region {region}"));
+    }
+    if let Some(account) = account {
+        text.push_str(&format!(", account {account}"));
+    }
+    text
 }
 
 fn check_append_only(tx: &Transaction<'_>, source: &SourceResult) -> Result<(), StoreError> {

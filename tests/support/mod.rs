@@ -70,6 +70,8 @@ pub fn source(name: &str, observed_at: Timestamp, outcome: SourceOutcome) -> Sou
     SourceResult {
         source: name.to_string(),
         provider: ProviderKind::HuaweiCloud,
+        region: None,
+        account: None,
         observed_at,
         outcome,
         warnings: Vec::new(),

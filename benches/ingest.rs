@@ -160,6 +160,7 @@ fn ingest(
         account: Some("0a1b2c3d".into()),
         observed_at,
         fingerprinter: fingerprinter.clone(),
+        limits: vpnsnap::listing::ListingLimits::default(),
     });
     for (index, page) in pages.iter().enumerate() {
         let body: Value = serde_json::from_str(page).expect("the benchmark's pages are JSON");

@@ -13,7 +13,7 @@ use tokio::task::JoinSet;
 
 use crate::fingerprint::PskFingerprinter;
 use crate::http::{FetchError, HttpOptions, RetryPolicy, build_client};
-use crate::listing::{ListingBuilder, ListingContext, SourceOutcome, SourceResult};
+use crate::listing::{ListingBuilder, ListingContext, ListingLimits, SourceOutcome, SourceResult};
 use crate::provider::{self, FetchContext, SourceConfig, SourceProgress};
 use crate::time::Timestamp;
 
@@ -30,6 +30,8 @@ pub struct CollectOptions {
     pub source_deadline: Duration,
     /// The largest response body read; a larger one fails the source.
     pub max_response_bytes: u64,
+    /// The most pages and objects one source's listing may hold.
+    pub limits: ListingLimits,
 }
 
 /// One source's collection: the result for the store and how it went.
@@ -116,6 +118,7 @@ pub async fn collect_source(
         account: source.account.clone(),
         observed_at,
         fingerprinter: fingerprinter.clone(),
+        limits: options.limits,
     };
     let fetched = tokio::time::timeout(
         options.source_deadline,

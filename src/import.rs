@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::fingerprint::PskFingerprinter;
 use crate::listing::SourceResult;
-use crate::listing::{ListingBuilder, ListingContext, ListingError};
+use crate::listing::{ListingBuilder, ListingContext, ListingError, ListingLimits};
 use crate::provider::ProviderKind;
 use crate::time::Timestamp;
 
@@ -55,6 +55,7 @@ pub fn read_listing(
         account: request.account.clone(),
         observed_at: request.observed_at,
         fingerprinter: fingerprinter.clone(),
+        limits: ListingLimits::default(),
     });
     for file in &request.files {
         let body = read_json(file)?;

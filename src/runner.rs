@@ -13,6 +13,7 @@ use crate::config::{RuntimeSettings, SourceConfig};
 use crate::exit::Exit;
 use crate::fingerprint::PskFingerprinter;
 use crate::http::RetryPolicy;
+use crate::listing::ListingLimits;
 use crate::lock::CollectionLock;
 use crate::metrics::{self, RunMetrics, SourceMetrics};
 use crate::progress::ProgressDisplay;
@@ -48,6 +49,10 @@ pub fn collect_options(settings: &RuntimeSettings) -> CollectOptions {
         request_timeout: Duration::from_secs(settings.timeout_seconds.into()),
         source_deadline: Duration::from_secs(settings.source_deadline_seconds.into()),
         max_response_bytes: settings.max_response_bytes.into(),
+        limits: ListingLimits {
+            max_pages: settings.max_pages.into(),
+            max_objects: settings.max_objects.into(),
+        },
     }
 }
 

@@ -39,7 +39,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     // The catalogue of questions: reads the database alone.
     ("query", &["model", "time"]),
     // The config file, resolved once.
-    ("config", &["provider", "keys", "http", "fingerprint"]),
+    (
+        "config",
+        &["provider", "keys", "http", "listing", "fingerprint"],
+    ),
     (
         "collector",
         &["provider", "listing", "http", "fingerprint", "time"],
@@ -58,6 +61,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "lock",
             "fingerprint",
             "provider",
+            "listing",
             "http",
             "time",
             "shutdown",

@@ -25,6 +25,7 @@ fn fast_options() -> CollectOptions {
         request_timeout: Duration::from_secs(5),
         source_deadline: Duration::from_secs(30),
         max_response_bytes: vpnsnap::http::DEFAULT_MAX_RESPONSE_BYTES,
+        limits: vpnsnap::listing::ListingLimits::default(),
     }
 }
 

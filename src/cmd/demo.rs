@@ -96,6 +96,7 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<Exit> {
             request_timeout: Duration::from_secs(5),
             source_deadline: Duration::from_secs(30),
             max_response_bytes: crate::http::DEFAULT_MAX_RESPONSE_BYTES,
+            limits: crate::listing::ListingLimits::default(),
         },
         wait: Duration::ZERO,
         metrics_file: None,

@@ -60,7 +60,7 @@ pub const CONFIG_ENV: &str = "VPNSNAP_CONFIG";
 pub const DEFAULT_DATABASE: &str = "vpnsnap.db";
 
 /// The keys allowed at the top level of the file.
-pub(crate) const TOP_LEVEL_KEYS: [&str; 10] = [
+pub(crate) const TOP_LEVEL_KEYS: [&str; 12] = [
     "database",
     "schedule",
     "fingerprint_key",
@@ -69,6 +69,8 @@ pub(crate) const TOP_LEVEL_KEYS: [&str; 10] = [
     "timeout_seconds",
     "source_deadline_seconds",
     "max_response_bytes",
+    "max_pages",
+    "max_objects",
     "metrics_file",
     "source",
 ];

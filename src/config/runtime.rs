@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crate::http::DEFAULT_MAX_RESPONSE_BYTES;
 use crate::keys::{ConfigError, SourceKeys, describe};
+use crate::listing::{DEFAULT_MAX_OBJECTS, DEFAULT_MAX_PAGES};
 
 /// How collections run: the top-level runtime keys, defaults filled in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +22,12 @@ pub struct RuntimeSettings {
     /// `max_response_bytes`: the largest response body read (1024..=4 GiB - 1,
     /// default 64 MiB); a larger one fails its source.
     pub max_response_bytes: u32,
+    /// `max_pages`: response bodies one source's listing may take (default
+    /// 20,000); more fail the source.
+    pub max_pages: u32,
+    /// `max_objects`: objects of one collection (connections, or one kind
+    /// of referenced object) one listing may hold (default 100,000).
+    pub max_objects: u32,
     /// `metrics_file`: where Prometheus textfile metrics are written after
     /// every run; `--metrics-file` overrides.
     pub metrics_file: Option<PathBuf>,
@@ -34,6 +41,8 @@ impl Default for RuntimeSettings {
             timeout_seconds: 30,
             source_deadline_seconds: 600,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES as u32,
+            max_pages: DEFAULT_MAX_PAGES as u32,
+            max_objects: DEFAULT_MAX_OBJECTS as u32,
             metrics_file: None,
         }
     }
@@ -58,6 +67,12 @@ impl RuntimeSettings {
             max_response_bytes: keys
                 .optional_integer_in("max_response_bytes", 1024..=u32::MAX)?
                 .unwrap_or(defaults.max_response_bytes),
+            max_pages: keys
+                .optional_integer_in("max_pages", 1..=u32::MAX)?
+                .unwrap_or(defaults.max_pages),
+            max_objects: keys
+                .optional_integer_in("max_objects", 1..=u32::MAX)?
+                .unwrap_or(defaults.max_objects),
             metrics_file: keys.optional_path("metrics_file")?,
         })
     }
@@ -92,6 +107,8 @@ impl RuntimeSettings {
             self.max_response_bytes,
             defaults.max_response_bytes,
         );
+        integer(out, "max_pages", self.max_pages, defaults.max_pages);
+        integer(out, "max_objects", self.max_objects, defaults.max_objects);
         match &self.metrics_file {
             Some(path) => describe::text(out, "metrics_file", &path.display().to_string()),
             None => describe::comment(out, "metrics_file not set"),

@@ -30,6 +30,8 @@ pub enum SinkClass {
     /// A failure on this machine: the spool, the normalizer thread
     /// (class `local`).
     Local,
+    /// More pages or objects than a listing may hold (class `paging`).
+    Paging,
 }
 
 /// Why a source could not be listed. Each message names what failed and
@@ -112,6 +114,7 @@ impl FetchError {
             FetchError::Listing(error) => match error.class() {
                 SinkClass::Decode => "decode",
                 SinkClass::Local => "local",
+                SinkClass::Paging => "paging",
             },
             FetchError::Decode(_) => "decode",
             FetchError::Paging(_) => "paging",

@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use super::{Listed, ListingContext, ListingError, SourceOutcome, SourceResult, Spool};
 use crate::provider::{
-    self, CONTENT_HASH_BYTES, Related, UndecodableBody, is_connection_body, is_single_object_body,
+    self, CONTENT_HASH_BYTES, Related, RelatedKind, UndecodableBody, is_connection_body,
+    is_single_object_body,
 };
 
 /// What the normalizer thread is asked to do, in order.
@@ -25,6 +26,12 @@ pub(super) struct Bodies {
     /// When the connections are normalized, and what is kept until then.
     when: When,
     related: Related,
+    /// Bodies taken, resets included (a relisting costs requests too).
+    pages: u64,
+    /// Connection objects taken since the last reset.
+    connections: u64,
+    /// Referenced objects taken since the last reset, by kind.
+    related_counts: HashMap<RelatedKind, u64>,
     any_list: bool,
     any_single: bool,
 }
@@ -137,6 +144,9 @@ impl Bodies {
             context,
             when,
             related: Related::default(),
+            pages: 0,
+            connections: 0,
+            related_counts: HashMap::new(),
             any_list: false,
             any_single: false,
         }
@@ -156,6 +166,13 @@ impl Bodies {
             kind,
             error,
         };
+        let limits = self.context.limits;
+        self.pages += 1;
+        if self.pages > limits.max_pages {
+            return Err(ListingError::TooManyPages {
+                limit: limits.max_pages,
+            });
+        }
         let single = is_single_object_body(&body);
         let connection_body = is_connection_body(kind, &body);
         let page = provider::decode_page(kind, body).map_err(decode_error)?;
@@ -163,7 +180,22 @@ impl Bodies {
             self.any_single |= single;
             self.any_list |= !single;
         }
+        self.connections += page.connections.len() as u64;
+        if self.connections > limits.max_objects {
+            return Err(ListingError::TooManyObjects {
+                what: format!("{kind} connections"),
+                limit: limits.max_objects,
+            });
+        }
         for (kind, path, object) in page.related {
+            let count = self.related_counts.entry(kind).or_default();
+            *count += 1;
+            if *count > limits.max_objects {
+                return Err(ListingError::TooManyObjects {
+                    what: format!("referenced {kind:?} objects"),
+                    limit: limits.max_objects,
+                });
+            }
             self.related
                 .insert(kind, object, &path)
                 .map_err(decode_error)?;
@@ -192,6 +224,8 @@ impl Bodies {
 
     fn reset(&mut self) -> Result<(), ListingError> {
         self.related = Related::default();
+        self.connections = 0;
+        self.related_counts.clear();
         self.any_list = false;
         self.any_single = false;
         match &mut self.when {

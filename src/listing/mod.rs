@@ -57,6 +57,15 @@ pub enum ListingError {
         second: String,
         connection_id: String,
     },
+    #[error(
+        "more than {limit} response bodies in one listing (max_pages): the server's paging \
+         does not end"
+    )]
+    TooManyPages { limit: u64 },
+    #[error(
+        "more than {limit} {what} in one listing (max_objects): the server's paging does not end"
+    )]
+    TooManyObjects { what: String, limit: u64 },
     #[error("no {kind} connections among the bodies, only referenced objects such as policies")]
     NoConnections { kind: ProviderKind },
     #[error("keeping the listing in its temporary spool: {0}")]
@@ -79,6 +88,9 @@ impl SinkError for ListingError {
             ListingError::Decode(_)
             | ListingError::Conflict { .. }
             | ListingError::NoConnections { .. } => SinkClass::Decode,
+            ListingError::TooManyPages { .. } | ListingError::TooManyObjects { .. } => {
+                SinkClass::Paging
+            }
         }
     }
 }
@@ -99,6 +111,34 @@ pub struct ListingContext {
     pub account: Option<String>,
     pub observed_at: Timestamp,
     pub fingerprinter: PskFingerprinter,
+    /// How much one listing may hold.
+    pub limits: ListingLimits,
+}
+
+/// The most one listing may hold, whatever a server's paging says: a
+/// listing past either fails (class `paging`), so that endless pages cost
+/// neither unbounded disk (the spool) nor memory (referenced objects).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListingLimits {
+    /// Response bodies, every collection and relisting included.
+    pub max_pages: u64,
+    /// Objects of one collection: connections, or one kind of referenced
+    /// object (policies, vpnservices, endpoint groups, subnets).
+    pub max_objects: u64,
+}
+
+/// Far above any real estate: 20,000 pages.
+pub const DEFAULT_MAX_PAGES: u64 = 20_000;
+/// Far above any real estate: 100,000 objects of one collection.
+pub const DEFAULT_MAX_OBJECTS: u64 = 100_000;
+
+impl Default for ListingLimits {
+    fn default() -> ListingLimits {
+        ListingLimits {
+            max_pages: DEFAULT_MAX_PAGES,
+            max_objects: DEFAULT_MAX_OBJECTS,
+        }
+    }
 }
 
 impl ListingContext {
@@ -287,6 +327,7 @@ mod tests {
             account: None,
             observed_at: Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").unwrap(),
             fingerprinter: PskFingerprinter::new(b"test"),
+            limits: ListingLimits::default(),
         }
     }
 
@@ -362,6 +403,43 @@ mod tests {
                 error: crate::provider::DecodeError::new("$", "x"),
             })),
             "decode"
+        );
+    }
+
+    #[test]
+    fn a_listing_stops_at_its_page_and_object_limits() {
+        let limited = |max_pages, max_objects| ListingContext {
+            limits: ListingLimits {
+                max_pages,
+                max_objects,
+            },
+            ..context()
+        };
+        // Pages: every body counts, resets do not give them back.
+        let mut listing = ListingBuilder::deferred(limited(3, 100));
+        listing.add_body("p1", page(&["a"])).unwrap();
+        listing.reset().unwrap();
+        listing.add_body("p2", page(&["b"])).unwrap();
+        listing.add_body("p3", page(&["c"])).unwrap();
+        let error = listing.add_body("p4", page(&["d"])).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "more than 3 response bodies in one listing (max_pages): the server's paging does \
+             not end"
+        );
+        assert_eq!(FetchError::from(error).class(), "paging");
+        // Objects of one collection, on the normalizer's thread too.
+        let mut listing = ListingBuilder::streaming(limited(100, 5)).unwrap();
+        listing.add_body("p1", page(&["a", "b", "c"])).unwrap();
+        let error = listing
+            .add_body("p2", page(&["d", "e", "f"]))
+            .err()
+            .or_else(|| listing.finish().err())
+            .expect("past the object limit");
+        assert_eq!(
+            error.to_string(),
+            "more than 5 huaweicloud connections in one listing (max_objects): the server's \
+             paging does not end"
         );
     }
 

@@ -82,6 +82,7 @@ pub fn options(max_retries: u32) -> CollectOptions {
         request_timeout: Duration::from_secs(10),
         source_deadline: Duration::from_secs(60),
         max_response_bytes: vpnsnap::http::DEFAULT_MAX_RESPONSE_BYTES,
+        limits: vpnsnap::listing::ListingLimits::default(),
     }
 }
 

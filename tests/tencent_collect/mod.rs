@@ -31,6 +31,7 @@ pub fn options(max_retries: u32, timeout_ms: u64) -> CollectOptions {
         request_timeout: Duration::from_millis(timeout_ms),
         source_deadline: Duration::from_secs(30),
         max_response_bytes: vpnsnap::http::DEFAULT_MAX_RESPONSE_BYTES,
+        limits: vpnsnap::listing::ListingLimits::default(),
     }
 }
 

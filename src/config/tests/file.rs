@@ -104,7 +104,7 @@ fn unknown_top_level_keys_are_named_with_a_suggestion() {
         message,
         "vpnsnap.toml:3: unknown key \"databse\" (did you mean \"database\"? \
          top-level keys: database, schedule, fingerprint_key, max_concurrency, max_retries, \
-         timeout_seconds, source_deadline_seconds, max_response_bytes, metrics_file, source)"
+         timeout_seconds, source_deadline_seconds, max_response_bytes, max_pages, max_objects, metrics_file, source)"
     );
 }
 
@@ -304,6 +304,8 @@ fn runtime_keys_are_read_with_defaults_and_ranges() {
             timeout_seconds: 5,
             source_deadline_seconds: 60,
             max_response_bytes: 1_048_576,
+            max_pages: 20_000,
+            max_objects: 100_000,
             metrics_file: Some(PathBuf::from("/etc/vpnsnap/metrics/vpnsnap.prom")),
         }
     );

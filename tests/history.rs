@@ -151,6 +151,39 @@ fn a_change_outside_the_model_is_a_raw_field_change() {
 }
 
 #[test]
+fn a_change_of_spelling_only_records_the_raw_member_that_changed() {
+    // Both spellings normalize to the same model value: the model reads
+    // the member, so it is not in the unmapped remainder.
+    let spelled = |algorithm: &str| {
+        let mut item = item("a", Status::Active);
+        let mut raw: serde_json::Value = serde_json::from_str(&item.raw_json).unwrap();
+        raw["IKEArr"] = json!({"propoEncryAlgorithm": algorithm});
+        item.raw_json = raw.to_string();
+        seal(item)
+    };
+    let (_dir, mut store) = temp_store();
+    write(
+        &mut store,
+        vec![source("hw", at(1, 0), ok(vec![spelled("3des-cbc")]))],
+    );
+    write(
+        &mut store,
+        vec![source("hw", at(1, 1), ok(vec![spelled("3des")]))],
+    );
+    assert_eq!(
+        changes(&store),
+        vec![vec![
+            "a",
+            "2",
+            "changed",
+            "raw.IKEArr.propoEncryAlgorithm",
+            "3des-cbc",
+            "3des"
+        ]]
+    );
+}
+
+#[test]
 fn deletion_then_reappearance_are_events() {
     let (_dir, mut store) = temp_store();
     write(

@@ -237,6 +237,27 @@ fn changes_since(
         &item.unmapped_related_value(),
         &[],
     ));
+    if changes.is_empty() {
+        // The content changed but no model field did, and nothing outside
+        // the model: a member the model reads changed only its spelling
+        // (legacy 3des-cbc -> 3des both normalize to 3des). The version
+        // explains itself by the raw members that changed.
+        let whole = |value: &Option<serde_json::Value>| value.clone().unwrap_or_default();
+        changes.extend(raw_changes(
+            "raw",
+            old_raw,
+            new_raw.as_ref(),
+            &whole(&new_raw),
+            volatile,
+        ));
+        changes.extend(raw_changes(
+            "related",
+            old_related,
+            new_related.as_ref(),
+            &whole(&new_related),
+            &[],
+        ));
+    }
     let raw_form = match &stored {
         Some(stored) => form_for(tx, stored, new_raw.as_ref(), new_related.as_ref(), item)?,
         None => RawForm::Full,

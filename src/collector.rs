@@ -14,7 +14,7 @@ use tokio::task::JoinSet;
 use crate::fingerprint::PskFingerprinter;
 use crate::http::{FetchError, HttpOptions, RetryPolicy, build_client};
 use crate::listing::{ListingBuilder, ListingContext, ListingLimits, SourceOutcome, SourceResult};
-use crate::provider::{self, FetchContext, SourceConfig, SourceProgress};
+use crate::provider::{self, FetchContext, SourceConfig, SourceProgress, TlsRoots};
 use crate::time::Timestamp;
 
 /// How a collection runs (the runner makes it from the config's runtime
@@ -178,7 +178,8 @@ async fn fetch(
     let client = build_client(&HttpOptions {
         timeout: options.request_timeout,
         max_response_bytes: options.max_response_bytes,
-        ca_file: provider::ca_file(&source.settings).map(Into::into),
+        ca_file: source.tls.ca_file.clone(),
+        system_roots: source.tls.roots == TlsRoots::System,
     })?;
     let context = FetchContext {
         source,

@@ -44,7 +44,7 @@ use cron::Schedule;
 use toml::de::DeTable;
 
 use crate::fingerprint::PskFingerprinter;
-use crate::provider::{self, ProviderKind};
+use crate::provider::{self, ProviderKind, TlsRoots, TlsSettings};
 
 pub use crate::keys::{ConfigError, Identifier, Origin, Problem, Secret, SourceKeys, describe};
 pub use crate::provider::SourceConfig;
@@ -338,6 +338,15 @@ fn read_source<'a>(
     check_region(&keys, &region)?;
     let endpoint = keys.optional_url("endpoint")?;
     let settings = provider::read_settings(kind, &mut keys)?;
+    let tls = TlsSettings {
+        ca_file: keys.optional_ca_file("ca_file")?,
+        roots: keys
+            .optional_choice(
+                "tls_roots",
+                &[("builtin", TlsRoots::Builtin), ("system", TlsRoots::System)],
+            )?
+            .unwrap_or_default(),
+    };
     keys.finish()?;
     Ok(SourceConfig {
         name,
@@ -345,6 +354,7 @@ fn read_source<'a>(
         region,
         account: settings.account().map(str::to_string),
         endpoint,
+        tls,
         settings,
     })
 }

@@ -34,6 +34,9 @@ pub struct HttpOptions {
     pub ca_file: Option<PathBuf>,
     /// The largest body read; a larger one fails the request.
     pub max_response_bytes: u64,
+    /// Whether the operating system's roots are trusted beside the
+    /// built-in (Mozilla) ones.
+    pub system_roots: bool,
 }
 
 impl Default for HttpOptions {
@@ -42,6 +45,7 @@ impl Default for HttpOptions {
             timeout: Duration::from_secs(30),
             ca_file: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            system_roots: false,
         }
     }
 }
@@ -77,7 +81,9 @@ pub fn build_client(options: &HttpOptions) -> Result<Client, FetchError> {
         .connect_timeout(options.timeout.min(Duration::from_secs(10)))
         .redirect(reqwest::redirect::Policy::none())
         .referer(false)
-        .use_rustls_tls();
+        .use_rustls_tls()
+        .tls_built_in_webpki_certs(true)
+        .tls_built_in_native_certs(options.system_roots);
     if let Some(path) = &options.ca_file {
         let pem = std::fs::read(path)
             .map_err(|error| FetchError::Config(format!("ca_file {}: {error}", path.display())))?;

@@ -64,4 +64,29 @@ impl SourceKeys<'_> {
             Err(error) => Err(self.error(key, format!("cannot read {}: {error}", path.display()))),
         }
     }
+
+    /// A PEM file of CA certificates (at least one), resolved against the
+    /// config's folder, if present: checked now, not at the first
+    /// connection.
+    pub fn optional_ca_file(&mut self, key: &'static str) -> Result<Option<PathBuf>, ConfigError> {
+        let Some(path) = self.optional_existing_file(key)? else {
+            return Ok(None);
+        };
+        let pem = fs::read(&path)
+            .map_err(|error| self.error(key, format!("cannot read {}: {error}", path.display())))?;
+        match reqwest::Certificate::from_pem_bundle(&pem) {
+            Ok(certificates) if !certificates.is_empty() => Ok(Some(path)),
+            Ok(_) => Err(self.error(
+                key,
+                format!(
+                    "{} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+                    path.display()
+                ),
+            )),
+            Err(error) => Err(self.error(
+                key,
+                format!("{} is not PEM certificates: {error}", path.display()),
+            )),
+        }
+    }
 }

@@ -41,7 +41,7 @@ pub use redact::{REDACTED, redact_secrets, redact_text, scrub};
 #[cfg(test)]
 pub(crate) use sink::VecSink;
 pub use sink::{FetchContext, PageSink, SourceProgress};
-pub use source::{SourceConfig, SourceSettings, ca_file};
+pub use source::{SourceConfig, SourceSettings, TlsRoots, TlsSettings};
 
 use crate::fingerprint::PskFingerprinter;
 use crate::http::FetchError;

@@ -21,6 +21,8 @@ pub struct SourceConfig {
     pub account: Option<String>,
     /// The endpoint as configured; see [`SourceConfig::endpoint_or_default`].
     pub endpoint: Option<String>,
+    /// Which certificates the source's HTTPS endpoint may present.
+    pub tls: TlsSettings,
     /// The kind's own keys.
     pub settings: SourceSettings,
 }
@@ -48,6 +50,15 @@ impl SourceConfig {
                 &format!("endpoint not set; {} has no default", self.kind),
             ),
         }
+        if let Some(ca_file) = &self.tls.ca_file {
+            describe::text(out, "ca_file", &ca_file.display().to_string());
+        }
+        describe::text_or_default(
+            out,
+            "tls_roots",
+            self.tls.roots.as_str(),
+            self.tls.roots == TlsRoots::Builtin,
+        );
         self.settings.describe(out);
     }
 }
@@ -62,13 +73,33 @@ pub enum SourceSettings {
     TencentLegacy(tencent_legacy::Settings),
 }
 
-/// The source's extra trusted CA certificates, for kinds that have them.
-pub fn ca_file(settings: &SourceSettings) -> Option<&std::path::Path> {
-    match settings {
-        SourceSettings::OpenStack(settings) => settings.ca_file.as_deref(),
-        SourceSettings::HuaweiCloud(_)
-        | SourceSettings::Tencent(_)
-        | SourceSettings::TencentLegacy(_) => None,
+/// The trust a source's TLS connections start from: every kind may name a
+/// private CA (Huawei Cloud Stack, private Tencent and OpenStack endpoints)
+/// and use the system's roots. Verification is always on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsSettings {
+    /// `ca_file`: extra CA certificates (PEM, at least one) to trust.
+    pub ca_file: Option<std::path::PathBuf>,
+    /// `tls_roots`: the roots trusted beside `ca_file`.
+    pub roots: TlsRoots,
+}
+
+/// `tls_roots = "builtin"` (the Mozilla roots built into vpnsnap, the
+/// default) or `"system"` (those and the operating system's store).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TlsRoots {
+    #[default]
+    Builtin,
+    System,
+}
+
+impl TlsRoots {
+    /// The value as written in the config.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsRoots::Builtin => "builtin",
+            TlsRoots::System => "system",
+        }
     }
 }
 

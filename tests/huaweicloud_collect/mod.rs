@@ -43,6 +43,7 @@ pub fn source(sim: &HuaweiSim, page_size: u32) -> SourceConfig {
 /// The same source at any endpoint.
 pub fn source_at(endpoint: String, page_size: u32) -> SourceConfig {
     SourceConfig {
+        tls: Default::default(),
         name: "hw".to_string(),
         kind: ProviderKind::HuaweiCloud,
         region: "ap-southeast-1".to_string(),

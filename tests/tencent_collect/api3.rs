@@ -34,6 +34,7 @@ fn source(sim: &TencentSim, edit: impl FnOnce(&mut Settings)) -> SourceConfig {
     };
     edit(&mut settings);
     SourceConfig {
+        tls: Default::default(),
         name: "tc-gz".into(),
         kind: ProviderKind::Tencent,
         region: DEMO_REGION.into(),

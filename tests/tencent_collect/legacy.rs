@@ -36,6 +36,7 @@ fn source(sim: &TencentLegacySim, edit: impl FnOnce(&mut Settings)) -> SourceCon
     };
     edit(&mut settings);
     SourceConfig {
+        tls: Default::default(),
         name: "tc-legacy".into(),
         kind: ProviderKind::TencentLegacy,
         region: "gz".into(),

@@ -17,7 +17,10 @@ fn openstack_password_login_fills_the_domains() {
     );
     assert_eq!(settings.interface, openstack::Interface::Public);
     assert_eq!(settings.page_size, None);
-    assert_eq!(settings.ca_file, None);
+    assert_eq!(
+        config.sources[0].tls,
+        crate::provider::TlsSettings::default()
+    );
     let openstack::Auth::Password {
         username,
         password,
@@ -42,7 +45,7 @@ fn openstack_password_login_fills_the_domains() {
 #[test]
 fn openstack_project_id_is_the_account() {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("ca.pem"), "-----BEGIN CERTIFICATE-----\n").unwrap();
+    fs::write(dir.path().join("ca.pem"), TEST_CA).unwrap();
     let text = format!(
         "{OPENSTACK}project_id = \"7f3e\"\nuser_domain_name = \"corp\"\ninterface = \"internal\"\n\
          page_size = 500\nca_file = \"ca.pem\"\n"
@@ -53,7 +56,7 @@ fn openstack_project_id_is_the_account() {
     let settings = openstack(source);
     assert_eq!(settings.interface, openstack::Interface::Internal);
     assert_eq!(settings.page_size, Some(500));
-    assert_eq!(settings.ca_file, Some(dir.path().join("ca.pem")));
+    assert_eq!(source.tls.ca_file, Some(dir.path().join("ca.pem")));
     let openstack::Auth::Password {
         user_domain_name,
         project,
@@ -262,5 +265,50 @@ fn tencent_legacy_loads_with_defaults() {
     assert_contains(
         &token,
         "vpnsnap.toml:8: source \"tc\": unknown key \"token\" (keys for tencent-legacy: ",
+    );
+}
+
+/// A self-signed CA certificate (tests/fixtures/tls/ca.pem).
+const TEST_CA: &str = include_str!("../../../tests/fixtures/tls/ca.pem");
+
+#[test]
+fn every_kind_takes_a_ca_file_checked_at_load_and_tls_roots() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("ca.pem"), TEST_CA).unwrap();
+    fs::write(dir.path().join("empty.pem"), "# no certificate here\n").unwrap();
+    fs::write(dir.path().join("cut.pem"), "-----BEGIN CERTIFICATE-----\n").unwrap();
+    let huawei = "[[source]]\nname = \"hw\"\nkind = \"huaweicloud\"\nregion = \"cn-north-4\"\n\
+                  project_id = \"p\"\nauth_token = { env = \"T\" }\n";
+    let env = |name: &str| (name == "T").then(|| "token".to_string());
+    let load = |extra: &str| {
+        load_from_str(
+            &format!("{huawei}{extra}"),
+            &dir.path().join("vpnsnap.toml"),
+            &env,
+        )
+    };
+    let config = load("ca_file = \"ca.pem\"\ntls_roots = \"system\"\n").unwrap();
+    assert_eq!(
+        config.sources[0].tls,
+        crate::provider::TlsSettings {
+            ca_file: Some(dir.path().join("ca.pem")),
+            roots: crate::provider::TlsRoots::System,
+        }
+    );
+    let error = load("ca_file = \"empty.pem\"\n").unwrap_err().to_string();
+    assert!(
+        error.ends_with(&format!(
+            "source \"hw\": \"ca_file\": {} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+            dir.path().join("empty.pem").display()
+        )),
+        "{error}"
+    );
+    let error = load("ca_file = \"cut.pem\"\n").unwrap_err().to_string();
+    assert!(error.contains("\"ca_file\": "), "{error}");
+    assert!(error.contains("cut.pem"), "{error}");
+    let error = load("tls_roots = \"os\"\n").unwrap_err().to_string();
+    assert!(
+        error.ends_with("\"tls_roots\": must be one of builtin | system, not \"os\""),
+        "{error}"
     );
 }

@@ -5,8 +5,6 @@
 //! `user_domain_name` and `project_domain_name` default to `"Default"`, the
 //! domain Keystone creates at installation.
 
-use std::path::PathBuf;
-
 use crate::keys::{ConfigError, Identifier, Secret, SourceKeys, describe};
 
 /// The domain assumed when `user_domain_name` / `project_domain_name` are absent.
@@ -31,9 +29,6 @@ pub struct Settings {
     pub interface: Interface,
     /// `page_size`: the `limit` of each request; `None` sends no limit.
     pub page_size: Option<u32>,
-    /// `ca_file`: extra CA certificates (PEM) to trust, resolved against
-    /// the config's folder; it existed at load time.
-    pub ca_file: Option<PathBuf>,
 }
 
 /// How the source authenticates: exactly one of the three forms.
@@ -109,13 +104,11 @@ pub fn read(keys: &mut SourceKeys<'_>) -> Result<Settings, ConfigError> {
         .optional_choice("interface", &interfaces)?
         .unwrap_or_default();
     let page_size = keys.optional_integer_in("page_size", 1..=u32::MAX)?;
-    let ca_file = keys.optional_existing_file("ca_file")?;
     Ok(Settings {
         auth_url,
         auth,
         interface,
         page_size,
-        ca_file,
     })
 }
 
@@ -264,9 +257,6 @@ impl Settings {
         match self.page_size {
             Some(page_size) => describe::integer(out, "page_size", page_size, false),
             None => describe::comment(out, "page_size not set: requests send no limit"),
-        }
-        if let Some(ca_file) = &self.ca_file {
-            describe::text(out, "ca_file", &ca_file.display().to_string());
         }
     }
 }

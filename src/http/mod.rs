@@ -221,8 +221,13 @@ impl RetryPolicy {
                 Err(error) if error.is_retryable() && retries < self.max_retries => {
                     let delay = self.delay(retries, error.retry_after());
                     retries += 1;
+                    // The class only: the error's text quotes the server,
+                    // which may echo a credential; the text that ends the
+                    // source (if the retries run out) is scrubbed by the
+                    // collector.
                     tracing::warn!(
-                        "{what}: {error}; retry {retries} of {} in {:.1}s",
+                        "{what}: {} failure; retry {retries} of {} in {:.1}s",
+                        error.class(),
                         self.max_retries,
                         delay.as_secs_f64()
                     );

@@ -86,6 +86,31 @@ pub enum FetchError {
 }
 
 impl FetchError {
+    /// The same error with its text passed through `edit` (to take out
+    /// what must not be shown); the class and the retry advice stay.
+    pub fn map_text(self, edit: impl Fn(&str) -> String) -> FetchError {
+        match self {
+            FetchError::Auth(text) => FetchError::Auth(edit(&text)),
+            FetchError::Config(text) => FetchError::Config(edit(&text)),
+            FetchError::Throttled {
+                message,
+                retry_after,
+            } => FetchError::Throttled {
+                message: edit(&message),
+                retry_after,
+            },
+            FetchError::Server(text) => FetchError::Server(edit(&text)),
+            FetchError::Transport(text) => FetchError::Transport(edit(&text)),
+            FetchError::Rejected(text) => FetchError::Rejected(edit(&text)),
+            FetchError::Decode(text) => FetchError::Decode(edit(&text)),
+            FetchError::Paging(text) => FetchError::Paging(edit(&text)),
+            FetchError::Redirect(text) => FetchError::Redirect(edit(&text)),
+            FetchError::TooLarge(text) => FetchError::TooLarge(edit(&text)),
+            // Listing errors name files and JSON paths, not server text.
+            other @ (FetchError::Listing(_) | FetchError::Deadline(_)) => other,
+        }
+    }
+
     /// Whether trying the same request again may succeed.
     pub fn is_retryable(&self) -> bool {
         matches!(
@@ -304,6 +329,23 @@ mod tests {
         assert_eq!(
             policy.delay(0, Some(Duration::from_millis(200))),
             Duration::from_millis(200)
+        );
+    }
+
+    #[test]
+    fn map_text_edits_the_text_and_keeps_the_class() {
+        let error = FetchError::Throttled {
+            message: "token gAAAAAsecret echoed".into(),
+            retry_after: Some(Duration::from_secs(3)),
+        }
+        .map_text(|text| text.replace("gAAAAAsecret", "[redacted]"));
+        assert_eq!(error.to_string(), "throttled: token [redacted] echoed");
+        assert_eq!(error.retry_after(), Some(Duration::from_secs(3)));
+        assert_eq!(
+            FetchError::Server("x".into())
+                .map_text(|_| "y".into())
+                .class(),
+            "server"
         );
     }
 

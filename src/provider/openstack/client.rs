@@ -257,6 +257,12 @@ impl<'a> Neutron<'a> {
                 }
             })
             .await
+            // The issued token, wherever Neutron echoed it.
+            .map_err(|error| {
+                let session = self.session();
+                let token = session.token.expose_secret();
+                error.map_text(|text| crate::provider::scrub(text, &[token]))
+            })
     }
 }
 

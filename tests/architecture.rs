@@ -192,7 +192,8 @@ fn module_of(relative: &Path) -> Vec<String> {
 }
 
 /// The text without comments (line, block and doc comments), string
-/// literals (raw ones included) or char literals, so that only code is read.
+/// literals (raw ones included) or char literals, so that only code is
+/// read; every line keeps its number.
 fn code_of(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut code = String::with_capacity(text.len());
@@ -201,6 +202,7 @@ fn code_of(text: &str) -> String {
         let c = chars[at];
         let next = chars.get(at + 1).copied();
         let previous_is_ident = at > 0 && is_ident(chars[at - 1]);
+        let start = at;
         if c == '/' && next == Some('/') {
             while at < chars.len() && chars[at] != '\n' {
                 at += 1;
@@ -222,6 +224,7 @@ fn code_of(text: &str) -> String {
                 }
             }
             code.push(' ');
+            keep_lines(&chars[start..at.min(chars.len())], &mut code);
         } else if c == 'r' && !previous_is_ident && matches!(next, Some('"' | '#')) {
             // A raw string: r"...", r#"..."#, ...
             let mut hashes = 0;
@@ -248,6 +251,7 @@ fn code_of(text: &str) -> String {
             }
             code.push_str("\"\"");
             at = scan;
+            keep_lines(&chars[start..at.min(chars.len())], &mut code);
         } else if c == '"' {
             at += 1;
             while at < chars.len() && chars[at] != '"' {
@@ -255,6 +259,7 @@ fn code_of(text: &str) -> String {
             }
             at += 1;
             code.push_str("\"\"");
+            keep_lines(&chars[start..at.min(chars.len())], &mut code);
         } else if c == '\'' && next == Some('\\') {
             // '\n', '\'', '\u{..}'
             at += 2;
@@ -273,6 +278,11 @@ fn code_of(text: &str) -> String {
         }
     }
     code
+}
+
+/// The line breaks of a skipped span, so that lines keep their numbers.
+fn keep_lines(skipped: &[char], code: &mut String) {
+    code.extend(skipped.iter().filter(|c| **c == '\n'));
 }
 
 fn is_ident(c: char) -> bool {
@@ -821,4 +831,143 @@ fn only_the_shared_client_sends_requests_and_reads_bodies() {
         "requests sent or bodies read outside http::Client::send:\n{}",
         wrong.join("\n")
     );
+}
+
+/// `code` with every item under `#[cfg(test)]` blanked (its lines kept):
+/// what the library and the binary are built from.
+fn without_test_items(code: &str) -> String {
+    let chars: Vec<char> = code.chars().collect();
+    let marker: Vec<char> = "#[cfg(test)]".chars().collect();
+    let mut out = String::with_capacity(code.len());
+    let mut at = 0;
+    while at < chars.len() {
+        if !chars[at..].starts_with(&marker) {
+            out.push(chars[at]);
+            at += 1;
+            continue;
+        }
+        // The item ends at a `;` outside brackets, or with its braces.
+        let start = at;
+        at += marker.len();
+        let mut depth = 0i32;
+        while at < chars.len() {
+            match chars[at] {
+                '(' | '[' => depth += 1,
+                ')' | ']' => depth -= 1,
+                ';' if depth == 0 => {
+                    at += 1;
+                    break;
+                }
+                '{' if depth == 0 => {
+                    let mut braces = 0;
+                    while at < chars.len() {
+                        match chars[at] {
+                            '{' => braces += 1,
+                            '}' => braces -= 1,
+                            _ => {}
+                        }
+                        at += 1;
+                        if braces == 0 {
+                            break;
+                        }
+                    }
+                    break;
+                }
+                _ => {}
+            }
+            at += 1;
+        }
+        out.extend(
+            chars[start..at.min(chars.len())]
+                .iter()
+                .filter(|c| **c == '\n'),
+        );
+    }
+    out
+}
+
+/// The files only tests build: `tests.rs` and `*_tests.rs`, modules
+/// declared `#[cfg(test)] mod name;`, and everything under them.
+fn test_only_files(root: &Path, files: &[PathBuf]) -> BTreeSet<PathBuf> {
+    let mut test_only = BTreeSet::new();
+    for file in files {
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name == "tests.rs" || name.ends_with("_tests.rs") {
+            test_only.insert(file.clone());
+        }
+        let text = std::fs::read_to_string(file).expect("a source file");
+        let code = code_of(&text);
+        // Where this file's child modules live.
+        let folder = if matches!(name.as_str(), "mod.rs" | "lib.rs" | "main.rs") {
+            file.parent().map(Path::to_path_buf).unwrap_or_default()
+        } else {
+            file.with_extension("")
+        };
+        let words: Vec<&str> = code.split_whitespace().collect();
+        for window in words.windows(3) {
+            if window[0] == "#[cfg(test)]" && window[1] == "mod" && window[2].ends_with(';') {
+                let child = window[2].trim_end_matches(';');
+                test_only.insert(folder.join(format!("{child}.rs")));
+                test_only.insert(folder.join(child));
+            }
+        }
+    }
+    files
+        .iter()
+        .filter(|file| {
+            test_only
+                .iter()
+                .any(|test| *file == test || file.starts_with(test))
+        })
+        .filter(|file| file.starts_with(root))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn no_unwrap_or_expect_outside_tests() {
+    // What comes over the wire, from a file or from the user never
+    // panics: an error names it instead. Tests may unwrap.
+    let root = src();
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    let test_only = test_only_files(&root, &files);
+    let mut found = Vec::new();
+    for file in files.iter().filter(|file| !test_only.contains(*file)) {
+        let text = std::fs::read_to_string(file).expect("a source file");
+        let code = without_test_items(&code_of(&text));
+        for (number, line) in code.lines().enumerate() {
+            if line.contains(".unwrap()") || line.contains(".expect(") {
+                found.push(format!(
+                    "{}:{}: {}",
+                    file.strip_prefix(&root).unwrap_or(file).display(),
+                    number + 1,
+                    text.lines().nth(number).unwrap_or("").trim()
+                ));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "unwrap/expect outside tests (return an error naming what failed):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_unwrap_check_sees_through_test_items_only() {
+    let code = code_of(
+        "fn a() { x.unwrap(); }\n#[cfg(test)]\nmod tests {\n    fn b() { y.unwrap(); }\n}\n\
+         #[cfg(test)]\nconst N: [u8; 2] = [0; 2];\nfn c() { z.expect(\"no\"); }\n",
+    );
+    let kept = without_test_items(&code);
+    let lines: Vec<&str> = kept.lines().collect();
+    assert_eq!(lines.len(), 8);
+    assert!(lines[0].contains("x.unwrap()"));
+    assert!(!kept.contains("y.unwrap()"));
+    assert!(!kept.contains("const N"));
+    assert!(lines[7].contains("z.expect("));
 }

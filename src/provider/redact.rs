@@ -48,11 +48,16 @@ pub(super) fn top_level_psk(object: &Value) -> Option<&str> {
 /// parses, else wherever `"key": "value"` or `key=value` appears in it (a
 /// body cut short, or not JSON at all).
 pub fn redact_text(text: &str) -> String {
-    if let Ok(mut value) = serde_json::from_str::<Value>(text)
+    if let Ok(value) = serde_json::from_str::<Value>(text)
         && (value.is_object() || value.is_array())
     {
-        redact_secrets(&mut value);
-        return serde_json::to_string(&value).unwrap_or_else(|_| REDACTED.to_string());
+        let mut redacted = value.clone();
+        redact_secrets(&mut redacted);
+        // A body with no secret keeps its text as the server wrote it.
+        if redacted == value {
+            return text.to_string();
+        }
+        return serde_json::to_string(&redacted).unwrap_or_else(|_| REDACTED.to_string());
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -218,6 +223,10 @@ mod tests {
             "<html>psk=[redacted]&name=a pre_shared_key: [redacted] def</html>"
         );
         assert_eq!(redact_text("plain text, no key"), "plain text, no key");
+        assert_eq!(
+            redact_text("{ \"code\": 4000,  \"message\": \"bad\" }"),
+            "{ \"code\": 4000,  \"message\": \"bad\" }"
+        );
         assert_eq!(
             scrub(
                 "login failed for pw Hunter22 (Hunter22)",

@@ -109,6 +109,13 @@ pub enum Fault {
     Hang,
     /// HTTP 200 with a body that is not the documented shape.
     MalformedBody,
+    /// A fault every simulator answers alike, whatever its provider.
+    Common(CommonFault),
+}
+
+/// The faults of a hostile server, answered the same by every simulator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommonFault {
     /// HTTP 307 to `http://127.0.0.1:{port}/stolen`: a server handing the
     /// request (its token headers, its body) to another host.
     Redirect { port: u16 },
@@ -119,33 +126,27 @@ pub enum Fault {
     Body { status: u16, body: String },
 }
 
-impl Fault {
-    /// The answer to the faults every simulator gives alike (a redirect,
-    /// a huge body), whatever its provider; `None` for the others.
-    pub fn common_response(&self) -> Option<axum::response::Response> {
+impl CommonFault {
+    /// The answer: a redirect, a huge body, or the body given.
+    pub fn response(&self) -> axum::response::Response {
         use axum::response::IntoResponse;
         match self {
-            Fault::Redirect { port } => Some(
-                (
-                    axum::http::StatusCode::TEMPORARY_REDIRECT,
-                    [("location", format!("http://127.0.0.1:{port}/stolen"))],
-                )
-                    .into_response(),
-            ),
-            Fault::HugeBody { bytes } => {
+            CommonFault::Redirect { port } => (
+                axum::http::StatusCode::TEMPORARY_REDIRECT,
+                [("location", format!("http://127.0.0.1:{port}/stolen"))],
+            )
+                .into_response(),
+            CommonFault::HugeBody { bytes } => {
                 let mut body = " ".repeat(*bytes);
                 body.push_str("{}");
-                Some(([("content-type", "application/json")], body).into_response())
+                ([("content-type", "application/json")], body).into_response()
             }
-            Fault::Body { status, body } => Some(
-                (
-                    axum::http::StatusCode::from_u16(*status)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    body.clone(),
-                )
-                    .into_response(),
-            ),
-            _ => None,
+            CommonFault::Body { status, body } => (
+                axum::http::StatusCode::from_u16(*status)
+                    .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                body.clone(),
+            )
+                .into_response(),
         }
     }
 }

@@ -7,8 +7,8 @@ use chrono::TimeDelta;
 use serde_json::json;
 use vpnsnap::config::{Origin, Secret};
 use vpnsnap::provider::huaweicloud::settings::Auth;
-use vpnsnap::sim::Fault;
 use vpnsnap::sim::huaweicloud::DEMO_PROJECT_ID;
+use vpnsnap::sim::{CommonFault, Fault};
 
 use super::*;
 
@@ -229,7 +229,8 @@ fn a_limit_above_the_server_maximum_is_refused() {
 fn a_redirect_fails_the_source_and_the_signed_request_goes_nowhere_else() {
     let sim = sim(3);
     let (port, elsewhere) = crate::support::counting_listener();
-    sim.faults().inject(1, Fault::Redirect { port });
+    sim.faults()
+        .inject(1, Fault::Common(CommonFault::Redirect { port }));
     let (error, class) = failure(&collect(&source(&sim, 200)));
     assert_eq!(class, "redirect");
     assert_eq!(
@@ -244,7 +245,8 @@ fn a_redirect_fails_the_source_and_the_signed_request_goes_nowhere_else() {
 #[test]
 fn a_body_over_max_response_bytes_fails_the_source_and_says_so() {
     let sim = sim(3);
-    sim.faults().inject(1, Fault::HugeBody { bytes: 2 << 20 });
+    sim.faults()
+        .inject(1, Fault::Common(CommonFault::HugeBody { bytes: 2 << 20 }));
     let mut options = options(2);
     options.max_response_bytes = 1 << 20;
     let (error, class) = failure(&collect_with(&source(&sim, 200), &options));
@@ -287,8 +289,10 @@ fn an_error_body_never_carries_a_psk_or_the_sources_own_secret_into_the_error() 
         ),
     ] {
         let before = sim.faults().request_count();
-        sim.faults()
-            .inject(before + 1, Fault::Body { status: 400, body });
+        sim.faults().inject(
+            before + 1,
+            Fault::Common(CommonFault::Body { status: 400, body }),
+        );
         let (error, class) = failure(&collect(&source(&sim, 200)));
         assert_eq!(class, "rejected");
         assert_eq!(error, shown);

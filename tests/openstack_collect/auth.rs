@@ -231,7 +231,8 @@ fn a_token_about_to_expire_is_renewed_before_it_is_used() {
 fn a_redirected_login_does_not_post_the_password_elsewhere() {
     let sim = OpenStackSim::start(OpenStackSimConfig::default()).unwrap();
     let (port, elsewhere) = crate::support::counting_listener();
-    sim.faults().inject(1, Fault::Redirect { port });
+    sim.faults()
+        .inject(1, Fault::Common(CommonFault::Redirect { port }));
     let keys = format!("region = \"RegionOne\"\n{}", password_keys(&sim));
     let collected = collect(&source_with(&keys, DEMO_PASSWORD, ""));
     let (error, class) = failure(&collected);

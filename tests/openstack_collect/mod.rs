@@ -13,11 +13,11 @@ use vpnsnap::http::RetryPolicy;
 use vpnsnap::listing::SourceOutcome;
 use vpnsnap::provider::Normalized;
 use vpnsnap::provider::SourceProgress;
-use vpnsnap::sim::Fault;
 use vpnsnap::sim::openstack::{
     DEMO_APPLICATION_CREDENTIAL_ID, DEMO_APPLICATION_CREDENTIAL_SECRET, DEMO_PASSWORD,
     OpenStackSim, OpenStackSimConfig, Paging, sample,
 };
+use vpnsnap::sim::{CommonFault, Fault};
 use vpnsnap::store::Store;
 
 use crate::support::*;

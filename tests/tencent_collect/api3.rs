@@ -6,11 +6,11 @@ use serde_json::json;
 use vpnsnap::config::{Identifier, Origin, Secret, SourceConfig};
 use vpnsnap::provider::tencent::Settings;
 use vpnsnap::provider::{ProviderKind, SourceSettings};
-use vpnsnap::sim::Fault;
 use vpnsnap::sim::tencent::{
     DEMO_REGION, DEMO_SECRET_ID, DEMO_SECRET_KEY, Estate, TencentSim, TencentSimConfig,
     generate_estate,
 };
+use vpnsnap::sim::{CommonFault, Fault};
 
 use super::*;
 use crate::support::{contains, database_bytes, fixture, rows, temp_store, vpnsnap_with_env};
@@ -390,7 +390,8 @@ async fn a_redirect_fails_the_source_and_the_token_goes_nowhere_else() {
     })
     .unwrap();
     let (port, elsewhere) = crate::support::counting_listener();
-    sim.faults().inject(1, Fault::Redirect { port });
+    sim.faults()
+        .inject(1, Fault::Common(CommonFault::Redirect { port }));
     let with_token = source(&sim, |s| {
         s.token = Some(Secret::new(
             "session-token-1",
@@ -415,13 +416,13 @@ async fn an_error_page_never_carries_a_psk_or_the_secret_key_into_the_error() {
     let sim = start(generate_estate(3, 3));
     sim.faults().inject(
         1,
-        Fault::Body {
+        Fault::Common(CommonFault::Body {
             status: 418,
             body: format!(
                 "<html>PreSharedKey=TopSecretPsk-3 for {}</html>",
                 vpnsnap::sim::tencent::DEMO_SECRET_KEY
             ),
-        },
+        }),
     );
     let (error, class) = failure(&collect(&source(&sim, |_| {})).await);
     assert_eq!(class, "rejected");

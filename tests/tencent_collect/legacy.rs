@@ -8,11 +8,11 @@ use vpnsnap::config::{Identifier, Origin, Secret, SourceConfig};
 use vpnsnap::provider::tencent_legacy::Settings;
 use vpnsnap::provider::tencent_legacy::settings::SignatureMethod;
 use vpnsnap::provider::{ProviderKind, SourceSettings};
-use vpnsnap::sim::Fault;
 use vpnsnap::sim::tencent::Estate;
 use vpnsnap::sim::tencent_legacy::{
     DEMO_SECRET_ID, DEMO_SECRET_KEY, TencentLegacySim, TencentLegacySimConfig, generate_estate,
 };
+use vpnsnap::sim::{CommonFault, Fault};
 
 use super::*;
 use crate::support::{fixture, rows, temp_store, vpnsnap_with_env};
@@ -338,7 +338,8 @@ fn the_binary_collects_end_to_end_with_hmac_sha1() {
 async fn a_redirect_fails_the_source_and_the_signed_query_goes_nowhere_else() {
     let sim = start(generate_estate(3, 3));
     let (port, elsewhere) = crate::support::counting_listener();
-    sim.faults().inject(1, Fault::Redirect { port });
+    sim.faults()
+        .inject(1, Fault::Common(CommonFault::Redirect { port }));
     let (error, class) = failure(&collect(&source(&sim, |_| {})).await);
     assert_eq!(class, "redirect");
     assert!(error.starts_with("redirect not followed: "), "{error}");

@@ -83,10 +83,8 @@ pub(super) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
     let number = shared.answered.fetch_add(1, Ordering::Relaxed) + 1;
     let request_id = format!("5e1d0000-0000-4000-8000-{number:012x}");
     let answer = match shared.faults.on_request().await {
-        Some(fault) => match fault.common_response() {
-            Some(response) => return response,
-            None => fault_answer(&fault, &request_id),
-        },
+        Some(Fault::Common(common)) => return common.response(),
+        Some(fault) => fault_answer(&fault, &request_id),
         None => answer(&shared, request, &request_id).await,
     };
     let mut response = Response::new(Body::from(answer.body));
@@ -118,11 +116,8 @@ fn fault_answer(fault: &Fault, request_id: &str) -> Answer {
                 request_id,
             )
         },
-        Fault::ServerError
-        | Fault::Hang
-        | Fault::Redirect { .. }
-        | Fault::HugeBody { .. }
-        | Fault::Body { .. } => Answer::error(
+        // A common fault is answered by `handle` before it gets here.
+        Fault::ServerError | Fault::Hang | Fault::Common(_) => Answer::error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "VPN.0002",
             "Internal server error",

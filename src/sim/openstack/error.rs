@@ -17,10 +17,8 @@ pub(super) fn neutron_error(status: StatusCode, kind: &str, message: &str) -> Re
 
 /// A planned fault as Neutron would answer it.
 pub(super) fn fault_response(fault: Fault) -> Response {
-    if let Some(response) = fault.common_response() {
-        return response;
-    }
     match fault {
+        Fault::Common(common) => common.response(),
         Fault::Throttle {
             retry_after_seconds,
         } => {
@@ -37,11 +35,7 @@ pub(super) fn fault_response(fault: Fault) -> Response {
         Fault::MalformedBody => {
             with_request_id(StatusCode::OK, "{\"ipsec_site_connections\": [".into())
         }
-        Fault::ServerError
-        | Fault::Hang
-        | Fault::Redirect { .. }
-        | Fault::HugeBody { .. }
-        | Fault::Body { .. } => neutron_error(
+        Fault::ServerError | Fault::Hang => neutron_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "HTTPInternalServerError",
             "Request Failed: internal server error while processing your request.",

@@ -62,10 +62,8 @@ pub fn host(headers: &HeaderMap) -> String {
 
 /// Renders a planned fault in Keystone's format.
 fn fault_response(fault: Fault) -> Response {
-    if let Some(response) = fault.common_response() {
-        return response;
-    }
     match fault {
+        Fault::Common(common) => common.response(),
         Fault::Throttle {
             retry_after_seconds,
         } => {
@@ -76,11 +74,7 @@ fn fault_response(fault: Fault) -> Response {
             response
         }
         Fault::MalformedBody => with_request_id(StatusCode::CREATED, "{\"token\": {".into()),
-        Fault::ServerError
-        | Fault::Hang
-        | Fault::Redirect { .. }
-        | Fault::HugeBody { .. }
-        | Fault::Body { .. } => error(
+        Fault::ServerError | Fault::Hang => error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "An unexpected error prevented the server from fulfilling your request.",
         ),

@@ -168,10 +168,8 @@ fn error_response(error: &ApiError, request_id: &str) -> Map<String, Value> {
 }
 
 fn fault_response(fault: Fault, request_id: &str) -> Response {
-    if let Some(response) = fault.common_response() {
-        return response;
-    }
     match fault {
+        Fault::Common(common) => common.response(),
         Fault::Throttle {
             retry_after_seconds,
         } => {
@@ -191,11 +189,7 @@ fn fault_response(fault: Fault, request_id: &str) -> Response {
             let body = json!({ "Response": error_response(&error, request_id) });
             (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response()
         }
-        Fault::MalformedBody
-        | Fault::Hang
-        | Fault::Redirect { .. }
-        | Fault::HugeBody { .. }
-        | Fault::Body { .. } => (
+        Fault::MalformedBody | Fault::Hang => (
             [("content-type", "application/json")],
             "{\"Response\": {\"TotalCount\": 3, \"VpnConnectionSet\": [{\"VpnConn",
         )

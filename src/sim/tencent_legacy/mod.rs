@@ -142,10 +142,8 @@ async fn handle(
 }
 
 fn fault_response(fault: Fault) -> Response {
-    if let Some(response) = fault.common_response() {
-        return response;
-    }
     match fault {
+        Fault::Common(common) => common.response(),
         Fault::Throttle {
             retry_after_seconds,
         } => (
@@ -160,11 +158,7 @@ fn fault_response(fault: Fault) -> Response {
                               "codeDesc": "InternalError"})),
         )
             .into_response(),
-        Fault::MalformedBody
-        | Fault::Hang
-        | Fault::Redirect { .. }
-        | Fault::HugeBody { .. }
-        | Fault::Body { .. } => (
+        Fault::MalformedBody | Fault::Hang => (
             [("content-type", "application/json")],
             "{\"code\": 0, \"totalCount\": 3, \"data\": [{\"unVpnConnId",
         )

@@ -246,16 +246,21 @@ mod tests {
         assert!(!text.contains("last_success_timestamp_seconds{source=\"os-lab\""));
     }
 
-    #[test]
-    fn writes_atomically_and_leaves_no_temp_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("vpnsnap.prom");
-        let run = RunMetrics {
+    /// A successful run of no sources.
+    fn empty_run() -> RunMetrics<'static> {
+        RunMetrics {
             finished_at: Timestamp::parse_rfc3339("2026-11-22T10:00:00Z").unwrap(),
             duration: Duration::from_secs(1),
             exit: Exit::Success,
             sources: Vec::new(),
-        };
+        }
+    }
+
+    #[test]
+    fn writes_atomically_and_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vpnsnap.prom");
+        let run = empty_run();
         write(&path, &run).unwrap();
         write(&path, &run).unwrap();
         let names: Vec<String> = std::fs::read_dir(dir.path())
@@ -281,12 +286,7 @@ mod tests {
             .path()
             .join(format!(".vpnsnap.prom.{}.tmp", std::process::id()));
         std::os::unix::fs::symlink(&victim, &planted).unwrap();
-        let run = RunMetrics {
-            finished_at: Timestamp::parse_rfc3339("2026-11-22T10:00:00Z").unwrap(),
-            duration: Duration::from_secs(1),
-            exit: Exit::Success,
-            sources: Vec::new(),
-        };
+        let run = empty_run();
         write(&path, &run).unwrap();
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
         assert!(

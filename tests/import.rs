@@ -655,23 +655,28 @@ fn another_applications_database_or_a_non_sqlite_file_is_refused_untouched() {
 #[test]
 fn a_source_imported_under_another_kind_or_region_is_refused_and_nothing_written() {
     let dir = tempfile::tempdir().unwrap();
-    let output = vpnsnap(
-        dir.path(),
-        &[
-            "--db",
-            "h.db",
-            "import",
-            "--source",
-            "s",
-            "--kind",
-            "huaweicloud",
-            "--region",
-            "cn-north-4",
-            "--observed-at",
-            "2026-11-22T10:00:00Z",
-            &fixture_arg("huaweicloud/001_list_all.json"),
-        ],
-    );
+    // The Huawei fixture as source s, in `region`.
+    let huawei_in = |region: &str, observed_at: &str| {
+        let file = fixture_arg("huaweicloud/001_list_all.json");
+        vpnsnap(
+            dir.path(),
+            &[
+                "--db",
+                "h.db",
+                "import",
+                "--source",
+                "s",
+                "--kind",
+                "huaweicloud",
+                "--region",
+                region,
+                "--observed-at",
+                observed_at,
+                &file,
+            ],
+        )
+    };
+    let output = huawei_in("cn-north-4", "2026-11-22T10:00:00Z");
     assert_eq!(output.code, 0, "{}", output.stderr);
 
     // The --kind typo that tombstoned every Huawei connection of s.
@@ -695,23 +700,7 @@ fn a_source_imported_under_another_kind_or_region_is_refused_and_nothing_written
     );
 
     // The same kind in another region.
-    let output = vpnsnap(
-        dir.path(),
-        &[
-            "--db",
-            "h.db",
-            "import",
-            "--source",
-            "s",
-            "--kind",
-            "huaweicloud",
-            "--region",
-            "ap-southeast-1",
-            "--observed-at",
-            "2026-11-22T12:00:00Z",
-            &fixture_arg("huaweicloud/001_list_all.json"),
-        ],
-    );
+    let output = huawei_in("ap-southeast-1", "2026-11-22T12:00:00Z");
     assert_eq!(output.code, 2, "{}", output.stderr);
     assert!(
         output.stderr.contains(

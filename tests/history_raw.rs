@@ -70,7 +70,7 @@ fn changed_versions_are_patches_of_the_first_and_read_back_whole() {
     assert_eq!(
         rows(
             &store,
-            "SELECT json(r.raw_jsonb) FROM version_raw r JOIN versions v ON v.id = r.version_id \
+            "SELECT r.raw_json FROM version_raw r JOIN versions v ON v.id = r.version_id \
              WHERE v.version > 1 ORDER BY v.version"
         ),
         vec![vec![r#"{"status":"DOWN"}"#], vec![r#"{"mtu":1400}"#]]
@@ -198,7 +198,7 @@ fn related_objects_are_patched_and_read_back_whole() {
     assert_eq!(
         rows(
             &store,
-            "SELECT cv.version, coalesce(r.base_version_id, 'full'), json(r.related_jsonb), cv.related_json \
+            "SELECT cv.version, coalesce(r.base_version_id, 'full'), r.related_json, cv.related_json \
              FROM connection_versions cv JOIN version_raw r ON r.version_id = cv.version_id \
              ORDER BY cv.version"
         ),

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod analysts_db;
 mod architecture;
 mod config;
 mod demo;

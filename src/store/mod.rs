@@ -58,9 +58,14 @@ pub enum StoreError {
          schema); vpnsnap writes only its own: pass a new --db PATH"
     )]
     Foreign { path: PathBuf },
-    #[error("cannot migrate the database {path} to the current schema: {source}")]
+    #[error(
+        "cannot migrate the database {path} to the current schema (applying {pending} in one \
+         transaction, so the database is left as it was): {source}"
+    )]
     Migrate {
         path: PathBuf,
+        /// The migrations that were to be applied, by name.
+        pending: String,
         source: Box<refinery::Error>,
     },
     #[error(
@@ -133,10 +138,16 @@ impl Store {
             path: path.into(),
             source,
         })?;
+        // All pending migrations and their history rows in one transaction
+        // (refinery's default commits each migration and its history row
+        // apart): a failure or a crash leaves the database as it was.
+        let pending = pending_migrations(&sqlite);
         embedded::migrations::runner()
+            .set_grouped(true)
             .run(&mut sqlite)
             .map_err(|source| StoreError::Migrate {
                 path: path.into(),
+                pending,
                 source: Box::new(source),
             })?;
         Ok(Store {
@@ -284,12 +295,33 @@ pub fn needs_migration(sqlite: &Sqlite) -> Result<bool, rusqlite::Error> {
         .map(|migration| i64::from(migration.version()))
         .max()
         .unwrap_or(0);
+    Ok(applied_migration(sqlite)? < latest)
+}
+
+/// The latest migration applied to the database (0 for a new one).
+fn applied_migration(sqlite: &Sqlite) -> Result<i64, rusqlite::Error> {
     let applied: Option<i64> = sqlite.query_row(
         "SELECT max(version) FROM refinery_schema_history",
         [],
         |row| row.get(0),
     )?;
-    Ok(applied.unwrap_or(0) < latest)
+    Ok(applied.unwrap_or(0))
+}
+
+/// The names of the migrations not yet applied (`V6__raw_json_text, ...`),
+/// for the error if applying them fails.
+fn pending_migrations(sqlite: &Sqlite) -> String {
+    // A new database has no history table yet: every migration is pending.
+    let applied = applied_migration(sqlite).unwrap_or(0);
+    let mut pending: Vec<_> = embedded::migrations::runner()
+        .get_migrations()
+        .iter()
+        .filter(|migration| i64::from(migration.version()) > applied)
+        .map(|migration| (migration.version(), migration.to_string()))
+        .collect();
+    pending.sort();
+    let names: Vec<_> = pending.into_iter().map(|(_, name)| name).collect();
+    names.join(", ")
 }
 
 fn create_owner_only(path: &Path) -> Result<(), StoreError> {

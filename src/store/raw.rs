@@ -49,11 +49,11 @@ pub(super) fn read_raw(
     let texts: Option<Texts> = tx
         .prepare_cached(
             "SELECT r.base_version_id, \
-             json(CASE WHEN r.base_version_id IS NULL THEN r.raw_jsonb \
-                  ELSE json_patch(b.raw_jsonb, r.raw_jsonb) END), \
-             json(CASE WHEN r.base_version_id IS NULL THEN r.related_jsonb \
-                  ELSE json_patch(b.related_jsonb, r.related_jsonb) END), \
-             json(b.raw_jsonb), json(b.related_jsonb) \
+             CASE WHEN r.base_version_id IS NULL THEN r.raw_json \
+                  ELSE json_patch(b.raw_json, r.raw_json) END, \
+             CASE WHEN r.base_version_id IS NULL THEN r.related_json \
+                  ELSE json_patch(b.related_json, r.related_json) END, \
+             b.raw_json, b.related_json \
              FROM version_raw r LEFT JOIN version_raw b ON b.version_id = r.base_version_id \
              WHERE r.version_id = ?1",
         )?
@@ -138,8 +138,8 @@ pub(super) fn insert_raw(
     match form {
         RawForm::Full => tx
             .prepare_cached(
-                "INSERT INTO version_raw (version_id, raw_jsonb, related_jsonb) \
-                 VALUES (?1, jsonb(?2), jsonb(?3))",
+                "INSERT INTO version_raw (version_id, raw_json, related_json) \
+                 VALUES (?1, ?2, ?3)",
             )?
             .execute(params![version_id, item.raw_json, item.related_json])?,
         RawForm::Patch {
@@ -148,8 +148,8 @@ pub(super) fn insert_raw(
             related,
         } => tx
             .prepare_cached(
-                "INSERT INTO version_raw (version_id, raw_jsonb, related_jsonb, base_version_id) \
-                 VALUES (?1, jsonb(?2), jsonb(?3), ?4)",
+                "INSERT INTO version_raw (version_id, raw_json, related_json, base_version_id) \
+                 VALUES (?1, ?2, ?3, ?4)",
             )?
             .execute(params![version_id, raw, related, base_id])?,
     };
@@ -167,8 +167,8 @@ fn patch_is_exact(
 ) -> Result<bool, StoreError> {
     let exact: Option<bool> = tx
         .prepare_cached(
-            "SELECT json(json_patch(raw_jsonb, jsonb(?2))) IS json(?3) \
-             AND json(json_patch(related_jsonb, jsonb(?4))) IS json(?5) \
+            "SELECT json_patch(raw_json, ?2) IS json(?3) \
+             AND json_patch(related_json, ?4) IS json(?5) \
              FROM version_raw WHERE version_id = ?1 AND base_version_id IS NULL",
         )?
         .query_row(

@@ -109,7 +109,7 @@ fn an_ikepolicy_edited_in_place_is_a_change_of_both_connections_using_it() {
         rows(
             &store,
             "SELECT cv.connection_id, json_extract(cv.related_json, '$.ikepolicy.lifetime.value'), \
-             json_extract(cv.related_json, '$.ikepolicy.name'), json(r.related_jsonb) \
+             json_extract(cv.related_json, '$.ikepolicy.name'), r.related_json \
              FROM connection_versions cv JOIN version_raw r ON r.version_id = cv.version_id \
              WHERE cv.version = 2 AND r.base_version_id IS NOT NULL ORDER BY 1"
         ),

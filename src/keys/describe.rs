@@ -65,6 +65,16 @@ pub fn integer(out: &mut String, key: &str, value: u32, is_default: bool) {
     );
 }
 
+/// `key = true|false`, marked `# default` when it was not written.
+pub fn boolean(out: &mut String, key: &str, value: bool, is_default: bool) {
+    line(
+        out,
+        key,
+        &value.to_string(),
+        is_default.then_some("default"),
+    );
+}
+
 /// `key = ["a", "b"]`, omitted when empty.
 pub fn list(out: &mut String, key: &str, values: &[String]) {
     if !values.is_empty() {

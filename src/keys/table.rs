@@ -227,6 +227,17 @@ impl<'a> SourceKeys<'a> {
         }
     }
 
+    /// `true` or `false`, if present.
+    pub fn optional_bool(&mut self, key: &'static str) -> Result<Option<bool>, ConfigError> {
+        match self.take(key) {
+            Some((_, value)) => match value.get_ref() {
+                DeValue::Boolean(flag) => Ok(Some(*flag)),
+                _ => Err(self.wrong_type(key, "true or false", value)),
+            },
+            None => Ok(None),
+        }
+    }
+
     /// One of a fixed set of names, if present.
     pub fn optional_choice<T: Copy>(
         &mut self,

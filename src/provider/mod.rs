@@ -85,12 +85,13 @@ pub fn is_single_object_body(body: &Value) -> bool {
 
 /// Whether a body lists or shows connections, rather than only objects that
 /// connections reference (OpenStack policies, vpnservices, endpoint groups,
-/// subnets): only such bodies make a listing, so that an empty list of
+/// subnets; Huawei Cloud customer gateways and VPN gateways): only such bodies make a listing, so that an empty list of
 /// policies is never taken for an empty list of connections.
 pub fn is_connection_body(kind: ProviderKind, body: &Value) -> bool {
     match kind {
         ProviderKind::OpenStack => openstack::is_connection_body(body),
-        ProviderKind::HuaweiCloud | ProviderKind::Tencent | ProviderKind::TencentLegacy => true,
+        ProviderKind::HuaweiCloud => huaweicloud::is_connection_body(body),
+        ProviderKind::Tencent | ProviderKind::TencentLegacy => true,
     }
 }
 
@@ -112,7 +113,7 @@ pub fn normalize(
     let raw_json = json_text(&object);
     let stable_raw_json = stable_raw_json(kind, &object);
     let mut output = match kind {
-        ProviderKind::HuaweiCloud => huaweicloud::normalize(path, object, context)?,
+        ProviderKind::HuaweiCloud => huaweicloud::normalize(path, object, related, context)?,
         ProviderKind::OpenStack => openstack::normalize(path, object, related, context)?,
         ProviderKind::Tencent => tencent::normalize(path, object, context)?,
         ProviderKind::TencentLegacy => tencent_legacy::normalize(path, object, context)?,

@@ -57,8 +57,9 @@ impl From<UndecodableBody> for FetchError {
     }
 }
 
-/// Kinds of objects a connection can reference by id (OpenStack), directly
-/// or, for subnets, through its endpoint group or vpnservice.
+/// Kinds of objects a connection can reference by id (OpenStack: directly
+/// or, for subnets, through its endpoint group or vpnservice; Huawei Cloud:
+/// its customer gateway and VPN gateway).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RelatedKind {
     IkePolicy,
@@ -68,6 +69,26 @@ pub enum RelatedKind {
     /// A Neutron subnet (`{"id", "cidr"}`), named by a `subnet` endpoint
     /// group's endpoints or a vpnservice's `subnet_id`.
     Subnet,
+    /// A Huawei Cloud customer gateway (`cgw_id`): the peer's IP or FQDN.
+    CustomerGateway,
+    /// A Huawei Cloud VPN gateway (`vgw_id`): its EIPs or private IPs.
+    VpnGateway,
+}
+
+impl RelatedKind {
+    /// The keys of the kind's list body and show body in its provider's API
+    /// (`{"ikepolicies": [...]}`, `{"ikepolicy": {...}}`).
+    pub fn body_keys(self) -> (&'static str, &'static str) {
+        match self {
+            RelatedKind::IkePolicy => ("ikepolicies", "ikepolicy"),
+            RelatedKind::IpsecPolicy => ("ipsecpolicies", "ipsecpolicy"),
+            RelatedKind::VpnService => ("vpnservices", "vpnservice"),
+            RelatedKind::EndpointGroup => ("endpoint_groups", "endpoint_group"),
+            RelatedKind::Subnet => ("subnets", "subnet"),
+            RelatedKind::CustomerGateway => ("customer_gateways", "customer_gateway"),
+            RelatedKind::VpnGateway => ("vpn_gateways", "vpn_gateway"),
+        }
+    }
 }
 
 /// Objects collected alongside the connections and referenced by id,
@@ -75,6 +96,8 @@ pub enum RelatedKind {
 #[derive(Debug, Default, Clone)]
 pub struct Related {
     objects: HashMap<(RelatedKind, String), Value>,
+    /// The kinds of the objects held.
+    kinds: Vec<RelatedKind>,
 }
 
 impl Related {
@@ -95,12 +118,20 @@ impl Related {
             }
         };
         redact_secrets(&mut object);
+        if !self.kinds.contains(&kind) {
+            self.kinds.push(kind);
+        }
         self.objects.insert((kind, id), object);
         Ok(())
     }
 
     pub fn get(&self, kind: RelatedKind, id: &str) -> Option<&Value> {
         self.objects.get(&(kind, id.to_string()))
+    }
+
+    /// Whether any object of `kind` is held.
+    pub fn has_any(&self, kind: RelatedKind) -> bool {
+        self.kinds.contains(&kind)
     }
 
     /// Objects held, for tests.

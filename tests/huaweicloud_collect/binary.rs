@@ -68,7 +68,9 @@ fn collect_stores_the_listing_and_reports_it() {
             &json!("ok"),
             &json!(7),
             &json!(7),
-            &json!(3),
+            // The VPN gateways, 3 pages of customer gateways and 3 of
+            // connections (page_size 3).
+            &json!(7),
             &Value::Null
         ]
     );
@@ -100,7 +102,7 @@ fn a_failed_source_names_itself_the_url_and_the_cause() {
     );
     assert!(
         line.contains(&format!(
-            "and 0 pages: authentication failed: {}/v5/{DEMO_PROJECT_ID}/vpn-connection?limit=3: HTTP 401 APIGW.0301",
+            "and 0 pages: authentication failed: {}/v5/{DEMO_PROJECT_ID}/vpn-gateways: HTTP 401 APIGW.0301",
             sim.url()
         )),
         "{line}"
@@ -119,7 +121,8 @@ fn a_failed_source_names_itself_the_url_and_the_cause() {
     let line = out.stdout.lines().nth(1).unwrap();
     assert!(
         line.ends_with(&format!(
-            "and 3 pages: {}/v5/{DEMO_PROJECT_ID}/vpn-connection?limit=3&marker={}: not a huaweicloud response body: \
+            // The VPN gateways, 2 pages of customer gateways, 3 of connections.
+            "and 6 pages: {}/v5/{DEMO_PROJECT_ID}/vpn-connection?limit=3&marker={}: not a huaweicloud response body: \
              $.vpn_connections[1].id: missing connection id (a non-empty string)",
             sim.url(),
             sim.with_estate(|estate| estate.connections[2]["created_at"].as_str().unwrap().replace(':', "%3A"))

@@ -5,6 +5,7 @@
 
 mod binary;
 mod errors;
+mod gateways;
 mod paging;
 mod signature;
 
@@ -60,6 +61,9 @@ pub fn source_at(endpoint: String, page_size: u32) -> SourceConfig {
             vgw_ip: None,
             enterprise_project_ids: Vec::new(),
             page_size,
+            // The request counts of these tests are the connection pages;
+            // `gateways.rs` turns resolution on.
+            resolve_gateways: false,
         }),
     }
 }

@@ -93,6 +93,7 @@ access_key = "AKIDHUAWEI"  # from env HW_ACCESS_KEY
 secret_key = "***"  # from file {dir}/hw.sk
 security_token = "***"  # from env HW_TOKEN
 page_size = 200  # default
+resolve_gateways = true  # default
 
 [[source]]
 name = "os"

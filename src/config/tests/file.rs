@@ -115,7 +115,7 @@ fn a_top_level_key_after_a_source_gets_a_hint() {
         &message,
         "vpnsnap.toml:9: source \"hw\": unknown key \"schedule\" (keys for huaweicloud: name, kind, region, endpoint, \
          project_id, access_key, secret_key, security_token, auth_token, vgw_id, vgw_ip, enterprise_project_id, \
-         page_size, ca_file, tls_roots); top-level keys go before the first [[source]]",
+         page_size, resolve_gateways, ca_file, tls_roots); top-level keys go before the first [[source]]",
     );
 }
 

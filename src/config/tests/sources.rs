@@ -219,7 +219,7 @@ fn an_unknown_optional_key_lists_the_kinds_keys() {
         message,
         "vpnsnap.toml:9: source \"hw\": unknown key \"pagesize\" (did you mean \"page_size\"? keys for huaweicloud: \
          name, kind, region, endpoint, project_id, access_key, secret_key, security_token, auth_token, vgw_id, \
-         vgw_ip, enterprise_project_id, page_size, ca_file, tls_roots)"
+         vgw_ip, enterprise_project_id, page_size, resolve_gateways, ca_file, tls_roots)"
     );
 }
 

@@ -13,12 +13,37 @@ use super::settings::{Auth, Settings};
 use super::sign;
 use crate::http::{self, FetchError, display_url, retry_after};
 
-/// Which call a request is: a 404 means a wrong project or endpoint for the
-/// list, a missing connection for a show.
+/// Which call a request is: a 404 means a wrong project or endpoint for a
+/// list, a missing connection for a show; a 403 on a gateway list names the
+/// IAM action it lacks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Call {
     List,
     Show,
+    /// `GET /v5/{project_id}/customer-gateways`.
+    ListCustomerGateways,
+    /// `GET /v5/{project_id}/vpn-gateways`.
+    ListVpnGateways,
+}
+
+impl Call {
+    /// The collection's path segment under `/v5/{project_id}/`.
+    pub fn collection(self) -> &'static str {
+        match self {
+            Call::List | Call::Show => "vpn-connection",
+            Call::ListCustomerGateways => "customer-gateways",
+            Call::ListVpnGateways => "vpn-gateways",
+        }
+    }
+
+    /// The IAM action a list call needs.
+    fn action(self) -> &'static str {
+        match self {
+            Call::List | Call::Show => "vpn:vpnConnections:list",
+            Call::ListCustomerGateways => "vpn:customerGateways:list",
+            Call::ListVpnGateways => "vpn:vpnGateways:list",
+        }
+    }
 }
 
 /// The parsed endpoint of a source, e.g. `https://vpn.ap-southeast-1.myhuaweicloud.com`.
@@ -62,6 +87,11 @@ impl<'a> Client<'a> {
         }
     }
 
+    /// The source's settings.
+    pub fn settings(&self) -> &Settings {
+        self.settings
+    }
+
     /// `GET /v5/{project_id}/vpn-connection?limit=&marker=&...filters`.
     pub fn list_url(&self, limit: u32, marker: Option<&str>) -> Url {
         let mut pairs = vec![("limit", limit.to_string())];
@@ -77,27 +107,47 @@ impl<'a> Client<'a> {
         for id in &self.settings.enterprise_project_ids {
             pairs.push(("enterprise_project_id", id.clone()));
         }
+        self.with_query(Call::List, &pairs)
+    }
+
+    /// `GET /v5/{project_id}/customer-gateways?limit=&marker=` (every
+    /// customer gateway of the project: the source's filters are for
+    /// connections).
+    pub fn customer_gateways_url(&self, limit: u32, marker: Option<&str>) -> Url {
+        let mut pairs = vec![("limit", limit.to_string())];
+        if let Some(marker) = marker {
+            pairs.push(("marker", marker.to_string()));
+        }
+        self.with_query(Call::ListCustomerGateways, &pairs)
+    }
+
+    /// `GET /v5/{project_id}/vpn-gateways` (not paged).
+    pub fn vpn_gateways_url(&self) -> Url {
+        self.url(Call::ListVpnGateways, &[])
+    }
+
+    /// `GET /v5/{project_id}/vpn-connection/{id}`.
+    pub fn show_url(&self, connection_id: &str) -> Url {
+        self.url(Call::Show, &[connection_id])
+    }
+
+    fn with_query(&self, call: Call, pairs: &[(&str, String)]) -> Url {
         let query = pairs
             .iter()
             .map(|(key, value)| format!("{key}={}", sign::encode(value)))
             .collect::<Vec<_>>()
             .join("&");
-        let mut url = self.url(&[]);
+        let mut url = self.url(call, &[]);
         url.set_query(Some(&query));
         url
     }
 
-    /// `GET /v5/{project_id}/vpn-connection/{id}`.
-    pub fn show_url(&self, connection_id: &str) -> Url {
-        self.url(&[connection_id])
-    }
-
-    fn url(&self, extra: &[&str]) -> Url {
+    fn url(&self, call: Call, extra: &[&str]) -> Url {
         let mut url = self.endpoint.0.clone();
         if let Ok(mut segments) = url.path_segments_mut() {
             segments
                 .pop_if_empty()
-                .extend(["v5", self.settings.project_id.as_str(), "vpn-connection"])
+                .extend(["v5", self.settings.project_id.as_str(), call.collection()])
                 .extend(extra);
         }
         url
@@ -206,12 +256,20 @@ impl<'a> Client<'a> {
         );
         match status.as_u16() {
             401 => FetchError::Auth(format!("{detail}; {}", self.credential_hint())),
-            403 => FetchError::Auth(format!(
+            403 if call == Call::List || call == Call::Show => FetchError::Auth(format!(
                 "{detail}; check that {} may read the VPN connections of project {}",
                 self.credential_hint_short(),
                 self.settings.project_id
             )),
-            404 if call == Call::List => FetchError::Config(format!(
+            403 => FetchError::Auth(format!(
+                "{detail}; {} lacks the IAM permission {} for project {}, which resolving \
+                 connections' gateways needs: grant it, or set resolve_gateways = false on the \
+                 source (peer_address stays empty, gateway_ip holds vgw_ip as given)",
+                self.credential_hint_short(),
+                call.action(),
+                self.settings.project_id
+            )),
+            404 if call != Call::Show => FetchError::Config(format!(
                 "{detail}; check project_id {:?} and endpoint {}: no VPN connection API for \
                  that project there",
                 self.settings.project_id,

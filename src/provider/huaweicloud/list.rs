@@ -1,7 +1,8 @@
-//! Listing every connection of a Huawei Cloud source: pages by `limit` +
-//! `marker` until a short or empty page, each page retried on its own, and
-//! the checks that keep a misbehaving server from looping or from passing
-//! off a truncated listing as complete.
+//! Listing every connection of a Huawei Cloud source (and, first, the
+//! gateways they name): pages by `limit` + `marker` until a short or empty
+//! page, each page retried on its own, and the checks that keep a
+//! misbehaving server from looping or from passing off a truncated listing
+//! as complete.
 
 use std::collections::HashSet;
 
@@ -16,7 +17,10 @@ use crate::provider::body::count;
 use crate::provider::{DecodeError, ProviderKind};
 use crate::provider::{PageSink, UndecodableBody};
 
-/// Lists the source's connections into `listing`.
+/// Lists the source's connections into `listing`: first, unless
+/// `resolve_gateways = false`, the project's VPN gateways and customer
+/// gateways (see [`super::gateways`]), so that every page of connections
+/// can be normalized as it arrives.
 pub async fn fetch(
     context: &FetchContext<'_>,
     settings: &Settings,
@@ -30,26 +34,100 @@ pub async fn fetch(
         Endpoint::parse(&endpoint)?,
         settings,
     );
+    if settings.resolve_gateways {
+        list_vpn_gateways(context, &client, listing).await?;
+        list_pages(context, &client, Collection::CustomerGateways, listing).await?;
+    }
+    list_pages(context, &client, Collection::Connections, listing).await
+}
+
+/// The collections listed by `limit` + `marker`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Collection {
+    Connections,
+    CustomerGateways,
+}
+
+impl Collection {
+    /// The body key of the items, and what they are called in messages.
+    fn key_and_noun(self) -> (&'static str, &'static str) {
+        match self {
+            Collection::Connections => ("vpn_connections", "connections"),
+            Collection::CustomerGateways => ("customer_gateways", "customer gateways"),
+        }
+    }
+}
+
+/// `GET /v5/{project_id}/vpn-gateways`: one body, not paged.
+async fn list_vpn_gateways(
+    context: &FetchContext<'_>,
+    client: &Client<'_>,
+    listing: &mut (dyn PageSink + Send),
+) -> Result<(), FetchError> {
+    let url = client.vpn_gateways_url();
+    let shown = display_url(&url);
+    let what = format!("source {} VPN gateways ({shown})", context.source.name);
+    let body = context
+        .retry
+        .run(&what, || client.get(&url, Call::ListVpnGateways))
+        .await?;
+    if !matches!(body.get("vpn_gateways"), Some(Value::Array(_))) {
+        return Err(UndecodableBody {
+            origin: shown,
+            kind: ProviderKind::HuaweiCloud,
+            error: DecodeError::new("$.vpn_gateways", "missing or not an array"),
+        }
+        .into());
+    }
+    listing.add_body(&shown, body)?;
+    context.progress.page_fetched(0);
+    Ok(())
+}
+
+/// Lists one paged collection into `listing`: pages by `limit` + `marker`
+/// until a short or empty page, each page retried on its own.
+async fn list_pages(
+    context: &FetchContext<'_>,
+    client: &Client<'_>,
+    collection: Collection,
+    listing: &mut (dyn PageSink + Send),
+) -> Result<(), FetchError> {
+    let settings = client.settings();
     let limit = settings.page_size;
-    let filtered = settings.vgw_id.is_some()
-        || settings.vgw_ip.is_some()
-        || !settings.enterprise_project_ids.is_empty();
+    let (key, noun) = collection.key_and_noun();
+    // The source's filters narrow the connections only.
+    let filtered = collection == Collection::Connections
+        && (settings.vgw_id.is_some()
+            || settings.vgw_ip.is_some()
+            || !settings.enterprise_project_ids.is_empty());
     let mut marker: Option<String> = None;
     let mut markers_sent: HashSet<String> = HashSet::new();
     let mut received: u64 = 0;
     let mut most_announced: Option<u64> = None;
     for page in 1u64.. {
-        let url = client.list_url(limit, marker.as_deref());
+        let (url, call, what) = match collection {
+            Collection::Connections => (
+                client.list_url(limit, marker.as_deref()),
+                Call::List,
+                "page",
+            ),
+            Collection::CustomerGateways => (
+                client.customer_gateways_url(limit, marker.as_deref()),
+                Call::ListCustomerGateways,
+                "customer gateways page",
+            ),
+        };
         let shown = display_url(&url);
-        let what = format!("source {} page {page} ({shown})", context.source.name);
-        let body = context
-            .retry
-            .run(&what, || client.get(&url, Call::List))
-            .await?;
-        let info = page_info(&shown, &body)?;
+        let what = format!("source {} {what} {page} ({shown})", context.source.name);
+        let body = context.retry.run(&what, || client.get(&url, call)).await?;
+        let info = page_info(&shown, &body, key)?;
         listing.add_body(&shown, body)?;
-        context.progress.page_fetched(info.items);
-        tracing::debug!("{what}: {} connections", info.items);
+        let counted = match collection {
+            Collection::Connections => info.items,
+            Collection::CustomerGateways => 0,
+        };
+        context.progress.page_fetched(counted);
+        tracing::debug!("{what}: {} {noun}", info.items);
 
         let items = info.items as u64;
         received += items;
@@ -57,12 +135,12 @@ pub async fn fetch(
             && current != items
         {
             return Err(FetchError::Paging(format!(
-                "{shown}: page_info.current_count is {current} but the page holds {items} connections"
+                "{shown}: page_info.current_count is {current} but the page holds {items} {noun}"
             )));
         }
         if items > u64::from(limit) {
             return Err(FetchError::Paging(format!(
-                "{shown}: {items} connections on a page asked for at most {limit}"
+                "{shown}: {items} {noun} on a page asked for at most {limit}"
             )));
         }
         most_announced = most_announced.max(info.total_count);
@@ -70,7 +148,7 @@ pub async fn fetch(
             && received > total
         {
             return Err(FetchError::Paging(format!(
-                "{shown}: {received} connections over {page} pages, more than the total_count of \
+                "{shown}: {received} {noun} over {page} pages, more than the total_count of \
                  {total}: the server keeps returning pages"
             )));
         }
@@ -84,7 +162,7 @@ pub async fn fetch(
                 && received < total
             {
                 return Err(FetchError::Paging(format!(
-                    "{shown}: the listing ended after {received} connections over {page} pages \
+                    "{shown}: the listing ended after {received} {noun} over {page} pages \
                      but total_count is {total}; if page_size ({limit}) is above the endpoint's \
                      maximum limit, lower it"
                 )));
@@ -117,19 +195,19 @@ struct PageInfo {
 
 /// Reads the paging fields of a list body; anything else (a show body, an
 /// error body, a wrong shape) is a decode error naming the JSON path.
-fn page_info(origin: &str, body: &Value) -> Result<PageInfo, UndecodableBody> {
+fn page_info(origin: &str, body: &Value, key: &str) -> Result<PageInfo, UndecodableBody> {
     let decode_error = |error| UndecodableBody {
         origin: origin.to_string(),
         kind: ProviderKind::HuaweiCloud,
         error,
     };
-    let Some(Value::Array(connections)) = body.get("vpn_connections") else {
+    let Some(Value::Array(connections)) = body.get(key) else {
         // Let the body reader say what the body is instead.
         return Err(decode_error(match decode_page(body.clone()) {
             Err(error) => error,
             Ok(_) => DecodeError::new(
-                "$.vpn_connections",
-                "missing: a list response holds the connections array",
+                format!("$.{key}"),
+                format!("missing: a list response holds the {key} array"),
             ),
         }));
     };
@@ -180,7 +258,7 @@ mod tests {
             "page_info": {"next_marker": "2022-12-09T07:24:27.674Z", "current_count": 2},
             "request_id": "r", "total_count": 12
         });
-        let info = page_info("u", &body).unwrap();
+        let info = page_info("u", &body, "vpn_connections").unwrap();
         assert_eq!(info.items, 2);
         assert_eq!(info.current_count, Some(2));
         assert_eq!(
@@ -203,7 +281,7 @@ mod tests {
             ),
             (
                 json!({"vpn_connection": {"id": "a"}}),
-                "u: not a huaweicloud response body: $.vpn_connections: missing: a list response holds the connections array",
+                "u: not a huaweicloud response body: $.vpn_connections: missing: a list response holds the vpn_connections array",
             ),
             (
                 json!({"vpn_connections": {"id": "a"}}),
@@ -211,7 +289,12 @@ mod tests {
             ),
         ];
         for (body, expected) in cases {
-            assert_eq!(page_info("u", &body).unwrap_err().to_string(), expected);
+            assert_eq!(
+                page_info("u", &body, "vpn_connections")
+                    .unwrap_err()
+                    .to_string(),
+                expected
+            );
         }
     }
 }

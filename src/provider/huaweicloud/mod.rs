@@ -2,6 +2,7 @@
 //! signing and the paged listing.
 
 mod client;
+pub mod gateways;
 mod list;
 mod normalize;
 pub mod settings;
@@ -9,5 +10,5 @@ pub mod sign;
 
 pub use client::{Call, Client, Endpoint};
 pub use list::fetch;
-pub use normalize::{SINGLE_OBJECT_KEY, decode_page, normalize};
+pub use normalize::{SINGLE_OBJECT_KEY, decode_page, is_connection_body, normalize};
 pub use settings::Settings;

@@ -3,23 +3,54 @@
 
 use serde_json::{Map, Value};
 
+use super::gateways::{self, KINDS as GATEWAY_KINDS};
 use crate::model::{Connection, Status};
 use crate::provider::body::{count, items, push_unique, top_object};
 use crate::provider::fields::Fields;
 use crate::provider::vocabulary::{self, read};
-use crate::provider::{DecodeError, NormalizeContext, Page, ProviderKind, ProviderOutput};
+use crate::provider::{
+    DecodeError, NormalizeContext, Page, ProviderKind, ProviderOutput, Related, RelatedKind,
+};
 
 /// The key of a body that shows one connection (`GET .../vpn-connection/{id}`).
 pub const SINGLE_OBJECT_KEY: &str = "vpn_connection";
 
 /// Reads a list body (`vpn_connections`, `page_info`, `total_count`) or a
-/// show body (`vpn_connection`). An error body (`error_code`/`error_msg`, or
+/// show body (`vpn_connection`), or a body of the gateways connections name
+/// (`customer_gateways`, `vpn_gateways`, or one `customer_gateway` /
+/// `vpn_gateway`). An error body (`error_code`/`error_msg`, or
 /// `code`/`message` from the API gateway) is a [`DecodeError`] carrying the
 /// provider's code and message.
 pub fn decode_page(body: Value) -> Result<Page, DecodeError> {
     let mut map = top_object(body)?;
     if let Some(message) = api_error(&map) {
         return Err(DecodeError::new("$", message));
+    }
+    let mut gateways = Page::default();
+    let mut gateway_body = false;
+    for kind in GATEWAY_KINDS {
+        let (plural, singular) = kind.body_keys();
+        let mut found = Vec::new();
+        if let Some(list) = map.remove(plural) {
+            found = items(list, &format!("$.{plural}"))?;
+            gateway_body = true;
+        }
+        if let Some(single) = map.remove(singular) {
+            found.push((format!("$.{singular}"), single));
+            gateway_body = true;
+        }
+        gateways
+            .related
+            .extend(found.into_iter().map(|(path, object)| {
+                let object = match kind {
+                    RelatedKind::VpnGateway => gateways::without_counters(object),
+                    _ => object,
+                };
+                (kind, path, object)
+            }));
+    }
+    if gateway_body {
+        return Ok(gateways);
     }
     if let Some(list) = map.remove("vpn_connections") {
         return Ok(Page {
@@ -43,7 +74,8 @@ pub fn decode_page(body: Value) -> Result<Page, DecodeError> {
         "$",
         format!(
             "not a Huawei Cloud VPN connection body: expected \"vpn_connections\" (list) or \
-             \"vpn_connection\" (show), found keys [{found}]"
+             \"vpn_connection\" (show), or \"customer_gateways\" / \"vpn_gateways\", found keys \
+             [{found}]"
         ),
     ))
 }
@@ -89,10 +121,17 @@ fn status(raw: &str) -> Status {
     }
 }
 
-/// Normalizes one `vpn_connection` object found at `path`.
+/// Whether a body lists or shows connections (not only gateways).
+pub fn is_connection_body(body: &Value) -> bool {
+    !gateways::is_gateway_body(body)
+}
+
+/// Normalizes one `vpn_connection` object found at `path`, resolving its
+/// gateways in `related` (see [`gateways`]).
 pub fn normalize(
     path: &str,
     mut object: Value,
+    related: &Related,
     context: &NormalizeContext<'_>,
 ) -> Result<ProviderOutput, DecodeError> {
     let rules = vocabulary::index_array(&mut object, "policy_rules");
@@ -116,9 +155,25 @@ pub fn normalize(
     connection.region = context.region.map(str::to_string);
     connection.account = context.account.map(str::to_string);
     connection.name = fields.text("name");
+    let vgw_ip = fields.text("vgw_ip");
+    let resolved = gateways::resolve(path, &fields, vgw_ip.as_deref(), related);
     connection.gateway_id = fields.text("vgw_id");
-    connection.gateway_ip = fields.text("vgw_ip");
     connection.peer_gateway_id = fields.text("cgw_id");
+    let mut resolved = match resolved {
+        Some(resolved) => {
+            connection.gateway_ip = resolved.gateway_ip.clone();
+            connection.peer_address = resolved.peer_address.clone();
+            resolved
+        }
+        // Nothing to resolve against: `vgw_ip` as the API gave it.
+        None => {
+            connection.gateway_ip = vgw_ip;
+            gateways::Resolved {
+                unmapped_related: Value::Object(Map::new()),
+                ..gateways::Resolved::default()
+            }
+        }
+    };
     connection.routing = vocabulary::read_routing(&mut fields, "style");
 
     // Policy rules give the local subnets (sources) and, when the connection
@@ -213,12 +268,13 @@ pub fn normalize(
     // fingerprinted it already.
     fields.take("psk");
 
-    let (unmapped, warnings) = fields.into_unmapped();
+    let (unmapped, mut warnings) = fields.into_unmapped();
+    warnings.append(&mut resolved.warnings);
     Ok(ProviderOutput {
         connection,
-        related: None,
+        related: resolved.related,
         unmapped,
-        unmapped_related: Value::Object(Map::new()),
+        unmapped_related: resolved.unmapped_related,
         warnings,
     })
 }

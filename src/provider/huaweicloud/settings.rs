@@ -26,6 +26,11 @@ pub struct Settings {
     pub enterprise_project_ids: Vec<String>,
     /// `page_size`: the `limit` of each request, 1 to 2000.
     pub page_size: u32,
+    /// `resolve_gateways` (default true): list the project's customer
+    /// gateways and VPN gateways too, so that each connection gets its
+    /// peer's address and its gateway's IP (needs `vpn:customerGateways:list`
+    /// and `vpn:vpnGateways:list`).
+    pub resolve_gateways: bool,
 }
 
 /// How requests are authenticated: exactly one of the two forms.
@@ -71,6 +76,7 @@ pub fn read(keys: &mut SourceKeys<'_>) -> Result<Settings, ConfigError> {
     let page_size = keys
         .optional_integer_in("page_size", 1..=MAX_PAGE_SIZE)?
         .unwrap_or(DEFAULT_PAGE_SIZE);
+    let resolve_gateways = keys.optional_bool("resolve_gateways")?.unwrap_or(true);
     Ok(Settings {
         project_id,
         auth,
@@ -78,6 +84,7 @@ pub fn read(keys: &mut SourceKeys<'_>) -> Result<Settings, ConfigError> {
         vgw_ip,
         enterprise_project_ids,
         page_size,
+        resolve_gateways,
     })
 }
 
@@ -156,6 +163,12 @@ impl Settings {
             "page_size",
             self.page_size,
             self.page_size == DEFAULT_PAGE_SIZE,
+        );
+        describe::boolean(
+            out,
+            "resolve_gateways",
+            self.resolve_gateways,
+            self.resolve_gateways,
         );
     }
 }

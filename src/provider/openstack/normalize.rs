@@ -47,13 +47,7 @@ const RELATED_KINDS: [RelatedKind; 5] = [
 /// The keys of `kind`'s list body and show body (`{"ikepolicies": [...]}`,
 /// `{"ikepolicy": {...}}`).
 pub(super) fn body_keys(kind: RelatedKind) -> (&'static str, &'static str) {
-    match kind {
-        RelatedKind::IkePolicy => ("ikepolicies", "ikepolicy"),
-        RelatedKind::IpsecPolicy => ("ipsecpolicies", "ipsecpolicy"),
-        RelatedKind::VpnService => ("vpnservices", "vpnservice"),
-        RelatedKind::EndpointGroup => ("endpoint_groups", "endpoint_group"),
-        RelatedKind::Subnet => ("subnets", "subnet"),
-    }
+    kind.body_keys()
 }
 
 /// Reads any VPNaaS body: connections (`ipsec_site_connections` or

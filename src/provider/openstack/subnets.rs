@@ -66,7 +66,11 @@ impl SubnetIds {
                         .for_each(|id| self.push(id));
                 }
             }
-            RelatedKind::IkePolicy | RelatedKind::IpsecPolicy | RelatedKind::Subnet => {}
+            RelatedKind::IkePolicy
+            | RelatedKind::IpsecPolicy
+            | RelatedKind::Subnet
+            | RelatedKind::CustomerGateway
+            | RelatedKind::VpnGateway => {}
         }
     }
 

@@ -13,6 +13,10 @@ use crate::sim::rng::Rng;
 #[derive(Debug, Clone, Default)]
 pub struct Estate {
     pub connections: Vec<Value>,
+    /// `vpn_gateway` objects (`GET .../vpn-gateways`).
+    pub vpn_gateways: Vec<Value>,
+    /// `customer_gateway` objects (`GET .../customer-gateways`), by id.
+    pub customer_gateways: Vec<Value>,
 }
 
 /// What a list request asks for.
@@ -30,8 +34,12 @@ fn text<'a>(connection: &'a Value, key: &str) -> &'a str {
 }
 
 impl Estate {
+    /// Connections without gateway objects: the gateway lists are empty.
     pub fn new(connections: Vec<Value>) -> Estate {
-        let mut estate = Estate { connections };
+        let mut estate = Estate {
+            connections,
+            ..Estate::default()
+        };
         estate.order();
         estate
     }
@@ -84,6 +92,14 @@ impl Estate {
                 .cmp(text(a, "created_at"))
                 .then_with(|| text(a, "id").cmp(text(b, "id")))
         });
+        super::gateways::order(&mut self.customer_gateways);
+    }
+
+    /// The customer gateway with this `id`, to edit in place.
+    pub fn customer_gateway_mut(&mut self, id: &str) -> Option<&mut Value> {
+        self.customer_gateways
+            .iter_mut()
+            .find(|c| text(c, "id") == id)
     }
 
     /// One page: the matching connections created before the marker (all
@@ -120,7 +136,9 @@ impl Estate {
 /// `count` varied, realistic connections in the documented shape, the same
 /// for the same `seed`: statuses mostly `ACTIVE`, policy, static and BGP
 /// styles, a spread of algorithms, gateways shared by about 20 connections
-/// each, a few enterprise projects, distinct creation times.
+/// each (half public, named by an EIP id in `vgw_ip`, half private), a
+/// customer gateway per connection, a few enterprise projects, distinct
+/// creation times.
 pub fn generate_estate(count: usize, seed: u64) -> Estate {
     let mut rng = Rng::new(seed);
     let gateways: Vec<(String, String)> = (0..count / 20 + 1)
@@ -139,7 +157,15 @@ pub fn generate_estate(count: usize, seed: u64) -> Estate {
         let (vgw_id, vgw_ip) = rng.pick(&gateways);
         connections.push(connection(&mut rng, index, vgw_id, vgw_ip, &projects));
     }
-    Estate::new(connections)
+    let (vpn_gateways, customer_gateways) =
+        super::gateways::generate(&mut connections, &gateways, seed);
+    let mut estate = Estate {
+        connections,
+        vpn_gateways,
+        customer_gateways,
+    };
+    estate.order();
+    estate
 }
 
 fn connection(

@@ -2,8 +2,13 @@
 //! mutable [`Estate`], behind the checks the API gateway makes (AK/SK
 //! signature and its 15-minute window, security token, IAM token, project
 //! header and path), with the documented error bodies and injected faults.
+//! It also serves the VPN gateways and customer gateways connections name
+//! (`vpn-gateways`, `customer-gateways`), and can refuse either list as IAM
+//! does when the permission is missing ([`HuaweiSim::deny`]).
 
+mod answer;
 mod estate;
+mod gateways;
 mod serve;
 mod verify;
 
@@ -95,6 +100,7 @@ impl HuaweiSim {
             estate: RwLock::new(estate),
             faults: Faults::default(),
             clock_offset: AtomicI64::new(0),
+            denied: Mutex::new(Vec::new()),
             answered: AtomicU64::new(0),
             log: Mutex::new(Vec::new()),
         });
@@ -136,6 +142,13 @@ impl HuaweiSim {
         self.shared
             .clock_offset
             .store(offset.num_seconds(), Ordering::Relaxed);
+    }
+
+    /// Refuses every request for `collection` (`vpn-gateways`,
+    /// `customer-gateways` or `vpn-connection`) with 403, as IAM does for a
+    /// user without the permission to list it.
+    pub fn deny(&self, collection: &str) {
+        self.shared.lock_denied().push(collection.to_string());
     }
 
     /// The last requests received (up to 1000), as `METHOD path?query`.

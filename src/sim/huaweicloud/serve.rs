@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::DEFAULT_LIMIT;
+use super::answer::{Answer, json_answer};
 use super::estate::{Estate, ListQuery};
 use super::verify::{self, KeyPair};
 use crate::sim::{Fault, Faults};
@@ -29,6 +30,8 @@ pub(super) struct Shared {
     pub(super) faults: Faults,
     /// Added to the wall clock before checking `X-Sdk-Date`, in seconds.
     pub(super) clock_offset: AtomicI64,
+    /// Collections answered with 403 (see [`super::HuaweiSim::deny`]).
+    pub(super) denied: Mutex<Vec<String>>,
     pub(super) answered: AtomicU64,
     pub(super) log: Mutex<Vec<String>>,
 }
@@ -54,28 +57,16 @@ impl Shared {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    pub(super) fn lock_denied(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
+        self.denied
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     fn read_estate(&self) -> std::sync::RwLockReadGuard<'_, Estate> {
         self.estate
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
-/// An answer before it gets its request id.
-struct Answer {
-    status: StatusCode,
-    body: Vec<u8>,
-    retry_after: Option<u64>,
-}
-
-impl Answer {
-    fn error(status: StatusCode, code: &str, message: &str, request_id: &str) -> Answer {
-        let body = json!({"error_code": code, "error_msg": message, "request_id": request_id});
-        Answer {
-            status,
-            body: body.to_string().into_bytes(),
-            retry_after: None,
-        }
     }
 }
 
@@ -135,17 +126,48 @@ fn fault_answer(fault: &Fault, request_id: &str) -> Answer {
 enum Route {
     List { project: String },
     Show { project: String, id: String },
+    CustomerGateways { project: String },
+    VpnGateways { project: String },
+}
+
+impl Route {
+    fn project(&self) -> &str {
+        match self {
+            Route::List { project }
+            | Route::Show { project, .. }
+            | Route::CustomerGateways { project }
+            | Route::VpnGateways { project } => project,
+        }
+    }
+
+    /// The collection's path segment, and the IAM action listing it needs.
+    fn collection(&self) -> (&'static str, &'static str) {
+        match self {
+            Route::List { .. } | Route::Show { .. } => {
+                ("vpn-connection", "vpn:vpnConnections:list")
+            }
+            Route::CustomerGateways { .. } => ("customer-gateways", "vpn:customerGateways:list"),
+            Route::VpnGateways { .. } => ("vpn-gateways", "vpn:vpnGateways:list"),
+        }
+    }
 }
 
 fn route(path: &str) -> Option<Route> {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let project = |project: &&str| project.to_string();
     match segments.as_slice() {
-        ["v5", project, "vpn-connection"] => Some(Route::List {
-            project: project.to_string(),
+        ["v5", id, "vpn-connection"] => Some(Route::List {
+            project: project(id),
         }),
-        ["v5", project, "vpn-connection", id] if !id.is_empty() => Some(Route::Show {
-            project: project.to_string(),
+        ["v5", p, "vpn-connection", id] if !id.is_empty() => Some(Route::Show {
+            project: project(p),
             id: id.to_string(),
+        }),
+        ["v5", p, "customer-gateways"] => Some(Route::CustomerGateways {
+            project: project(p),
+        }),
+        ["v5", p, "vpn-gateways"] => Some(Route::VpnGateways {
+            project: project(p),
         }),
         _ => None,
     }
@@ -212,10 +234,8 @@ async fn answer(shared: &Shared, request: Request, request_id: &str) -> Answer {
             "Incorrect IAM authentication information: no Authorization or X-Auth-Token",
         );
     }
-    let project = match &route {
-        Route::List { project } | Route::Show { project, .. } => project,
-    };
-    if *project != shared.project_id {
+    let project = route.project();
+    if project != shared.project_id {
         return Answer::error(
             StatusCode::NOT_FOUND,
             "VPN.0004",
@@ -244,9 +264,34 @@ async fn answer(shared: &Shared, request: Request, request_id: &str) -> Answer {
         }
         _ => {}
     }
+    let (collection, action) = route.collection();
+    if shared
+        .lock_denied()
+        .iter()
+        .any(|denied| denied == collection)
+    {
+        return Answer::error(
+            StatusCode::FORBIDDEN,
+            "VPN.0003",
+            &format!("Forbidden: policy doesn't allow {action} to be performed"),
+            request_id,
+        );
+    }
+    let query = parts.uri.query().unwrap_or("");
     match route {
-        Route::List { .. } => list(shared, parts.uri.query().unwrap_or(""), request_id),
+        Route::List { .. } => list(shared, query, request_id),
         Route::Show { id, .. } => show(shared, &id, request_id),
+        Route::CustomerGateways { .. } => {
+            let estate = shared.read_estate();
+            super::gateways::answer_page(&estate.customer_gateways, query, request_id)
+        }
+        Route::VpnGateways { .. } => {
+            let estate = shared.read_estate();
+            json_answer(
+                &json!({"vpn_gateways": estate.vpn_gateways, "request_id": request_id}),
+                request_id,
+            )
+        }
     }
 }
 

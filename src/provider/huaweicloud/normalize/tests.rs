@@ -40,7 +40,13 @@ fn normalize_body(body: &str) -> (Page, Vec<Normalized>) {
 }
 
 fn connection(object: Value) -> ProviderOutput {
-    normalize("$.vpn_connections[0]", object, &context()).unwrap()
+    normalize(
+        "$.vpn_connections[0]",
+        object,
+        &Related::default(),
+        &context(),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -308,9 +314,21 @@ fn a_psk_is_fingerprinted_and_redacted() {
 
 #[test]
 fn missing_id_is_an_error_at_its_path() {
-    let error = normalize("$.vpn_connections[2]", json!({"name": "x"}), &context()).unwrap_err();
+    let error = normalize(
+        "$.vpn_connections[2]",
+        json!({"name": "x"}),
+        &Related::default(),
+        &context(),
+    )
+    .unwrap_err();
     assert_eq!(error.path, "$.vpn_connections[2].id");
-    let error = normalize("$.vpn_connections[0]", json!({"id": ""}), &context()).unwrap_err();
+    let error = normalize(
+        "$.vpn_connections[0]",
+        json!({"id": ""}),
+        &Related::default(),
+        &context(),
+    )
+    .unwrap_err();
     assert_eq!(error.path, "$.vpn_connections[0].id");
 }
 
@@ -338,7 +356,7 @@ fn error_bodies_carry_the_provider_code() {
 
 #[test]
 fn unexpected_bodies() {
-    let error = decode_page(json!({"vpn_gateways": []})).unwrap_err();
+    let error = decode_page(json!({"vpn_gateway_list": []})).unwrap_err();
     assert_eq!(error.path, "$");
     assert!(
         error.message.contains("\"vpn_connections\""),
@@ -346,7 +364,7 @@ fn unexpected_bodies() {
         error.message
     );
     assert!(
-        error.message.contains("[\"vpn_gateways\"]"),
+        error.message.contains("[\"vpn_gateway_list\"]"),
         "{}",
         error.message
     );

@@ -93,8 +93,10 @@ pub fn render(run: &RunMetrics<'_>) -> String {
     );
     family(
         "vpnsnap_source_last_success_timestamp_seconds",
-        "When the source's listing last succeeded (Unix time).",
-        per_source(&|source| source.last_success.map(unix_seconds)),
+        "When the source's listing last succeeded (Unix time); 0 if it never has.",
+        // 0 rather than no series, so that `time() - ...` alerts on a
+        // source that has never succeeded.
+        per_source(&|source| Some(source.last_success.map_or(0.0, unix_seconds))),
     );
     family(
         "vpnsnap_source_duration_seconds",
@@ -132,7 +134,7 @@ pub fn render(run: &RunMetrics<'_>) -> String {
             "The last run's exit code: {} all ok, {} some sources failed, {} nothing stored.",
             Exit::Success.code(),
             Exit::SomeSourcesFailed.code(),
-            Exit::Failure.code()
+            Exit::Failure.code(),
         ),
         vec![(String::new(), f64::from(run.exit.code()))],
     );
@@ -232,6 +234,8 @@ mod tests {
             "vpnsnap_source_last_run_outcome{source=\"os-lab\",outcome=\"failed\"} 1",
             "vpnsnap_source_last_run_outcome{source=\"os-lab\",outcome=\"ok\"} 0",
             "vpnsnap_source_last_success_timestamp_seconds{source=\"hw-prod\",provider=\"huaweicloud\"} 1795341600",
+            // Never succeeded: 0, so that `time() - ...` alerts on it.
+            "vpnsnap_source_last_success_timestamp_seconds{source=\"os-lab\",provider=\"openstack\"} 0",
             "vpnsnap_source_versions_written{source=\"hw-prod\",provider=\"huaweicloud\"} 4",
             "vpnsnap_source_deletions{source=\"hw-prod\",provider=\"huaweicloud\"} 1",
             "vpnsnap_source_connections{source=\"hw-prod\",provider=\"huaweicloud\"} 12",
@@ -243,7 +247,6 @@ mod tests {
                 "missing {line:?} in\n{text}"
             );
         }
-        assert!(!text.contains("last_success_timestamp_seconds{source=\"os-lab\""));
     }
 
     /// A successful run of no sources.

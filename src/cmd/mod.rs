@@ -176,6 +176,7 @@ pub fn collect_now(
     prepared: &Prepared,
     shutdown: &Shutdown,
     format: SummaryFormat,
+    quiet: bool,
 ) -> Result<Exit> {
     let report = runner::collect_once(
         runtime,
@@ -183,19 +184,28 @@ pub fn collect_now(
         &prepared.fingerprinter,
         shutdown,
     )?;
-    print_report(&report, format)?;
+    print_report(&report, format, quiet)?;
     Ok(report.exit())
 }
 
-/// Prints a collection's summary on stdout in `format`.
-pub fn print_report(report: &RunReport, format: SummaryFormat) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    match format {
-        SummaryFormat::Text => report::write_text(&mut out, report)?,
-        SummaryFormat::Json => writeln!(out, "{}", report::to_json(report))?,
+/// Prints a collection's summary in `format`: on stdout; with `quiet`
+/// (`-q`), nothing when the run ended in [`Exit::Success`] and the summary
+/// on stderr otherwise, so that cron mails exactly the runs that need a
+/// look.
+pub fn print_report(report: &RunReport, format: SummaryFormat, quiet: bool) -> Result<()> {
+    fn write(out: &mut impl Write, report: &RunReport, format: SummaryFormat) -> Result<()> {
+        match format {
+            SummaryFormat::Text => report::write_text(out, report)?,
+            SummaryFormat::Json => writeln!(out, "{}", report::to_json(report))?,
+        }
+        out.flush()?;
+        Ok(())
     }
-    out.flush()?;
-    Ok(())
+    match (quiet, report.exit()) {
+        (false, _) => write(&mut std::io::stdout().lock(), report, format),
+        (true, Exit::Success) => Ok(()),
+        (true, _) => write(&mut std::io::stderr().lock(), report, format),
+    }
 }
 
 /// The database `query` and `sql` read: `--db`, else the config's (which

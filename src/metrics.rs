@@ -4,7 +4,8 @@
 //! configured source is in the file: one this run did not collect
 //! (`--source`) with the figures of its last stored run. The file is
 //! replaced atomically (temp file in the same folder, then rename), so the
-//! node exporter never reads half a file.
+//! node exporter never reads half a file, and is readable by all (0644)
+//! whatever the umask.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -164,6 +165,13 @@ pub fn write(path: &Path, run: &RunMetrics<'_>) -> std::io::Result<()> {
             .write(true)
             .create_new(true)
             .open(&temp)?;
+        // Readable by the node exporter, whatever the umask (the units
+        // under contrib/systemd set 0077): metrics hold no secret.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            file.set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        }
         file.write_all(text.as_bytes())?;
         file.sync_all()?;
         std::fs::rename(&temp, path)

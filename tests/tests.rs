@@ -4,6 +4,7 @@ mod support;
 
 mod architecture;
 mod config;
+mod contrib;
 mod demo;
 mod history;
 mod history_raw;

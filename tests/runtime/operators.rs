@@ -73,6 +73,35 @@ fn a_source_that_never_succeeded_has_a_last_success_of_0() {
 }
 
 #[test]
+fn the_metrics_file_is_readable_by_the_node_exporter_under_a_umask_of_0077() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let (_sim, dir) = configured(&[("a", PASSWORD_ENV)]);
+    // As the units under contrib/systemd run it (UMask=0077).
+    let output = Command::new("sh")
+        .args(["-c", "umask 0077 && exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_vpnsnap"))
+        .args(["-q", "collect", "--metrics-file", "vpnsnap.prom"])
+        .current_dir(dir.path())
+        .env_remove("VPNSNAP_CONFIG")
+        .env_remove("RUST_LOG")
+        .envs(env(DEMO_PASSWORD))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let mode = |name: &str| {
+        std::fs::metadata(dir.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(format!("{:o}", mode("vpnsnap.prom")), "644");
+    // The database stays the owner's alone.
+    assert_eq!(format!("{:o}", mode("vpnsnap.db")), "600");
+}
+
+#[test]
 fn a_metrics_file_that_cannot_be_written_exits_5_after_storing_the_run() {
     let (_sim, dir) = configured(&[("a", PASSWORD_ENV)]);
     let unwritable = "no-such-folder/vpnsnap.prom";

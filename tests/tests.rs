@@ -10,6 +10,7 @@ mod history;
 mod history_raw;
 mod huaweicloud_collect;
 mod import;
+mod messages;
 mod openstack_collect;
 mod query;
 mod query_cli;

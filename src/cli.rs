@@ -25,7 +25,7 @@ pub struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
-    /// Only errors on stderr
+    /// Only errors on stderr; collect and run print a run's summary only when a source failed
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
 

@@ -1,6 +1,7 @@
-//! A hostile or broken Neutron through `vpnsnap collect`: an issued
-//! Keystone token a server echoes in an error body reaches neither the
-//! output, the logs nor the database.
+//! A hostile or broken Neutron through `vpnsnap collect`: referenced
+//! collections that never end stop at `max_referenced_bytes` without a
+//! deletion, and an issued Keystone token a server echoes in an error body
+//! reaches neither the output, the logs nor the database.
 
 use super::*;
 
@@ -26,6 +27,80 @@ fn only_source(output: &Output) -> Value {
     let summary: Value = serde_json::from_str(&output.stdout)
         .unwrap_or_else(|_| panic!("{}\n{}", output.stdout, output.stderr));
     summary["sources"][0].clone()
+}
+
+#[test]
+fn endless_referenced_collections_stop_at_the_memory_limit_and_delete_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let top = "max_referenced_bytes = 1048576\n";
+    let sim = OpenStackSim::start(OpenStackSimConfig::default()).unwrap();
+    let output = configure(dir.path(), &sim, top)();
+    assert_eq!(output.code, 0, "{}\n{}", output.stdout, output.stderr);
+    assert_eq!(only_source(&output)["created"].as_u64(), Some(3));
+
+    // The same project behind a server whose IKE policies never end, each
+    // with 4 KiB of description: about 6 KiB of memory each, so the second
+    // page of 100 passes 1 MiB, long before max_objects (100,000).
+    let endless = OpenStackSim::start(OpenStackSimConfig {
+        paging: Paging::Endless { padding: 4096 },
+        ..OpenStackSimConfig::default()
+    })
+    .unwrap();
+    let output = configure(dir.path(), &endless, top)();
+    assert_eq!(output.code, 1, "{}\n{}", output.stdout, output.stderr);
+    let failed = only_source(&output);
+    let expected = format!(
+        "the referenced objects (policies, vpnservices, endpoint groups, subnets) of one listing \
+         take more than 1048576 bytes of memory (max_referenced_bytes) after {}{IKEPOLICIES}\
+         ?limit=100&marker=endless-99: the server's collections are too large or do not end",
+        endless.url()
+    );
+    assert_eq!(
+        (
+            failed["outcome"].as_str(),
+            failed["error_class"].as_str(),
+            failed["error"].as_str(),
+            failed["deleted"].as_u64()
+        ),
+        (
+            Some("failed"),
+            Some("too_large"),
+            Some(expected.as_str()),
+            Some(0)
+        )
+    );
+    // The login and two pages, perhaps one more taken while the listing's
+    // thread held the second: nothing after the listing failed.
+    let requests = endless.requests();
+    assert!((3..=4).contains(&requests.len()), "{requests:#?}");
+    assert!(
+        requests[1..]
+            .iter()
+            .all(|request| request.starts_with(&format!("GET {IKEPOLICIES}")))
+    );
+
+    let store = Store::open(&dir.path().join("vpnsnap.db")).unwrap();
+    assert_eq!(
+        rows(
+            &store,
+            "SELECT run_id, outcome, error FROM run_sources ORDER BY run_id"
+        ),
+        [
+            ["1".to_string(), "ok".to_string(), "NULL".to_string()],
+            ["2".to_string(), "failed".to_string(), expected]
+        ]
+    );
+    assert_eq!(
+        rows(&store, "SELECT count(*) FROM current_connections"),
+        [["3"]]
+    );
+    assert_eq!(
+        rows(
+            &store,
+            "SELECT count(*) FROM versions WHERE event = 'deleted'"
+        ),
+        [["0"]]
+    );
 }
 
 #[test]

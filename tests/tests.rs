@@ -14,3 +14,4 @@ mod query;
 mod query_cli;
 mod runtime;
 mod tencent_collect;
+mod tls;

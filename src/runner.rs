@@ -52,6 +52,7 @@ pub fn collect_options(settings: &RuntimeSettings) -> CollectOptions {
         limits: ListingLimits {
             max_pages: settings.max_pages.into(),
             max_objects: settings.max_objects.into(),
+            max_referenced_bytes: settings.max_referenced_bytes.into(),
         },
     }
 }

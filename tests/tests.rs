@@ -17,3 +17,4 @@ mod query;
 mod query_cli;
 mod runtime;
 mod tencent_collect;
+mod tls;

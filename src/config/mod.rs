@@ -62,7 +62,7 @@ pub const CONFIG_ENV: &str = "VPNSNAP_CONFIG";
 pub const DEFAULT_DATABASE: &str = "vpnsnap.db";
 
 /// The keys allowed at the top level of the file.
-pub(crate) const TOP_LEVEL_KEYS: [&str; 12] = [
+pub(crate) const TOP_LEVEL_KEYS: [&str; 13] = [
     "database",
     "schedule",
     "fingerprint_key",
@@ -73,6 +73,7 @@ pub(crate) const TOP_LEVEL_KEYS: [&str; 12] = [
     "max_response_bytes",
     "max_pages",
     "max_objects",
+    "max_referenced_bytes",
     "metrics_file",
     "source",
 ];

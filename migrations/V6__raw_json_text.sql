@@ -55,7 +55,9 @@ DROP TABLE version_raw;
 ALTER TABLE version_raw_text RENAME TO version_raw;
 
 -- Every version with its validity interval. raw_json / related_json are the
--- objects as received: a full row as stored, a patch applied to its base.
+-- objects as received: a full row as stored, a patch applied to its base;
+-- both through a JSON function, so that SQLite 3.38 to 3.44 type them alike
+-- (json_array(raw_json) nests an object, not a string, for either row).
 -- Reads on SQLite 3.38 and later (JSON functions built in).
 CREATE VIEW connection_versions AS
 SELECT
@@ -105,9 +107,9 @@ SELECT
     v.updated_at,
     v.tags,
     v.normalizer_version,
-    CASE WHEN r.base_version_id IS NULL THEN r.raw_json
+    CASE WHEN r.base_version_id IS NULL THEN json(r.raw_json)
          ELSE json_patch(b.raw_json, r.raw_json) END AS raw_json,
-    CASE WHEN r.base_version_id IS NULL THEN r.related_json
+    CASE WHEN r.base_version_id IS NULL THEN json(r.related_json)
          ELSE json_patch(b.related_json, r.related_json) END AS related_json
 FROM versions v
 JOIN connections c ON c.id = v.connection

@@ -25,7 +25,7 @@ pub struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
-    /// Only errors on stderr
+    /// Only errors on stderr; collect and run print a run's summary only when a source failed
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
 
@@ -58,7 +58,8 @@ pub enum Command {
 #[command(after_help = "\
 Several files are one listing of the source (its pages). The listing proves deletions only
 when every connection file is a list body; single-object bodies are stored without
-inferring anything about other connections.
+inferring anything about other connections. While a collection holds the database, the
+import waits up to --wait seconds (default 0), then exits 4.
 
 Examples:
   vpnsnap --db vpn.db import --source hw-prod --kind huaweicloud page1.json page2.json
@@ -84,6 +85,10 @@ pub struct ImportArgs {
     #[arg(long, value_name = "ID")]
     pub account: Option<String>,
 
+    /// Wait this long for a collection on the same database, then exit 4
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub wait: u64,
+
     /// Saved response bodies (JSON)
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
@@ -95,9 +100,12 @@ Sources are fetched concurrently, then stored as one run. A source that fails is
 recorded as failed; nothing is inferred about its connections. SIGINT/SIGTERM while
 waiting for the database or fetching stops the run: nothing of it is stored (exit 1).
 
+With -q, a run in which every source is ok prints nothing; otherwise the summary goes
+to stderr (for cron, which mails any output).
+
 Exit codes: 0 every source ok, 3 some sources failed and the others were stored,
 1 nothing could be stored, 2 usage or configuration error, 4 the database is held
-by another collection.
+by another collection, 5 the run was stored but the metrics file could not be written.
 
 Examples:
   vpnsnap collect
@@ -133,7 +141,9 @@ pub struct CollectionArgs {
 #[command(after_help = "\
 Collects on the config's `schedule` (cron syntax, seconds first), or --schedule. A tick
 that comes while a run is still going is skipped and logged; runs never overlap.
-SIGINT/SIGTERM stops fetching, stores nothing partial and exits 0.
+SIGINT/SIGTERM stops fetching, stores nothing partial and exits 0. A metrics file that
+cannot be written stops the scheduler with exit 5. With -q, only runs in which a source
+failed print their summary (on stderr).
 
 Examples:
   vpnsnap run
@@ -376,6 +386,7 @@ mod tests {
             Exit::Usage,
             Exit::SomeSourcesFailed,
             Exit::Busy,
+            Exit::MetricsFailed,
         ]
         .map(|exit| exit.code().to_string())
         .to_vec();

@@ -18,8 +18,12 @@ pub enum Exit {
     Usage,
     /// A collection in which some sources failed; the others were stored.
     SomeSourcesFailed,
-    /// Another collection holds the database (`collect`: `--wait` ran out).
+    /// Another collection holds the database and `--wait` ran out.
     Busy,
+    /// A collection was stored but its metrics file could not be written:
+    /// alerting would read a stale file. Takes precedence over
+    /// [`Exit::Success`] and [`Exit::SomeSourcesFailed`].
+    MetricsFailed,
     /// A second SIGINT/SIGTERM while stopping: the process exits at once,
     /// storing nothing of the run. 128 + SIGINT, as a shell reports a
     /// process its signal ended; not listed in `--help`.
@@ -28,12 +32,13 @@ pub enum Exit {
 
 impl Exit {
     /// The codes `--help` lists, in order.
-    const LISTED: [Exit; 5] = [
+    const LISTED: [Exit; 6] = [
         Exit::Success,
         Exit::Failure,
         Exit::Usage,
         Exit::SomeSourcesFailed,
         Exit::Busy,
+        Exit::MetricsFailed,
     ];
 
     /// The process exit code.
@@ -44,6 +49,7 @@ impl Exit {
             Exit::Usage => 2,
             Exit::SomeSourcesFailed => 3,
             Exit::Busy => 4,
+            Exit::MetricsFailed => 5,
             Exit::Aborted => 130,
         }
     }
@@ -55,8 +61,9 @@ impl Exit {
             Exit::Failure => "failure: nothing could be stored",
             Exit::Usage => "usage or configuration error",
             Exit::SomeSourcesFailed => "collect: some sources failed, the others were stored",
-            Exit::Busy => {
-                "collect, import: another collection holds the database (collect: --wait ran out)"
+            Exit::Busy => "collect, import: another collection holds the database (--wait ran out)",
+            Exit::MetricsFailed => {
+                "collect, run: the run was stored but the metrics file could not be written"
             }
             Exit::Aborted => "a second SIGINT/SIGTERM: stopped at once, nothing of the run stored",
         }
@@ -92,7 +99,8 @@ Exit codes:
   1  failure: nothing could be stored
   2  usage or configuration error
   3  collect: some sources failed, the others were stored
-  4  collect, import: another collection holds the database (collect: --wait ran out)"
+  4  collect, import: another collection holds the database (--wait ran out)
+  5  collect, run: the run was stored but the metrics file could not be written"
         );
     }
 

@@ -24,7 +24,7 @@ fn main() -> ExitCode {
         Ok(exit) => exit,
         Err(error) if is_broken_pipe(&error) => Exit::Success,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", chain_once(&error));
             exit_for(&error)
         }
     };
@@ -71,6 +71,25 @@ fn exit_for(error: &anyhow::Error) -> Exit {
         }
     }
     Exit::Failure
+}
+
+/// The error and its causes, `: `-separated as `{:#}` writes them, but each
+/// cause only once: many errors already quote their source in their own
+/// message (`cannot read: {source}`), which `{:#}` would repeat (tested
+/// through the binary in tests/messages.rs).
+fn chain_once(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let cause = cause.to_string();
+        if text.contains(&cause) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause);
+    }
+    text
 }
 
 /// `vpnsnap ... | head` closing the pipe early is not an error.

@@ -4,7 +4,8 @@
 //! configured source is in the file: one this run did not collect
 //! (`--source`) with the figures of its last stored run. The file is
 //! replaced atomically (temp file in the same folder, then rename), so the
-//! node exporter never reads half a file.
+//! node exporter never reads half a file, and is readable by all (0644)
+//! whatever the umask.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -93,8 +94,10 @@ pub fn render(run: &RunMetrics<'_>) -> String {
     );
     family(
         "vpnsnap_source_last_success_timestamp_seconds",
-        "When the source's listing last succeeded (Unix time).",
-        per_source(&|source| source.last_success.map(unix_seconds)),
+        "When the source's listing last succeeded (Unix time); 0 if it never has.",
+        // 0 rather than no series, so that `time() - ...` alerts on a
+        // source that has never succeeded.
+        per_source(&|source| Some(source.last_success.map_or(0.0, unix_seconds))),
     );
     family(
         "vpnsnap_source_duration_seconds",
@@ -132,7 +135,7 @@ pub fn render(run: &RunMetrics<'_>) -> String {
             "The last run's exit code: {} all ok, {} some sources failed, {} nothing stored.",
             Exit::Success.code(),
             Exit::SomeSourcesFailed.code(),
-            Exit::Failure.code()
+            Exit::Failure.code(),
         ),
         vec![(String::new(), f64::from(run.exit.code()))],
     );
@@ -162,6 +165,13 @@ pub fn write(path: &Path, run: &RunMetrics<'_>) -> std::io::Result<()> {
             .write(true)
             .create_new(true)
             .open(&temp)?;
+        // Readable by the node exporter, whatever the umask (the units
+        // under contrib/systemd set 0077): metrics hold no secret.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            file.set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        }
         file.write_all(text.as_bytes())?;
         file.sync_all()?;
         std::fs::rename(&temp, path)
@@ -232,6 +242,8 @@ mod tests {
             "vpnsnap_source_last_run_outcome{source=\"os-lab\",outcome=\"failed\"} 1",
             "vpnsnap_source_last_run_outcome{source=\"os-lab\",outcome=\"ok\"} 0",
             "vpnsnap_source_last_success_timestamp_seconds{source=\"hw-prod\",provider=\"huaweicloud\"} 1795341600",
+            // Never succeeded: 0, so that `time() - ...` alerts on it.
+            "vpnsnap_source_last_success_timestamp_seconds{source=\"os-lab\",provider=\"openstack\"} 0",
             "vpnsnap_source_versions_written{source=\"hw-prod\",provider=\"huaweicloud\"} 4",
             "vpnsnap_source_deletions{source=\"hw-prod\",provider=\"huaweicloud\"} 1",
             "vpnsnap_source_connections{source=\"hw-prod\",provider=\"huaweicloud\"} 12",
@@ -243,7 +255,6 @@ mod tests {
                 "missing {line:?} in\n{text}"
             );
         }
-        assert!(!text.contains("last_success_timestamp_seconds{source=\"os-lab\""));
     }
 
     /// A successful run of no sources.

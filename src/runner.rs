@@ -52,6 +52,7 @@ pub fn collect_options(settings: &RuntimeSettings) -> CollectOptions {
         limits: ListingLimits {
             max_pages: settings.max_pages.into(),
             max_objects: settings.max_objects.into(),
+            max_referenced_bytes: settings.max_referenced_bytes.into(),
         },
     }
 }
@@ -72,6 +73,8 @@ pub struct RunReport {
     pub duration: Duration,
     /// In the order of `summary.sources`.
     pub fetches: Vec<FetchReport>,
+    /// Why the metrics file could not be written after the run was stored.
+    pub metrics_error: Option<String>,
 }
 
 impl RunReport {
@@ -85,12 +88,17 @@ impl RunReport {
     }
 
     /// How the run ends the process: every source ok, some failed (the
-    /// others stored), or all failed (nothing stored but the failures).
+    /// others stored), or all failed (nothing stored but the failures);
+    /// a metrics file that could not be written overrides the first two.
     pub fn exit(&self) -> Exit {
-        match self.failed_sources() {
+        let sources = match self.failed_sources() {
             0 => Exit::Success,
             failed if failed == self.summary.sources.len() => Exit::Failure,
             _ => Exit::SomeSourcesFailed,
+        };
+        match (&self.metrics_error, sources) {
+            (Some(_), Exit::Success | Exit::SomeSourcesFailed) => Exit::MetricsFailed,
+            _ => sources,
         }
     }
 }
@@ -187,21 +195,31 @@ pub fn collect_once(
     let run_id = writer.commit(Timestamp::now()).map_err(store_error)?;
     let (sources, fetches): (Vec<_>, Vec<_>) = stored.into_iter().flatten().unzip();
     let summary = RunSummary { run_id, sources };
-    let report = RunReport {
+    let mut report = RunReport {
         summary,
         started_at,
         duration: clock.elapsed(),
         fetches,
+        metrics_error: None,
     };
-    if let Some(path) = &request.metrics_file {
-        write_metrics(&store, request, path, &report);
+    if let Some(path) = &request.metrics_file
+        && let Err(error) = write_metrics(&store, request, path, &report)
+    {
+        let error = format!("writing the metrics file {}: {error}", path.display());
+        tracing::error!("{error}");
+        report.metrics_error = Some(error);
     }
     Ok(report)
 }
 
-/// Writes the metrics file; a failure is logged, never fatal to the run
-/// that has already been stored.
-fn write_metrics(store: &Store, request: &RunRequest, path: &std::path::Path, report: &RunReport) {
+/// Writes the metrics file. A failure leaves the stored run as it is; the
+/// caller turns it into [`Exit::MetricsFailed`].
+fn write_metrics(
+    store: &Store,
+    request: &RunRequest,
+    path: &std::path::Path,
+    report: &RunReport,
+) -> std::io::Result<()> {
     let last_successes = store.last_successes().unwrap_or_else(|error| {
         tracing::warn!("reading last successes for the metrics: {error}");
         Default::default()
@@ -246,7 +264,5 @@ fn write_metrics(store: &Store, request: &RunRequest, path: &std::path::Path, re
             })
             .collect(),
     };
-    if let Err(error) = metrics::write(path, &run) {
-        tracing::error!("writing the metrics file {}: {error}", path.display());
-    }
+    metrics::write(path, &run)
 }

@@ -15,16 +15,19 @@ pub enum Stopped {
     ShutdownRequested,
     /// The schedule has no more times (e.g. a year field in the past).
     ScheduleExhausted,
+    /// A tick said the scheduler must not go on.
+    TickFailed,
 }
 
-/// Runs `tick` at every time of `schedule` until a shutdown or the end of
-/// the schedule. `announce` is told each next time before the wait.
+/// Runs `tick` at every time of `schedule` until a shutdown, the end of
+/// the schedule, or a tick that returns `false`. `announce` is told each
+/// next time before the wait.
 pub fn run_on_schedule(
     runtime: &tokio::runtime::Runtime,
     schedule: &Schedule,
     shutdown: &Shutdown,
     mut announce: impl FnMut(DateTime<Utc>),
-    mut tick: impl FnMut(DateTime<Utc>),
+    mut tick: impl FnMut(DateTime<Utc>) -> bool,
 ) -> Stopped {
     loop {
         let now = Utc::now();
@@ -42,9 +45,12 @@ pub fn run_on_schedule(
         if stopped {
             return Stopped::ShutdownRequested;
         }
-        tick(next);
+        let go_on = tick(next);
         if shutdown.is_requested() {
             return Stopped::ShutdownRequested;
+        }
+        if !go_on {
+            return Stopped::TickFailed;
         }
         let finished = Utc::now();
         let skipped = schedule
@@ -85,10 +91,30 @@ mod tests {
                 if ticks.len() == 2 {
                     request.send(true).unwrap();
                 }
+                true
             },
         );
         assert_eq!(stopped, Stopped::ShutdownRequested);
         assert_eq!(ticks.len(), 2);
         assert!(ticks[1].0 >= ticks[0].1, "runs overlapped: {ticks:?}");
+    }
+
+    #[test]
+    fn a_tick_that_returns_false_stops_the_scheduler() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let schedule = Schedule::from_str("* * * * * *").unwrap();
+        let mut ticks = 0;
+        let stopped = run_on_schedule(
+            &runtime,
+            &schedule,
+            &Shutdown::never(),
+            |_| {},
+            |_| {
+                ticks += 1;
+                false
+            },
+        );
+        assert_eq!(stopped, Stopped::TickFailed);
+        assert_eq!(ticks, 1);
     }
 }

@@ -29,8 +29,10 @@ impl Shutdown {
             Signals::listen()
         };
         runtime.spawn(async move {
-            signals.next().await;
-            tracing::warn!("shutdown requested: stopping (a second signal exits at once)");
+            let signal = signals.next().await;
+            // Normal operation (systemd stops services with SIGTERM): news
+            // at -v, not a warning.
+            tracing::info!("{signal} received: stopping (a second signal exits at once)");
             let _ = request.send(true);
             signals.next().await;
             // Safe at any point: SQLite rolls back a transaction that did
@@ -108,9 +110,9 @@ impl Signals {
         Signals {}
     }
 
-    /// Resolves at the next signal.
+    /// Resolves at the next signal, naming it.
     #[cfg(unix)]
-    async fn next(&mut self) {
+    async fn next(&mut self) -> &'static str {
         async fn received(listener: &mut Option<tokio::signal::unix::Signal>) {
             match listener {
                 Some(listener) => {
@@ -120,13 +122,14 @@ impl Signals {
             }
         }
         tokio::select! {
-            () = received(&mut self.interrupt) => {}
-            () = received(&mut self.terminate) => {}
+            () = received(&mut self.interrupt) => "SIGINT",
+            () = received(&mut self.terminate) => "SIGTERM",
         }
     }
 
     #[cfg(not(unix))]
-    async fn next(&mut self) {
+    async fn next(&mut self) -> &'static str {
         let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
     }
 }

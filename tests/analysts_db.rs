@@ -3,6 +3,7 @@
 //! module), and a database written before migration V6 (raw JSON as SQLite
 //! JSONB) is converted to JSON text and reads exactly as before.
 
+use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 
@@ -95,8 +96,16 @@ fn system_sqlite3() -> String {
 
 /// Runs `sql` with the system `sqlite3` on `database`, failing on any error.
 fn sqlite3(database: &Path, sql: &str) -> String {
+    // No ~/.sqliterc, list mode without headers: the output is parsed.
     let output = Command::new("sqlite3")
-        .arg("-bail")
+        .args([
+            "-init",
+            "/dev/null",
+            "-batch",
+            "-list",
+            "-noheader",
+            "-bail",
+        ])
         .arg(database)
         .arg(sql)
         .output()
@@ -113,8 +122,11 @@ fn sqlite3(database: &Path, sql: &str) -> String {
 /// What an analyst does first with the system `sqlite3`: every view in full,
 /// and a member of every version's raw JSON read with `json_extract`.
 fn read_as_an_analyst(database: &Path, expect_versions: usize) {
-    println!(
-        "reading {} with the system sqlite3 {}",
+    // Straight to the process's stderr, past the test harness's capture, so
+    // that the version shows in CI's log.
+    let _ = writeln!(
+        std::io::stderr(),
+        "analysts_db: reading {} with the system sqlite3 {}",
         database.display(),
         system_sqlite3()
     );
@@ -182,8 +194,15 @@ fn every_view_reads_with_the_system_sqlite3() {
     );
     assert_ne!(patches[0][0], "0", "the history has no patches to read");
     assert_eq!(patches[0][1], "0", "raw JSON stored as other than text");
+    let objects = "SELECT version_id || char(9) || coalesce(raw_json, 'NULL') || char(9) || \
+                   coalesce(related_json, 'NULL') FROM connection_versions ORDER BY version_id";
+    let bundled: Vec<String> = rows(&store, objects).into_iter().flatten().collect();
     drop(store);
-    read_as_an_analyst(&dir.path().join("history.db"), 8);
+    let database = dir.path().join("history.db");
+    read_as_an_analyst(&database, 8);
+    // The objects read the same with the system SQLite as with vpnsnap's.
+    let system = sqlite3(&database, objects);
+    assert_eq!(system.lines().collect::<Vec<_>>(), bundled);
 }
 
 #[test]
@@ -213,8 +232,9 @@ fn the_demo_database_reads_with_the_system_sqlite3_and_python() {
                 "python3's sqlite3 module failed: {}",
                 String::from_utf8_lossy(&output.stderr)
             );
-            println!(
-                "python3's sqlite3 module (SQLite {}) read every view",
+            let _ = writeln!(
+                std::io::stderr(),
+                "analysts_db: python3's sqlite3 module (SQLite {}) read every view",
                 String::from_utf8_lossy(&output.stdout).trim()
             );
         }
@@ -222,12 +242,13 @@ fn the_demo_database_reads_with_the_system_sqlite3_and_python() {
     }
 }
 
-/// Copies a database written by this version into one at migration V5,
-/// raw JSON converted to JSONB as V4 and V5 stored it.
+/// Copies a database written by this version into one at migration V4,
+/// raw JSON converted to JSONB as V4 and V5 stored it (V5's `sources` is
+/// filled in by V5 itself from the runs and versions).
 fn as_written_before_v6(current: &Path, old: &Path) {
     let mut sqlite = rusqlite::Connection::open(old).unwrap();
     before_v6::migrations::runner()
-        .set_target(refinery::Target::Version(5))
+        .set_target(refinery::Target::Version(4))
         .run(&mut sqlite)
         .unwrap();
     sqlite
@@ -236,14 +257,12 @@ fn as_written_before_v6(current: &Path, old: &Path) {
     sqlite
         .execute_batch(
             "BEGIN;
-             DELETE FROM sources;
              INSERT INTO meta SELECT * FROM current.meta;
              INSERT INTO runs SELECT * FROM current.runs;
              INSERT INTO run_sources SELECT * FROM current.run_sources;
              INSERT INTO connections SELECT * FROM current.connections;
              INSERT INTO versions SELECT * FROM current.versions;
              INSERT INTO field_changes SELECT * FROM current.field_changes;
-             INSERT INTO sources SELECT * FROM current.sources;
              INSERT INTO version_raw (version_id, raw_jsonb, related_jsonb, base_version_id)
                SELECT version_id, jsonb(raw_json), jsonb(related_json), base_version_id
                FROM current.version_raw;
@@ -278,7 +297,7 @@ fn a_jsonb_database_is_migrated_to_text_and_reads_the_same() {
     write_history(&mut store);
     let written = every_version(store.sqlite());
     drop(store);
-    let old = dir.path().join("before-v6.db");
+    let old = dir.path().join("at-v4.db");
     as_written_before_v6(&dir.path().join("history.db"), &old);
     let before = {
         let sqlite = rusqlite::Connection::open(&old).unwrap();
@@ -304,6 +323,10 @@ fn a_jsonb_database_is_migrated_to_text_and_reads_the_same() {
     let store = Store::open(&old).unwrap();
     assert_eq!(every_version(store.sqlite()), before);
     assert_eq!(
+        rows(&store, "SELECT * FROM sources"),
+        [["hw", "huaweicloud", "NULL", "NULL"]]
+    );
+    assert_eq!(
         rows(
             &store,
             "SELECT count(*) FILTER (WHERE typeof(raw_json) = 'text'), \
@@ -320,7 +343,7 @@ fn a_migration_that_cannot_convert_leaves_the_database_as_it_was() {
     let (dir, mut store) = temp_store();
     write_history(&mut store);
     drop(store);
-    let old = dir.path().join("before-v6.db");
+    let old = dir.path().join("at-v4.db");
     as_written_before_v6(&dir.path().join("history.db"), &old);
     let sqlite = rusqlite::Connection::open(&old).unwrap();
     // Not JSONB: the conversion cannot read it.
@@ -337,7 +360,9 @@ fn a_migration_that_cannot_convert_leaves_the_database_as_it_was() {
     let message = format!("{error:#}");
     assert!(message.contains("cannot migrate the database"), "{message}");
     assert!(
-        message.contains("applying V6__raw_json_text in one transaction"),
+        message.contains(
+            "(pending, applied together or not at all: V5__source_identity, V6__raw_json_text)"
+        ),
         "{message}"
     );
     assert!(message.contains("malformed JSON"), "{message}");
@@ -350,10 +375,35 @@ fn a_migration_that_cannot_convert_leaves_the_database_as_it_was() {
             |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .unwrap();
-    assert_eq!((latest, blobs), (5, 7));
+    assert_eq!((latest, blobs), (4, 7));
     drop(sqlite);
     assert!(
         sqlite3(&old, ".dump") == before,
         "the database's content changed"
+    );
+}
+
+#[test]
+fn two_processes_opening_an_old_database_at_once_both_succeed() {
+    let (dir, mut store) = temp_store();
+    write_history(&mut store);
+    drop(store);
+    let old = dir.path().join("at-v4.db");
+    as_written_before_v6(&dir.path().join("history.db"), &old);
+    // A query beside a collect: each opens (and would migrate) at once.
+    let openers: Vec<_> = (0..4)
+        .map(|_| {
+            let old = old.clone();
+            std::thread::spawn(move || Store::open(&old).map(drop))
+        })
+        .collect();
+    for opener in openers {
+        let opened = opener.join().unwrap();
+        assert!(opened.is_ok(), "{:#}", opened.unwrap_err());
+    }
+    let store = Store::open(&old).unwrap();
+    assert_eq!(
+        rows(&store, "SELECT max(version) FROM refinery_schema_history"),
+        [["6"]]
     );
 }

@@ -14,6 +14,7 @@ pub fn run(cli: &Cli, command: &ConfigCommand) -> Result<()> {
                     crate::config::DEFAULT_FILE
                 ))
             })?;
+            super::require_sources(&config)?;
             print!("{}", config.describe());
             Ok(())
         }

@@ -61,7 +61,7 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<()> {
         tracing::warn!("{warning}");
     }
     // The same lock as collections: an import never interleaves with a run.
-    let _lock = CollectionLock::acquire(&database, Duration::ZERO)?;
+    let _lock = CollectionLock::acquire(&database, Duration::from_secs(args.wait))?;
     let mut store = Store::open(&database)?;
     let run = RunRecord {
         kind: RunKind::Import,

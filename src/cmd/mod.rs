@@ -73,16 +73,31 @@ pub fn load_config(cli: &Cli) -> Result<Option<Config>> {
     Ok(Some(config))
 }
 
-/// The database: `--db`, else the config's `database`.
+/// The database: `--db`, else the config's `database`; a directory is
+/// refused by name (SQLite would say "disk I/O error").
 pub fn database_path(cli: &Cli, config: Option<&Config>) -> Result<PathBuf> {
-    match (&cli.db, config) {
-        (Some(path), _) => Ok(path.clone()),
-        (None, Some(config)) => Ok(config.database.clone()),
-        (None, None) => Err(UsageError(format!(
-            "no database given: pass --db PATH, or write a config ({DEFAULT_FILE}, --config PATH or $VPNSNAP_CONFIG)"
+    let (path, given_as) = match (&cli.db, config) {
+        (Some(path), _) => (path.clone(), "--db".to_string()),
+        (None, Some(config)) => (
+            config.database.clone(),
+            format!("`database` in {}", config.path.display()),
+        ),
+        (None, None) => {
+            return Err(UsageError(format!(
+                "no database given: pass --db PATH, or write a config ({DEFAULT_FILE}, --config PATH or $VPNSNAP_CONFIG)"
+            ))
+            .into());
+        }
+    };
+    if path.is_dir() {
+        return Err(UsageError(format!(
+            "{given_as}: {} is a directory; name the database file, e.g. {}",
+            path.display(),
+            path.join(crate::config::DEFAULT_DATABASE).display()
         ))
-        .into()),
+        .into());
     }
+    Ok(path)
 }
 
 /// The PSK fingerprinter: the config's `fingerprint_key`, else the key file
@@ -135,9 +150,9 @@ pub fn prepare_collection(cli: &Cli, args: &CollectionArgs) -> Result<Prepared> 
     })
 }
 
-/// The named sources in config order, or all of them; an unknown name is a
-/// usage error listing the configured ones.
-fn select_sources(config: &Config, names: &[String]) -> Result<Vec<SourceConfig>> {
+/// A config without sources has nothing to collect: the usage error
+/// `collect`, `run` and `config check` agree on.
+pub fn require_sources(config: &Config) -> Result<()> {
     if config.sources.is_empty() {
         return Err(UsageError(format!(
             "{}: no [[source]] configured; nothing to collect",
@@ -145,6 +160,13 @@ fn select_sources(config: &Config, names: &[String]) -> Result<Vec<SourceConfig>
         ))
         .into());
     }
+    Ok(())
+}
+
+/// The named sources in config order, or all of them; an unknown name is a
+/// usage error listing the configured ones.
+fn select_sources(config: &Config, names: &[String]) -> Result<Vec<SourceConfig>> {
+    require_sources(config)?;
     let configured = || {
         config
             .sources
@@ -176,6 +198,7 @@ pub fn collect_now(
     prepared: &Prepared,
     shutdown: &Shutdown,
     format: SummaryFormat,
+    quiet: bool,
 ) -> Result<Exit> {
     let report = runner::collect_once(
         runtime,
@@ -183,19 +206,28 @@ pub fn collect_now(
         &prepared.fingerprinter,
         shutdown,
     )?;
-    print_report(&report, format)?;
+    print_report(&report, format, quiet)?;
     Ok(report.exit())
 }
 
-/// Prints a collection's summary on stdout in `format`.
-pub fn print_report(report: &RunReport, format: SummaryFormat) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    match format {
-        SummaryFormat::Text => report::write_text(&mut out, report)?,
-        SummaryFormat::Json => writeln!(out, "{}", report::to_json(report))?,
+/// Prints a collection's summary in `format`: on stdout; with `quiet`
+/// (`-q`), nothing when the run ended in [`Exit::Success`] and the summary
+/// on stderr otherwise, so that cron mails exactly the runs that need a
+/// look.
+pub fn print_report(report: &RunReport, format: SummaryFormat, quiet: bool) -> Result<()> {
+    fn write(out: &mut impl Write, report: &RunReport, format: SummaryFormat) -> Result<()> {
+        match format {
+            SummaryFormat::Text => report::write_text(out, report)?,
+            SummaryFormat::Json => writeln!(out, "{}", report::to_json(report))?,
+        }
+        out.flush()?;
+        Ok(())
     }
-    out.flush()?;
-    Ok(())
+    match (quiet, report.exit()) {
+        (false, _) => write(&mut std::io::stdout().lock(), report, format),
+        (true, Exit::Success) => Ok(()),
+        (true, _) => write(&mut std::io::stderr().lock(), report, format),
+    }
 }
 
 /// The database `query` and `sql` read: `--db`, else the config's (which

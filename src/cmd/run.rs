@@ -1,13 +1,11 @@
 //! `vpnsnap run`: collect on the schedule until SIGINT/SIGTERM, or once
 //! with `--once`.
 
-use std::str::FromStr;
-
 use anyhow::{Context, Result};
-use cron::Schedule;
 
 use super::{UsageError, collect_now, prepare_collection, print_report};
 use crate::cli::{Cli, RunArgs, SummaryFormat};
+use crate::config::parse_schedule;
 use crate::exit::Exit;
 use crate::runner;
 use crate::scheduler::{self, Stopped};
@@ -17,15 +15,14 @@ pub fn run(cli: &Cli, args: &RunArgs) -> Result<Exit> {
     let prepared = prepare_collection(cli, &args.run)?;
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let shutdown = Shutdown::on_signals(&runtime);
+    let format = args.run.format;
+    let quiet = cli.quiet;
     if args.once {
-        return collect_now(&runtime, &prepared, &shutdown, args.run.format);
+        return collect_now(&runtime, &prepared, &shutdown, format, quiet);
     }
     let schedule = match (&args.schedule, &prepared.config.schedule) {
-        (Some(expression), _) => Schedule::from_str(expression).map_err(|error| {
-            UsageError(format!(
-                "--schedule {expression:?} is not a cron expression (seconds first, e.g. \"0 */15 * * * *\"): {error}"
-            ))
-        })?,
+        (Some(expression), _) => parse_schedule(expression)
+            .map_err(|reason| UsageError(format!("--schedule {reason}")))?,
         (None, Some(schedule)) => schedule.clone(),
         (None, None) => {
             return Err(UsageError(format!(
@@ -35,8 +32,8 @@ pub fn run(cli: &Cli, args: &RunArgs) -> Result<Exit> {
             .into());
         }
     };
-    let format = args.run.format;
-    let quiet = cli.quiet;
+    // Why the scheduler stopped before a signal, if it did.
+    let mut failed: Option<Exit> = None;
     let stopped = scheduler::run_on_schedule(
         &runtime,
         &schedule,
@@ -59,7 +56,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> Result<Exit> {
             );
             match result {
                 Ok(report) => {
-                    if let Err(error) = print_report(&report, format) {
+                    if let Err(error) = print_report(&report, format, quiet) {
                         tracing::error!("printing the run summary: {error:#}");
                     }
                     if report.failed_sources() > 0 {
@@ -70,17 +67,33 @@ pub fn run(cli: &Cli, args: &RunArgs) -> Result<Exit> {
                             report.summary.sources.len()
                         );
                     }
+                    // Alerting would read a stale file from now on: stop,
+                    // and let the service manager restart and report it.
+                    if report.metrics_error.is_some() {
+                        failed = Some(Exit::MetricsFailed);
+                        return false;
+                    }
                 }
                 Err(error) if error.is_interrupted() => {}
                 Err(error) => tracing::error!("run skipped: {error}"),
             }
+            true
         },
     );
     match stopped {
-        Stopped::ShutdownRequested => tracing::info!("stopped by signal"),
+        Stopped::ShutdownRequested => {
+            tracing::info!("stopped by signal");
+            Ok(Exit::Success)
+        }
+        Stopped::TickFailed => {
+            tracing::error!("stopping: the metrics file could not be written");
+            Ok(failed.unwrap_or(Exit::Failure))
+        }
+        // parse_schedule refused a schedule without a future time; one
+        // can still run out (a year field) while the scheduler runs.
         Stopped::ScheduleExhausted => {
-            tracing::warn!("the schedule has no further times: stopping")
+            tracing::warn!("the schedule has no further times: stopping");
+            Ok(Exit::Success)
         }
     }
-    Ok(Exit::Success)
 }

@@ -30,6 +30,7 @@
 //! problems of the whole file are reported together.
 
 mod runtime;
+mod schedule;
 #[cfg(test)]
 mod tests;
 
@@ -49,6 +50,7 @@ use crate::provider::{self, ProviderKind, TlsRoots, TlsSettings};
 pub use crate::keys::{ConfigError, Identifier, Origin, Problem, Secret, SourceKeys, describe};
 pub use crate::provider::SourceConfig;
 pub use runtime::RuntimeSettings;
+pub use schedule::parse_schedule;
 
 use crate::keys::{Context, line_of};
 
@@ -60,7 +62,7 @@ pub const CONFIG_ENV: &str = "VPNSNAP_CONFIG";
 pub const DEFAULT_DATABASE: &str = "vpnsnap.db";
 
 /// The keys allowed at the top level of the file.
-pub(crate) const TOP_LEVEL_KEYS: [&str; 12] = [
+pub(crate) const TOP_LEVEL_KEYS: [&str; 13] = [
     "database",
     "schedule",
     "fingerprint_key",
@@ -71,6 +73,7 @@ pub(crate) const TOP_LEVEL_KEYS: [&str; 12] = [
     "max_response_bytes",
     "max_pages",
     "max_objects",
+    "max_referenced_bytes",
     "metrics_file",
     "source",
 ];
@@ -254,34 +257,9 @@ fn read_schedule(keys: &mut SourceKeys<'_>) -> Result<Option<Schedule>, ConfigEr
     let Some(expression) = keys.optional_text("schedule")? else {
         return Ok(None);
     };
-    match expression.parse::<Schedule>() {
-        Ok(schedule) => Ok(Some(schedule)),
-        Err(error) => {
-            let fields = expression.split_whitespace().count();
-            let detail = error.to_string();
-            let reason = if !(6..=7).contains(&fields) {
-                format!(
-                    "it has {fields} fields, and 6 or 7 are needed, seconds first \
-                     (sec min hour day-of-month month day-of-week [year])"
-                )
-            } else {
-                detail
-                    .lines()
-                    .map(str::trim)
-                    .filter(|line| !line.is_empty() && *line != expression.trim())
-                    .rfind(|line| !line.chars().all(|c| c == '^'))
-                    .unwrap_or("invalid syntax")
-                    .to_string()
-            };
-            Err(keys.error(
-                "schedule",
-                format!(
-                    "{expression:?} is not a valid cron expression: {reason}; \
-                     e.g. \"0 */15 * * * *\" runs every 15 minutes"
-                ),
-            ))
-        }
-    }
+    parse_schedule(&expression)
+        .map(Some)
+        .map_err(|reason| keys.error("schedule", reason))
 }
 
 /// The region as an endpoint host part would need it.

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::http::DEFAULT_MAX_RESPONSE_BYTES;
 use crate::keys::{ConfigError, SourceKeys, describe};
-use crate::listing::{DEFAULT_MAX_OBJECTS, DEFAULT_MAX_PAGES};
+use crate::listing::{DEFAULT_MAX_OBJECTS, DEFAULT_MAX_PAGES, DEFAULT_MAX_REFERENCED_BYTES};
 
 /// How collections run: the top-level runtime keys, defaults filled in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +28,10 @@ pub struct RuntimeSettings {
     /// `max_objects`: objects of one collection (connections, or one kind
     /// of referenced object) one listing may hold (default 100,000).
     pub max_objects: u32,
+    /// `max_referenced_bytes`: memory the referenced objects of one listing
+    /// (OpenStack's policies, vpnservices, endpoint groups, subnets) may
+    /// take (1024..=4 GiB - 1, default 192 MiB); more fail the source.
+    pub max_referenced_bytes: u32,
     /// `metrics_file`: where Prometheus textfile metrics are written after
     /// every run; `--metrics-file` overrides.
     pub metrics_file: Option<PathBuf>,
@@ -43,6 +47,7 @@ impl Default for RuntimeSettings {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES as u32,
             max_pages: DEFAULT_MAX_PAGES as u32,
             max_objects: DEFAULT_MAX_OBJECTS as u32,
+            max_referenced_bytes: DEFAULT_MAX_REFERENCED_BYTES as u32,
             metrics_file: None,
         }
     }
@@ -73,6 +78,9 @@ impl RuntimeSettings {
             max_objects: keys
                 .optional_integer_in("max_objects", 1..=u32::MAX)?
                 .unwrap_or(defaults.max_objects),
+            max_referenced_bytes: keys
+                .optional_integer_in("max_referenced_bytes", 1024..=u32::MAX)?
+                .unwrap_or(defaults.max_referenced_bytes),
             metrics_file: keys.optional_path("metrics_file")?,
         })
     }
@@ -109,6 +117,12 @@ impl RuntimeSettings {
         );
         integer(out, "max_pages", self.max_pages, defaults.max_pages);
         integer(out, "max_objects", self.max_objects, defaults.max_objects);
+        integer(
+            out,
+            "max_referenced_bytes",
+            self.max_referenced_bytes,
+            defaults.max_referenced_bytes,
+        );
         match &self.metrics_file {
             Some(path) => describe::text(out, "metrics_file", &path.display().to_string()),
             None => describe::comment(out, "metrics_file not set"),

@@ -32,6 +32,9 @@ pub enum SinkClass {
     Local,
     /// More pages or objects than a listing may hold (class `paging`).
     Paging,
+    /// More memory than a listing may hold (class `too_large`, as a body
+    /// past `max_response_bytes`).
+    TooLarge,
 }
 
 /// Why a source could not be listed. Each message names what failed and
@@ -140,6 +143,7 @@ impl FetchError {
                 SinkClass::Decode => "decode",
                 SinkClass::Local => "local",
                 SinkClass::Paging => "paging",
+                SinkClass::TooLarge => "too_large",
             },
             FetchError::Decode(_) => "decode",
             FetchError::Paging(_) => "paging",

@@ -200,6 +200,12 @@ impl Bodies {
                 .insert(kind, object, &path)
                 .map_err(decode_error)?;
         }
+        if self.related.bytes() > limits.max_referenced_bytes {
+            return Err(ListingError::TooManyReferencedBytes {
+                limit: limits.max_referenced_bytes,
+                origin: origin.to_string(),
+            });
+        }
         match &mut self.when {
             When::AsTheyCome { normalized, error } => {
                 for connection in page.connections {

@@ -66,6 +66,12 @@ pub enum ListingError {
         "more than {limit} {what} in one listing (max_objects): the server's paging does not end"
     )]
     TooManyObjects { what: String, limit: u64 },
+    #[error(
+        "the referenced objects (policies, vpnservices, endpoint groups, subnets) of one listing \
+         take more than {limit} bytes of memory (max_referenced_bytes) after {origin}: the \
+         server's collections are too large or do not end"
+    )]
+    TooManyReferencedBytes { limit: u64, origin: String },
     #[error("no {kind} connections among the bodies, only referenced objects such as policies")]
     NoConnections { kind: ProviderKind },
     #[error("keeping the listing in its temporary spool: {0}")]
@@ -91,6 +97,7 @@ impl SinkError for ListingError {
             ListingError::TooManyPages { .. } | ListingError::TooManyObjects { .. } => {
                 SinkClass::Paging
             }
+            ListingError::TooManyReferencedBytes { .. } => SinkClass::TooLarge,
         }
     }
 }
@@ -116,8 +123,9 @@ pub struct ListingContext {
 }
 
 /// The most one listing may hold, whatever a server's paging says: a
-/// listing past either fails (class `paging`), so that endless pages cost
-/// neither unbounded disk (the spool) nor memory (referenced objects).
+/// listing past any fails (class `paging`, or `too_large` for memory), so
+/// that endless or huge pages cost neither unbounded disk (the spool) nor
+/// memory (referenced objects).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ListingLimits {
     /// Response bodies, every collection and relisting included.
@@ -125,18 +133,30 @@ pub struct ListingLimits {
     /// Objects of one collection: connections, or one kind of referenced
     /// object (policies, vpnservices, endpoint groups, subnets).
     pub max_objects: u64,
+    /// Memory the referenced objects may take, all kinds together, as
+    /// [`Related::bytes`](crate::provider::Related::bytes) estimates it
+    /// from the parsed objects: they stay in memory for the whole listing,
+    /// while connections go to the spool.
+    pub max_referenced_bytes: u64,
 }
 
 /// Far above any real estate: 20,000 pages.
 pub const DEFAULT_MAX_PAGES: u64 = 20_000;
 /// Far above any real estate: 100,000 objects of one collection.
 pub const DEFAULT_MAX_OBJECTS: u64 = 100_000;
+/// 192 MiB of referenced objects: twice what the simulator's generated
+/// estate of 100,000 connections (`max_objects`) references (97,592
+/// objects, mostly endpoint groups of about 1 KiB each: 97 MiB); with the
+/// bodies in flight, a collection stays under 300 MiB unless its pages
+/// near `max_response_bytes`.
+pub const DEFAULT_MAX_REFERENCED_BYTES: u64 = 192 << 20;
 
 impl Default for ListingLimits {
     fn default() -> ListingLimits {
         ListingLimits {
             max_pages: DEFAULT_MAX_PAGES,
             max_objects: DEFAULT_MAX_OBJECTS,
+            max_referenced_bytes: DEFAULT_MAX_REFERENCED_BYTES,
         }
     }
 }
@@ -314,166 +334,4 @@ fn joined(thread: JoinHandle<Result<Bodies, ListingError>>) -> Result<Bodies, Li
 }
 
 #[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    fn context() -> ListingContext {
-        ListingContext {
-            source: "hw".into(),
-            kind: ProviderKind::HuaweiCloud,
-            region: Some("cn-north-4".into()),
-            account: None,
-            observed_at: Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").unwrap(),
-            fingerprinter: PskFingerprinter::new(b"test"),
-            limits: ListingLimits::default(),
-        }
-    }
-
-    fn page(ids: &[&str]) -> Value {
-        let connections: Vec<Value> = ids
-            .iter()
-            .map(|id| json!({"id": id, "name": format!("vpn-{id}"), "status": "ACTIVE", "psk": "secret"}))
-            .collect();
-        json!({ "vpn_connections": connections })
-    }
-
-    fn listed_ids(result: SourceResult) -> Vec<String> {
-        match result.outcome {
-            SourceOutcome::Complete(listed) => listed
-                .keys()
-                .unwrap()
-                .into_iter()
-                .map(|(id, _)| id)
-                .collect(),
-            other => panic!("expected a complete listing, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn a_streaming_builder_gives_what_a_deferred_one_gives() {
-        let pages = [page(&["b", "a"]), page(&["c", "a"])];
-        let mut deferred = ListingBuilder::deferred(context());
-        let mut threaded = ListingBuilder::streaming(context()).unwrap();
-        for (index, body) in pages.iter().enumerate() {
-            deferred
-                .add_body(&format!("page {index}"), body.clone())
-                .unwrap();
-            threaded
-                .add_body(&format!("page {index}"), body.clone())
-                .unwrap();
-        }
-        let deferred = listed_ids(deferred.finish().unwrap());
-        let threaded = threaded.finish().unwrap();
-        assert_eq!(listed_ids(threaded), deferred);
-        assert_eq!(deferred, ["b", "a", "c"]);
-    }
-
-    #[test]
-    fn listing_errors_keep_their_error_class_through_fetch_error() {
-        let class = |error: ListingError| FetchError::from(error).class();
-        assert_eq!(class(ListingError::Stopped), "local");
-        assert_eq!(class(ListingError::Panicked), "local");
-        assert_eq!(
-            class(ListingError::NoConnections {
-                kind: ProviderKind::OpenStack
-            }),
-            "decode"
-        );
-        let conflict = ListingError::Conflict {
-            first: "a".into(),
-            second: "b".into(),
-            connection_id: "c".into(),
-        };
-        assert_eq!(class(conflict), "decode");
-        let undecodable = UndecodableBody {
-            origin: "page 1".into(),
-            kind: ProviderKind::Tencent,
-            error: crate::provider::DecodeError::new("$", "not an object"),
-        };
-        assert_eq!(
-            FetchError::from(undecodable).to_string(),
-            "page 1: not a tencent response body: $: not an object"
-        );
-        assert_eq!(
-            class(ListingError::Decode(UndecodableBody {
-                origin: "page 2".into(),
-                kind: ProviderKind::Tencent,
-                error: crate::provider::DecodeError::new("$", "x"),
-            })),
-            "decode"
-        );
-    }
-
-    #[test]
-    fn a_listing_stops_at_its_page_and_object_limits() {
-        let limited = |max_pages, max_objects| ListingContext {
-            limits: ListingLimits {
-                max_pages,
-                max_objects,
-            },
-            ..context()
-        };
-        // Pages: every body counts, resets do not give them back.
-        let mut listing = ListingBuilder::deferred(limited(3, 100));
-        listing.add_body("p1", page(&["a"])).unwrap();
-        listing.reset().unwrap();
-        listing.add_body("p2", page(&["b"])).unwrap();
-        listing.add_body("p3", page(&["c"])).unwrap();
-        let error = listing.add_body("p4", page(&["d"])).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "more than 3 response bodies in one listing (max_pages): the server's paging does \
-             not end"
-        );
-        assert_eq!(FetchError::from(error).class(), "paging");
-        // Objects of one collection, on the normalizer's thread too.
-        let mut listing = ListingBuilder::streaming(limited(100, 5)).unwrap();
-        listing.add_body("p1", page(&["a", "b", "c"])).unwrap();
-        let error = listing
-            .add_body("p2", page(&["d", "e", "f"]))
-            .err()
-            .or_else(|| listing.finish().err())
-            .expect("past the object limit");
-        assert_eq!(
-            error.to_string(),
-            "more than 5 huaweicloud connections in one listing (max_objects): the server's \
-             paging does not end"
-        );
-    }
-
-    #[test]
-    fn a_reset_discards_what_the_thread_was_given_before_it() {
-        let mut threaded = ListingBuilder::streaming(context()).unwrap();
-        threaded.add_body("first pass", page(&["x", "y"])).unwrap();
-        threaded.reset().unwrap();
-        threaded.add_body("second pass", page(&["z"])).unwrap();
-        let result = threaded.finish().unwrap();
-        assert_eq!(listed_ids(result), ["z"]);
-    }
-
-    #[test]
-    fn a_body_that_does_not_decode_fails_a_later_add_or_the_finish() {
-        let mut threaded = ListingBuilder::streaming(context()).unwrap();
-        threaded
-            .add_body("https://vpn.example/bad", json!({"unexpected": []}))
-            .unwrap();
-        // The thread stops at the error; it surfaces once the channel closes.
-        let mut error = None;
-        for _ in 0..100 {
-            if let Err(failed) = threaded.add_body("next", page(&["a"])) {
-                error = Some(failed);
-                break;
-            }
-        }
-        let error = match error {
-            Some(error) => error,
-            None => threaded.finish().unwrap_err(),
-        };
-        assert!(
-            matches!(&error, ListingError::Decode(body) if body.origin == "https://vpn.example/bad"),
-            "{error}"
-        );
-    }
-}
+mod tests;

@@ -92,10 +92,11 @@ impl RelatedKind {
 }
 
 /// Objects collected alongside the connections and referenced by id,
-/// already redacted.
+/// already redacted, and the memory they hold (see [`footprint`]).
 #[derive(Debug, Default, Clone)]
 pub struct Related {
     objects: HashMap<(RelatedKind, String), Value>,
+    bytes: u64,
     /// The kinds of the objects held.
     kinds: Vec<RelatedKind>,
 }
@@ -121,8 +122,17 @@ impl Related {
         if !self.kinds.contains(&kind) {
             self.kinds.push(kind);
         }
-        self.objects.insert((kind, id), object);
+        self.bytes += entry_footprint(&id, &object);
+        if let Some(replaced) = self.objects.insert((kind, id.clone()), object) {
+            self.bytes -= entry_footprint(&id, &replaced);
+        }
         Ok(())
+    }
+
+    /// The memory the objects held take, estimated as [`footprint`] does,
+    /// their ids as keys included.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
     }
 
     pub fn get(&self, kind: RelatedKind, id: &str) -> Option<&Value> {
@@ -138,6 +148,40 @@ impl Related {
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.objects.len()
+    }
+}
+
+/// One held object's estimated memory: its value and its key.
+fn entry_footprint(id: &str, object: &Value) -> u64 {
+    let key = size_of::<(RelatedKind, String)>() + id.len();
+    (key + footprint(object)) as u64
+}
+
+/// Slots of a B-tree node (`std`'s `B` is 6: up to 11 entries a node).
+const MAP_NODE_SLOTS: usize = 11;
+
+/// The memory a parsed JSON value holds, estimated from its shape rather
+/// than its text (a body of small values, `[0,0,...]`, takes 16 times its
+/// text): the value itself, a string's text, an array's elements, an
+/// object's keys, values and B-tree nodes (counted two thirds full, as
+/// nodes filled in document order are on average). Allocator rounding is
+/// not counted.
+fn footprint(value: &Value) -> usize {
+    let own = size_of::<Value>();
+    own + match value {
+        Value::Null | Value::Bool(_) | Value::Number(_) => 0,
+        Value::String(text) => text.len(),
+        Value::Array(items) => items.iter().map(footprint).sum(),
+        Value::Object(members) => {
+            let slot = size_of::<String>() + size_of::<Value>();
+            let nodes = members.len().div_ceil(MAP_NODE_SLOTS * 2 / 3);
+            let node = MAP_NODE_SLOTS * slot + 2 * size_of::<usize>();
+            let members: usize = members
+                .iter()
+                .map(|(key, value)| key.len() + footprint(value) - own)
+                .sum();
+            nodes * node + members
+        }
     }
 }
 
@@ -226,4 +270,46 @@ pub fn json_text(value: &Value) -> String {
     // A `Value` always serializes (its keys are strings); the fallback
     // writes the same text.
     serde_json::to_string(value).unwrap_or_else(|_| value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Map, json};
+
+    use super::*;
+
+    #[test]
+    fn footprint_counts_what_a_parsed_value_holds_not_its_text() {
+        let value = size_of::<Value>();
+        assert_eq!(footprint(&json!(null)), value);
+        assert_eq!(footprint(&json!("abcd")), value + 4);
+        // Three numbers: each a whole value, however short its text.
+        assert_eq!(footprint(&json!([0, 0, 0])), 4 * value);
+        // One node of eleven (key, value) slots for up to seven members.
+        let node = 11 * (size_of::<String>() + value) + 2 * size_of::<usize>();
+        assert_eq!(footprint(&json!({"id": "x"})), value + node + 2 + 1);
+        let eight: Map<String, Value> = (0..8).map(|n| (n.to_string(), json!(n))).collect();
+        assert_eq!(footprint(&Value::Object(eight)), value + 2 * node + 8);
+    }
+
+    #[test]
+    fn related_bytes_follow_what_is_held() {
+        let mut related = Related::default();
+        let small = json!({"id": "ike-1", "name": "a"});
+        let large = json!({"id": "ike-1", "name": "a".repeat(1000)});
+        related
+            .insert(RelatedKind::IkePolicy, small.clone(), "$")
+            .unwrap();
+        let one = related.bytes();
+        assert_eq!(one, entry_footprint("ike-1", &small));
+        // The same id again replaces the object: its bytes are given back.
+        related
+            .insert(RelatedKind::IkePolicy, large.clone(), "$")
+            .unwrap();
+        assert_eq!(related.bytes(), entry_footprint("ike-1", &large));
+        assert_eq!(related.bytes(), one + 999);
+        // Another kind is another object.
+        related.insert(RelatedKind::Subnet, small, "$").unwrap();
+        assert_eq!(related.bytes(), 2 * one + 999);
+    }
 }

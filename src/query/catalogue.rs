@@ -215,6 +215,8 @@ mod tests {
             include_str!("../../migrations/V2__query_indexes.sql"),
             include_str!("../../migrations/V3__current_connections_last_seen.sql"),
             include_str!("../../migrations/V4__raw_json_patches.sql"),
+            include_str!("../../migrations/V5__source_identity.sql"),
+            include_str!("../../migrations/V6__raw_json_text.sql"),
         ] {
             sqlite.execute_batch(migration).unwrap();
         }

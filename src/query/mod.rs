@@ -19,7 +19,7 @@ use rusqlite::types::Value;
 pub use catalogue::{Param, ParamKind, Query, catalogue, find};
 pub use database::QueryDb;
 pub use output::{Format, Table, write};
-pub use resolve::{Candidate, resolve};
+pub use resolve::{Candidate, check_source, resolve};
 pub use when::parse_time;
 
 use crate::model::Status;
@@ -58,6 +58,8 @@ pub enum QueryError {
         text: String,
         source_name: Option<String>,
     },
+    #[error("no source {name:?} in the database; its sources are: {known}")]
+    UnknownSource { name: String, known: String },
     #[error("connection {text:?} is ambiguous; it matches:\n  {}\npass the provider id, a longer part of the name, or --source", candidates.join("\n  "))]
     AmbiguousConnection {
         text: String,
@@ -165,6 +167,9 @@ pub fn run(
             .map(|(_, value)| value.as_str())
     };
     let source = query.param("source").and_then(|_| value_of("source"));
+    if let Some(source) = source {
+        check_source(db.sqlite(), source)?;
+    }
     let mut bound = Vec::with_capacity(query.params.len());
     for param in &query.params {
         let value = match value_of(&param.name) {

@@ -1,7 +1,8 @@
 //! Finding the one connection a user means: a provider id or a name, exact
 //! match first (ids, then names), then a unique case-insensitive substring
 //! of either. Names are the connections' latest ones (a deleted connection
-//! keeps its last name).
+//! keeps its last name). And the source a user names: one the database
+//! knows.
 
 use rusqlite::Connection as Sqlite;
 
@@ -62,6 +63,32 @@ pub fn resolve(sqlite: &Sqlite, text: &str, source: Option<&str>) -> Result<Cand
             })
         }
     }
+}
+
+/// `source` is one the database has a run of; else the error lists those
+/// it has, as for an unknown connection (a typo would otherwise answer
+/// with no rows).
+pub fn check_source(sqlite: &Sqlite, source: &str) -> Result<(), QueryError> {
+    const SOURCES: &str = "SELECT DISTINCT source FROM run_sources ORDER BY source";
+    let known: Vec<String> = sqlite
+        .prepare_cached(SOURCES)
+        .and_then(|mut statement| {
+            statement
+                .query_map([], |row| row.get(0))?
+                .collect::<Result<_, _>>()
+        })
+        .map_err(|error| QueryError::from_sqlite(error, SOURCES))?;
+    if known.iter().any(|name| name == source) {
+        return Ok(());
+    }
+    Err(QueryError::UnknownSource {
+        name: source.to_string(),
+        known: if known.is_empty() {
+            "none yet".into()
+        } else {
+            known.join(", ")
+        },
+    })
 }
 
 const SELECT: &str = "SELECT c.id, c.source, c.connection_id, v.name \

@@ -58,13 +58,11 @@ pub enum StoreError {
          schema); vpnsnap writes only its own: pass a new --db PATH"
     )]
     Foreign { path: PathBuf },
-    #[error(
-        "cannot migrate the database {path} to the current schema (applying {pending} in one \
-         transaction, so the database is left as it was): {source}"
-    )]
+    #[error("cannot migrate the database {path} to the current schema{pending}: {source}")]
     Migrate {
         path: PathBuf,
-        /// The migrations that were to be applied, by name.
+        /// ` (pending, applied together or not at all: V6__raw_json_text)`,
+        /// or empty when none was pending.
         pending: String,
         source: Box<refinery::Error>,
     },
@@ -142,14 +140,24 @@ impl Store {
         // (refinery's default commits each migration and its history row
         // apart): a failure or a crash leaves the database as it was.
         let pending = pending_migrations(&sqlite);
-        embedded::migrations::runner()
+        let migrated = embedded::migrations::runner()
             .set_grouped(true)
-            .run(&mut sqlite)
-            .map_err(|source| StoreError::Migrate {
+            .run(&mut sqlite);
+        // refinery reads what was applied outside its transaction: another
+        // process (a query beside a collect) may have migrated the database
+        // in between, which leaves nothing to do here.
+        if let Err(source) = migrated
+            && needs_migration(&sqlite).unwrap_or(true)
+        {
+            return Err(StoreError::Migrate {
                 path: path.into(),
-                pending,
+                pending: match pending.is_empty() {
+                    true => String::new(),
+                    false => format!(" (pending, applied together or not at all: {pending})"),
+                },
                 source: Box::new(source),
-            })?;
+            });
+        }
         Ok(Store {
             sqlite,
             fault_after_writes: None,

@@ -23,6 +23,7 @@ use vpnsnap::store::Store;
 use crate::support::*;
 
 mod auth;
+mod hostile;
 mod listing;
 mod references;
 mod subnets;

@@ -316,10 +316,23 @@ fn a_throttled_request_is_retried_after_the_retry_after_and_the_listing_stored()
     let requests = sim.requests();
     assert_eq!(requests.len(), 8, "{requests:#?}");
     assert_eq!(requests[1..3], [ikepolicies, ikepolicies]);
+    // One warning, naming the request once.
+    let warnings: Vec<&str> = output
+        .stderr
+        .lines()
+        .filter(|line| line.contains(" WARN "))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", describe(&output));
     assert!(
-        output.stderr.contains("retry 1 of 4 in 1.0s"),
+        warnings[0].ends_with(": throttled failure; retry 1 of 4 in 1.0s"),
         "{}",
         describe(&output)
+    );
+    assert_eq!(
+        warnings[0].matches("/vpn/ikepolicies").count(),
+        1,
+        "{}",
+        warnings[0]
     );
 }
 

@@ -18,6 +18,7 @@ use crate::support::Output;
 
 mod collect;
 mod lock;
+mod operators;
 mod schedule;
 
 /// The variable the sources' passwords are read from.

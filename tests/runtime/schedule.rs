@@ -72,8 +72,11 @@ fn run_once_exits_with_collects_code_and_no_schedule_is_a_usage_error() {
     let bad = vpnsnap(dir.path(), &["run", "--schedule", "every minute"]);
     assert_eq!(bad.code, 2, "{}", describe(&bad));
     assert!(
-        bad.stderr
-            .contains("--schedule \"every minute\" is not a cron expression")
+        bad.stderr.contains(
+            "--schedule \"every minute\" is not a valid cron expression: it has 2 fields"
+        ),
+        "{}",
+        describe(&bad)
     );
 
     let store = Store::open(&dir.path().join("vpnsnap.db")).unwrap();

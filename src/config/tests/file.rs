@@ -104,7 +104,7 @@ fn unknown_top_level_keys_are_named_with_a_suggestion() {
         message,
         "vpnsnap.toml:3: unknown key \"databse\" (did you mean \"database\"? \
          top-level keys: database, schedule, fingerprint_key, max_concurrency, max_retries, \
-         timeout_seconds, source_deadline_seconds, max_response_bytes, max_pages, max_objects, metrics_file, source)"
+         timeout_seconds, source_deadline_seconds, max_response_bytes, max_pages, max_objects, max_referenced_bytes, metrics_file, source)"
     );
 }
 
@@ -294,7 +294,7 @@ fn runtime_keys_are_read_with_defaults_and_ranges() {
     let config = load_ok(
         "max_concurrency = 2\nmax_retries = 0\ntimeout_seconds = 5\n\
          source_deadline_seconds = 60\nmax_response_bytes = 1048576\n\
-         metrics_file = \"metrics/vpnsnap.prom\"",
+         max_referenced_bytes = 33554432\nmetrics_file = \"metrics/vpnsnap.prom\"",
     );
     assert_eq!(
         config.runtime,
@@ -306,6 +306,7 @@ fn runtime_keys_are_read_with_defaults_and_ranges() {
             max_response_bytes: 1_048_576,
             max_pages: 20_000,
             max_objects: 100_000,
+            max_referenced_bytes: 33_554_432,
             metrics_file: Some(PathBuf::from("/etc/vpnsnap/metrics/vpnsnap.prom")),
         }
     );
@@ -313,6 +314,14 @@ fn runtime_keys_are_read_with_defaults_and_ranges() {
     assert_eq!(
         u64::from(RuntimeSettings::default().max_response_bytes),
         crate::http::DEFAULT_MAX_RESPONSE_BYTES
+    );
+    assert_eq!(
+        u64::from(RuntimeSettings::default().max_referenced_bytes),
+        crate::listing::DEFAULT_MAX_REFERENCED_BYTES
+    );
+    assert_eq!(
+        load_err("max_referenced_bytes = 0"),
+        "vpnsnap.toml:1: \"max_referenced_bytes\": must be an integer of at least 1024, not 0"
     );
     assert_eq!(
         load_err("max_response_bytes = 1000"),

@@ -87,7 +87,10 @@ pub async fn issue_token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Some(fault) = state.on_request("POST", "/identity/v3/auth/tokens").await {
+    if let Some(fault) = state
+        .on_request("POST", "/identity/v3/auth/tokens", &headers)
+        .await
+    {
         return fault_response(fault);
     }
     let Ok(body) = serde_json::from_slice::<Value>(&body) else {

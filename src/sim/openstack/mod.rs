@@ -60,6 +60,12 @@ pub enum Paging {
     /// A broken server: honours `limit` but ignores `marker`, so its next
     /// link never advances.
     IgnoresMarker,
+    /// A hostile or broken server whose VPNaaS collections never end:
+    /// every page is full (`limit` objects, 100 without one) of objects
+    /// made from the collection's first (ids `endless-{n}`, the marker's
+    /// `n` plus one on), each with `padding` bytes of description, and
+    /// links to the next.
+    Endless { padding: usize },
 }
 
 /// What the simulator accepts and serves.
@@ -121,6 +127,8 @@ struct State {
     expire_on: Mutex<BTreeSet<u64>>,
     /// Edits to make to the estate when a request number arrives.
     edits: Mutex<BTreeMap<u64, Vec<EstateEdit>>>,
+    /// Request numbers answered with an error quoting their token.
+    echo_token_on: Mutex<BTreeSet<u64>>,
     /// `METHOD /path?query` of every request, in order.
     log: Mutex<Vec<String>>,
     faults: Arc<Faults>,
@@ -133,8 +141,14 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl State {
     /// Counts and logs a request, applies a planned token expiry and the
-    /// estate edits planned for it, and returns the fault planned for it.
-    async fn on_request(&self, method: &str, path_and_query: &str) -> Option<super::Fault> {
+    /// estate edits planned for it, and returns the fault planned for it
+    /// (an error echoing the request's token, if one was planned).
+    async fn on_request(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        headers: &axum::http::HeaderMap,
+    ) -> Option<super::Fault> {
         lock(&self.log).push(format!("{method} {path_and_query}"));
         let fault = self.faults.on_request().await;
         let number = self.faults.request_count();
@@ -145,6 +159,19 @@ impl State {
         if !edits.is_empty() {
             let mut estate = lock(&self.estate);
             edits.into_iter().for_each(|edit| edit(&mut estate));
+        }
+        if lock(&self.echo_token_on).remove(&number) {
+            let token = headers
+                .get("x-auth-token")
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default();
+            let message = format!("Invalid input for operation: token {token} is not valid here.");
+            let body = serde_json::json!({"NeutronError": {
+                "type": "InvalidInput", "message": message, "detail": ""}});
+            return Some(super::Fault::Common(super::CommonFault::Body {
+                status: 400,
+                body: body.to_string(),
+            }));
         }
         fault
     }
@@ -174,6 +201,7 @@ impl OpenStackSim {
             tokens: Mutex::default(),
             expire_on: Mutex::default(),
             edits: Mutex::default(),
+            echo_token_on: Mutex::default(),
             log: Mutex::default(),
             faults: Arc::default(),
         });
@@ -279,5 +307,18 @@ impl OpenStackSim {
     /// Tokens issued so far.
     pub fn tokens_issued(&self) -> usize {
         lock(&self.state.tokens).len()
+    }
+
+    /// The tokens issued so far, in no particular order.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        lock(&self.state.tokens).keys().cloned().collect()
+    }
+
+    /// Answers request number `nth` (counted as [`Faults`] counts them)
+    /// with a 400 `InvalidInput` whose message quotes the `X-Auth-Token` it
+    /// was sent: a server (or a proxy's error page) that echoes the issued
+    /// Keystone token.
+    pub fn echo_token_on_request(&self, nth: u64) {
+        lock(&self.state.echo_token_on).insert(nth);
     }
 }

@@ -145,9 +145,13 @@ fn admit(
 }
 
 /// Any other path.
-pub async fn not_found(Extract(state): Extract<Arc<State>>, uri: Uri) -> Response {
+pub async fn not_found(
+    Extract(state): Extract<Arc<State>>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
     let shown = uri.path_and_query().map_or("/", |path| path.as_str());
-    if let Some(fault) = state.on_request("GET", shown).await {
+    if let Some(fault) = state.on_request("GET", shown, &headers).await {
         return fault_response(fault);
     }
     resource_not_found()
@@ -161,7 +165,7 @@ pub async fn show(
     uri: Uri,
 ) -> Response {
     let shown = uri.path_and_query().map_or("/", |path| path.as_str());
-    if let Some(fault) = state.on_request("GET", shown).await {
+    if let Some(fault) = state.on_request("GET", shown, &headers).await {
         return fault_response(fault);
     }
     let collection = match admit(&state, &headers, &region, &interface, &collection) {
@@ -191,6 +195,35 @@ pub async fn show(
     }
 }
 
+/// The page size of [`Paging::Endless`] when the request gives no limit.
+const ENDLESS_PAGE: usize = 100;
+
+/// A page of [`Paging::Endless`]: `limit` copies of `template` after
+/// `marker`, ids `endless-{n}` counting on from the marker's.
+fn endless(
+    template: Option<&Value>,
+    marker: Option<&str>,
+    limit: usize,
+    padding: usize,
+) -> Vec<Value> {
+    let first = marker
+        .and_then(|marker| marker.strip_prefix("endless-"))
+        .and_then(|n| n.parse::<usize>().ok())
+        .map_or(0, |n| n + 1);
+    let description = "x".repeat(padding);
+    (first..first + limit)
+        .map(|n| {
+            let mut object = template
+                .cloned()
+                .unwrap_or_else(|| Value::Object(Map::new()));
+            object["id"] = Value::String(format!("endless-{n}"));
+            object["name"] = Value::String(format!("endless-{n}"));
+            object["description"] = Value::String(description.clone());
+            object
+        })
+        .collect()
+}
+
 /// `GET .../v2.0/vpn/{collection}?limit=&marker=`.
 pub async fn list(
     Extract(state): Extract<Arc<State>>,
@@ -204,7 +237,7 @@ pub async fn list(
         Some(query) => format!("{path}?{query}"),
         None => path.clone(),
     };
-    if let Some(fault) = state.on_request("GET", &shown).await {
+    if let Some(fault) = state.on_request("GET", &shown, &headers).await {
         return fault_response(fault);
     }
     let Collection { key, .. } = match admit(&state, &headers, &region, &interface, &collection) {
@@ -218,8 +251,10 @@ pub async fn list(
         Err(refused) => return *refused,
     };
     let paging = state.config.paging;
-    if paging == Paging::Disabled {
-        limit = None;
+    match paging {
+        Paging::Disabled => limit = None,
+        Paging::Endless { .. } => limit = Some(limit.unwrap_or(ENDLESS_PAGE)),
+        Paging::Native | Paging::IgnoresMarker => {}
     }
     if let (Some(requested), Some(max)) = (limit, state.config.max_limit) {
         limit = Some(requested.min(max));
@@ -228,7 +263,12 @@ pub async fn list(
     let mut body = Map::new();
     {
         let estate = lock(&state.estate);
-        let all = estate.collection(key).unwrap_or_default();
+        let made;
+        let mut all = estate.collection(key).unwrap_or_default();
+        if let (Paging::Endless { padding }, Some(limit)) = (paging, limit) {
+            made = endless(all.first(), marker.as_deref(), limit, padding);
+            all = &made;
+        }
         let Some(limit) = limit else {
             body.insert(key.to_string(), Value::Array(all.to_vec()));
             return with_request_id(StatusCode::OK, Value::Object(body).to_string());

@@ -67,7 +67,7 @@ pub async fn list(
         Some(query) => format!("{path}?{query}"),
         None => path.clone(),
     };
-    if let Some(fault) = state.on_request("GET", &shown).await {
+    if let Some(fault) = state.on_request("GET", &shown, &headers).await {
         return fault_response(fault);
     }
     if let Some(refused) = admit(&state, &headers, &region, &interface) {
@@ -132,7 +132,7 @@ pub async fn show(
     uri: Uri,
 ) -> Response {
     let shown = uri.path_and_query().map_or("/", |path| path.as_str());
-    if let Some(fault) = state.on_request("GET", shown).await {
+    if let Some(fault) = state.on_request("GET", shown, &headers).await {
         return fault_response(fault);
     }
     if let Some(refused) = admit(&state, &headers, &region, &interface) {

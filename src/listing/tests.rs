@@ -1,0 +1,213 @@
+//! The listing builder's unit tests: both builders alike, error classes,
+//! the limits, resets and bodies that do not decode.
+
+use serde_json::json;
+
+use super::*;
+
+fn context() -> ListingContext {
+    ListingContext {
+        source: "hw".into(),
+        kind: ProviderKind::HuaweiCloud,
+        region: Some("cn-north-4".into()),
+        account: None,
+        observed_at: Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").unwrap(),
+        fingerprinter: PskFingerprinter::new(b"test"),
+        limits: ListingLimits::default(),
+    }
+}
+
+fn page(ids: &[&str]) -> Value {
+    let connections: Vec<Value> = ids
+        .iter()
+        .map(|id| json!({"id": id, "name": format!("vpn-{id}"), "status": "ACTIVE", "psk": "secret"}))
+        .collect();
+    json!({ "vpn_connections": connections })
+}
+
+fn listed_ids(result: SourceResult) -> Vec<String> {
+    match result.outcome {
+        SourceOutcome::Complete(listed) => listed
+            .keys()
+            .unwrap()
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect(),
+        other => panic!("expected a complete listing, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_streaming_builder_gives_what_a_deferred_one_gives() {
+    let pages = [page(&["b", "a"]), page(&["c", "a"])];
+    let mut deferred = ListingBuilder::deferred(context());
+    let mut threaded = ListingBuilder::streaming(context()).unwrap();
+    for (index, body) in pages.iter().enumerate() {
+        deferred
+            .add_body(&format!("page {index}"), body.clone())
+            .unwrap();
+        threaded
+            .add_body(&format!("page {index}"), body.clone())
+            .unwrap();
+    }
+    let deferred = listed_ids(deferred.finish().unwrap());
+    let threaded = threaded.finish().unwrap();
+    assert_eq!(listed_ids(threaded), deferred);
+    assert_eq!(deferred, ["b", "a", "c"]);
+}
+
+#[test]
+fn listing_errors_keep_their_error_class_through_fetch_error() {
+    let class = |error: ListingError| FetchError::from(error).class();
+    assert_eq!(class(ListingError::Stopped), "local");
+    assert_eq!(class(ListingError::Panicked), "local");
+    assert_eq!(
+        class(ListingError::NoConnections {
+            kind: ProviderKind::OpenStack
+        }),
+        "decode"
+    );
+    let conflict = ListingError::Conflict {
+        first: "a".into(),
+        second: "b".into(),
+        connection_id: "c".into(),
+    };
+    assert_eq!(class(conflict), "decode");
+    let undecodable = UndecodableBody {
+        origin: "page 1".into(),
+        kind: ProviderKind::Tencent,
+        error: crate::provider::DecodeError::new("$", "not an object"),
+    };
+    assert_eq!(
+        FetchError::from(undecodable).to_string(),
+        "page 1: not a tencent response body: $: not an object"
+    );
+    assert_eq!(
+        class(ListingError::Decode(UndecodableBody {
+            origin: "page 2".into(),
+            kind: ProviderKind::Tencent,
+            error: crate::provider::DecodeError::new("$", "x"),
+        })),
+        "decode"
+    );
+}
+
+#[test]
+fn a_listing_stops_at_its_page_and_object_limits() {
+    let limited = |max_pages, max_objects| ListingContext {
+        limits: ListingLimits {
+            max_pages,
+            max_objects,
+            ..ListingLimits::default()
+        },
+        ..context()
+    };
+    // Pages: every body counts, resets do not give them back.
+    let mut listing = ListingBuilder::deferred(limited(3, 100));
+    listing.add_body("p1", page(&["a"])).unwrap();
+    listing.reset().unwrap();
+    listing.add_body("p2", page(&["b"])).unwrap();
+    listing.add_body("p3", page(&["c"])).unwrap();
+    let error = listing.add_body("p4", page(&["d"])).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "more than 3 response bodies in one listing (max_pages): the server's paging does \
+         not end"
+    );
+    assert_eq!(FetchError::from(error).class(), "paging");
+    // Objects of one collection, on the normalizer's thread too.
+    let mut listing = ListingBuilder::streaming(limited(100, 5)).unwrap();
+    listing.add_body("p1", page(&["a", "b", "c"])).unwrap();
+    let error = listing
+        .add_body("p2", page(&["d", "e", "f"]))
+        .err()
+        .or_else(|| listing.finish().err())
+        .expect("past the object limit");
+    assert_eq!(
+        error.to_string(),
+        "more than 5 huaweicloud connections in one listing (max_objects): the server's \
+         paging does not end"
+    );
+}
+
+#[test]
+fn referenced_objects_stop_a_listing_at_its_memory_limit_whatever_their_count() {
+    // Three IKE policies of 4 KiB each: far below max_objects, but past a
+    // limit of 10 KiB on the third.
+    let limited = ListingContext {
+        source: "os".into(),
+        kind: ProviderKind::OpenStack,
+        limits: ListingLimits {
+            max_referenced_bytes: 10 * 1024,
+            ..ListingLimits::default()
+        },
+        ..context()
+    };
+    let policies = |first: usize, count: usize| {
+        let objects: Vec<Value> = (first..first + count)
+            .map(|n| json!({"id": format!("ike-{n}"), "description": "x".repeat(4096)}))
+            .collect();
+        json!({ "ikepolicies": objects })
+    };
+    let url = |n: usize| format!("https://neutron.example/v2.0/vpn/ikepolicies?limit=1&page={n}");
+    for builder in [
+        ListingBuilder::deferred(limited.clone()),
+        ListingBuilder::streaming(limited.clone()).unwrap(),
+    ] {
+        let mut listing = builder;
+        listing.add_body(&url(1), policies(0, 2)).unwrap();
+        // A reset gives the memory back: two more fit again.
+        listing.reset().unwrap();
+        listing.add_body(&url(1), policies(0, 1)).unwrap();
+        listing.add_body(&url(2), policies(1, 1)).unwrap();
+        let error = listing
+            .add_body(&url(3), policies(2, 1))
+            .err()
+            .or_else(|| listing.finish().err())
+            .expect("past the memory limit");
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "the referenced objects (policies, vpnservices, endpoint groups, subnets) of one \
+                 listing take more than 10240 bytes of memory (max_referenced_bytes) after {}: \
+                 the server's collections are too large or do not end",
+                url(3)
+            )
+        );
+        assert_eq!(FetchError::from(error).class(), "too_large");
+    }
+}
+
+#[test]
+fn a_reset_discards_what_the_thread_was_given_before_it() {
+    let mut threaded = ListingBuilder::streaming(context()).unwrap();
+    threaded.add_body("first pass", page(&["x", "y"])).unwrap();
+    threaded.reset().unwrap();
+    threaded.add_body("second pass", page(&["z"])).unwrap();
+    let result = threaded.finish().unwrap();
+    assert_eq!(listed_ids(result), ["z"]);
+}
+
+#[test]
+fn a_body_that_does_not_decode_fails_a_later_add_or_the_finish() {
+    let mut threaded = ListingBuilder::streaming(context()).unwrap();
+    threaded
+        .add_body("https://vpn.example/bad", json!({"unexpected": []}))
+        .unwrap();
+    // The thread stops at the error; it surfaces once the channel closes.
+    let mut error = None;
+    for _ in 0..100 {
+        if let Err(failed) = threaded.add_body("next", page(&["a"])) {
+            error = Some(failed);
+            break;
+        }
+    }
+    let error = match error {
+        Some(error) => error,
+        None => threaded.finish().unwrap_err(),
+    };
+    assert!(
+        matches!(&error, ListingError::Decode(body) if body.origin == "https://vpn.example/bad"),
+        "{error}"
+    );
+}

@@ -150,7 +150,7 @@ fn unknown_issuer(endpoint: &str) -> [Value; 3] {
         Value::from("failed"),
         Value::from("transport"),
         Value::from(format!(
-            "transport error: {endpoint}/v5/{DEMO_PROJECT_ID}/vpn-connection?limit=200: could \
+            "transport error: {endpoint}/v5/{DEMO_PROJECT_ID}/vpn-gateways: could \
              not connect: invalid peer certificate: UnknownIssuer"
         )),
     ]

@@ -218,3 +218,56 @@ fn a_failing_customer_gateway_page_fails_the_listing() {
     let summary = store_run(&mut store, collected);
     assert_eq!(summary.sources[0].deleted, 0);
 }
+
+#[test]
+fn saved_gateway_bodies_import_as_a_live_collect_stores_them() {
+    let sim = sim(12);
+    let source = resolving(&sim, 200);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("collected.db")).unwrap();
+    store_run(&mut store, collect(&source));
+    let (vpn_gateways, customer_gateways) = gateways(&sim);
+    let connections = sim.with_estate(|estate| estate.connections.clone());
+    let bodies = [
+        ("connections.json", json!({"vpn_connections": connections})),
+        ("vpn-gateways.json", json!({"vpn_gateways": vpn_gateways})),
+        (
+            "customer-gateways.json",
+            json!({"customer_gateways": customer_gateways}),
+        ),
+    ];
+    let mut args = vec![
+        "--db",
+        "imported.db",
+        "import",
+        "--source",
+        "hw",
+        "--kind",
+        "huaweicloud",
+        "--region",
+        "ap-southeast-1",
+        "--account",
+        DEMO_PROJECT_ID,
+        "--observed-at",
+        "2026-11-01T00:00:00Z",
+    ];
+    for (name, body) in &bodies {
+        std::fs::write(dir.path().join(name), body.to_string()).unwrap();
+        args.push(name);
+    }
+    let output = vpnsnap(dir.path(), &args);
+    assert_eq!(output.code, 0, "{}{}", output.stdout, output.stderr);
+    assert!(!output.stderr.contains("WARN"), "{}", output.stderr);
+    let imported = Store::open(&dir.path().join("imported.db")).unwrap();
+    let stored = "SELECT cc.connection_id, cc.peer_address, cc.gateway_ip, cc.related_json, cc.raw_json, \
+                  hex(v.content_hash) FROM current_connections cc \
+                  JOIN versions v ON v.id = cc.version_id ORDER BY 1";
+    let collected = rows(&store, stored);
+    assert_eq!(collected.len(), 12);
+    assert!(
+        collected
+            .iter()
+            .all(|row| row[1] != "NULL" && row[3] != "NULL")
+    );
+    assert_eq!(rows(&imported, stored), collected);
+}

@@ -131,3 +131,56 @@ fn the_last_full_page_is_followed_by_an_empty_one() {
     assert_eq!(complete_ids(&run(&canned, false)), ["a", "b"]);
     assert_eq!(canned.served.load(Ordering::SeqCst), 2);
 }
+
+/// A customer-gateway list page of `ids`.
+fn gateway_page(ids: &[&str], next_marker: Option<&str>, total: u64) -> Value {
+    let gateways: Vec<Value> = ids
+        .iter()
+        .map(|id| json!({"id": id, "id_type": "ip", "id_value": "203.0.113.1"}))
+        .collect();
+    json!({
+        "customer_gateways": gateways,
+        "page_info": {"next_marker": next_marker, "current_count": ids.len()},
+        "request_id": "r",
+        "total_count": total,
+    })
+}
+
+#[test]
+fn customer_gateways_are_paged_with_the_same_checks() {
+    let resolving = |canned: &Canned| {
+        let mut source = source_at(canned.server.url(), 2);
+        settings(&mut source).resolve_gateways = true;
+        collect(&source)
+    };
+    let vpn_gateways = json!({"vpn_gateways": [], "request_id": "r"});
+    // A short page mid-stream.
+    let canned_short = canned(vec![
+        vpn_gateways.clone(),
+        gateway_page(&["g1", "g2"], Some("g2"), 5),
+        gateway_page(&["g3"], Some("g3"), 5),
+    ]);
+    let error = paging_error(&resolving(&canned_short));
+    assert!(
+        error.ends_with(
+            "the listing ended after 3 customer gateways over 2 pages but total_count is 5; if \
+             page_size (2) is above the endpoint's maximum limit, lower it"
+        ),
+        "{error}"
+    );
+    assert!(
+        error.contains("/customer-gateways?limit=2&marker=g2"),
+        "{error}"
+    );
+    // A marker that does not advance.
+    let canned_stuck = canned(vec![
+        vpn_gateways,
+        gateway_page(&["g1", "g2"], Some("g2"), 10),
+    ]);
+    let error = paging_error(&resolving(&canned_stuck));
+    assert!(
+        error.ends_with("next_marker \"g2\" was already requested; the marker does not advance"),
+        "{error}"
+    );
+    assert_eq!(canned_stuck.served.load(Ordering::SeqCst), 3);
+}

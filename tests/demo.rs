@@ -94,6 +94,7 @@ fn the_scripted_history_is_collected_through_all_four_providers() {
             "2 hw-demo changed provider_status,status",
             "2 os-demo changed ike.lifetime_seconds",
             "2 os-demo changed ike.lifetime_seconds",
+            "3 hw-demo changed peer_address",
             "3 tc-demo changed psk_fingerprint",
             "4 hw-demo changed ike.encryption_algorithm",
             "4 hw-demo changed provider_status,status",
@@ -114,7 +115,7 @@ fn the_demo_command_prints_what_the_queries_answer_on_its_database() {
     assert_eq!(output.code, 0, "{}", output.stderr);
     let printed = output.stdout;
     for line in [
-        "run 3: hw-demo 5 conns/0 new versions, os-demo 3 conns/0 new versions, tc-demo 4 conns/1 new versions, tcl-demo FAILED",
+        "run 3: hw-demo 5 conns/1 new versions, os-demo 3 conns/0 new versions, tc-demo 4 conns/1 new versions, tcl-demo FAILED",
         "run 6: hw-demo 6 conns/0 new versions, os-demo 2 conns/1 new versions, tc-demo 5 conns/0 new versions, tcl-demo 3 conns/1 new versions",
     ] {
         assert!(printed.contains(line), "missing {line:?} in\n{printed}");

@@ -9,7 +9,8 @@
 //!     cargo bench --bench collect -- --smoke    # small and quick (CI keeps it working)
 //!
 //! The critical path is counted from the requests each simulator received:
-//! Huawei (marker paging) and OpenStack (Keystone token, then each
+//! Huawei (its VPN gateways, then customer gateways and connections, both
+//! by marker) and OpenStack (Keystone token, then each
 //! collection's link-paged pages, one collection after the other) are
 //! sequential chains, one request after another, except OpenStack's subnet
 //! batches, `SUBNET_CONCURRENCY` at a time (a round each, unpaged here);

@@ -271,3 +271,23 @@ fn saved_gateway_bodies_import_as_a_live_collect_stores_them() {
     );
     assert_eq!(rows(&imported, stored), collected);
 }
+
+#[test]
+fn customer_gateways_are_asked_for_at_most_200_a_page() {
+    let sim = HuaweiSim::start(HuaweiSimConfig {
+        max_limit: 2000,
+        estate: generate_estate(3, 5),
+        ..HuaweiSimConfig::default()
+    })
+    .unwrap();
+    let collected = collect(&resolving(&sim, 1000));
+    assert_eq!(items(&collected).len(), 3);
+    assert_eq!(
+        sim.requests()[..3],
+        [
+            format!("GET /v5/{DEMO_PROJECT_ID}/vpn-gateways"),
+            format!("GET /v5/{DEMO_PROJECT_ID}/customer-gateways?limit=200"),
+            format!("GET /v5/{DEMO_PROJECT_ID}/vpn-connection?limit=1000"),
+        ]
+    );
+}

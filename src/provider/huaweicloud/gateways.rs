@@ -11,6 +11,15 @@
 //!   gateways) or as one of its private access IPs (`access_private_ip_1`,
 //!   `_2`, private gateways). An id is resolved to the EIP's `ip_address`.
 //!
+//! Field names as in Huawei Cloud's API reference (VPN v5, "Querying the VPN
+//! Gateway List" and "Querying the Customer Gateway List", checked
+//! 2026-12-04): `vpn_gateways[]` with `eip1`/`eip2` (`id`, `ip_address`),
+//! `access_private_ip_1`/`_2`, `used_connection_number`,
+//! `used_connection_group`; `customer_gateways[]` with `id_type` (`ip` or
+//! `fqdn`) and `id_value`, paged by `limit` (0 to 200) and `marker`
+//! (`page_info.next_marker`), `total_count`. No difference from the issue's
+//! description was found.
+//!
 //! The objects a connection uses are stored with its version (`related`:
 //! `customer_gateway`, `vpn_gateway`), so an address edited in place shows
 //! as a change of every connection using it. A listing without any gateway

@@ -41,6 +41,10 @@ pub async fn fetch(
     list_pages(context, &client, Collection::Connections, listing).await
 }
 
+/// The largest `limit` of `GET .../customer-gateways` (the connection list
+/// takes up to 2000 in some editions).
+const CUSTOMER_GATEWAYS_MAX_LIMIT: u32 = 200;
+
 /// The collections listed by `limit` + `marker`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Collection {
@@ -93,7 +97,11 @@ async fn list_pages(
     listing: &mut (dyn PageSink + Send),
 ) -> Result<(), FetchError> {
     let settings = client.settings();
-    let limit = settings.page_size;
+    let limit = match collection {
+        Collection::Connections => settings.page_size,
+        // The customer gateway list takes a limit of 0 to 200 only.
+        Collection::CustomerGateways => settings.page_size.min(CUSTOMER_GATEWAYS_MAX_LIMIT),
+    };
     let (key, noun) = collection.key_and_noun();
     // The source's filters narrow the connections only.
     let filtered = collection == Collection::Connections

@@ -291,3 +291,38 @@ fn customer_gateways_are_asked_for_at_most_200_a_page() {
         ]
     );
 }
+
+#[test]
+fn a_gateway_gone_from_the_project_is_asked_for_once_and_warned_about() {
+    let sim = sim(4);
+    let connection = sim.with_estate(|estate| {
+        estate.connections[0]["cgw_id"] = json!("cgw-deleted");
+        estate.connections[1]["cgw_id"] = json!("cgw-deleted");
+        estate.connections[0]["id"].as_str().unwrap().to_string()
+    });
+    let collected = collect(&resolving(&sim, 200));
+    let shown: Vec<String> = sim
+        .requests()
+        .into_iter()
+        .filter(|request| request.contains("/customer-gateways/"))
+        .collect();
+    assert_eq!(
+        shown,
+        [format!(
+            "GET /v5/{DEMO_PROJECT_ID}/customer-gateways/cgw-deleted"
+        )]
+    );
+    let items = items(&collected);
+    assert_eq!(items.len(), 4);
+    let item = items
+        .iter()
+        .find(|item| item.connection.connection_id == connection)
+        .unwrap();
+    assert_eq!(item.connection.peer_address, None);
+    assert_eq!(item.warnings.len(), 1, "{:?}", item.warnings);
+    assert!(
+        item.warnings[0].contains("customer_gateway cgw-deleted was not among the collected"),
+        "{:?}",
+        item.warnings
+    );
+}

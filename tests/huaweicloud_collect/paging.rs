@@ -184,3 +184,34 @@ fn customer_gateways_are_paged_with_the_same_checks() {
     );
     assert_eq!(canned_stuck.served.load(Ordering::SeqCst), 3);
 }
+
+#[test]
+fn gateways_the_lists_lack_are_shown_before_the_page_that_names_them() {
+    // A connection created after the gateway lists were taken.
+    let mut connection = page(&["a"], None, 1);
+    connection["vpn_connections"][0]["cgw_id"] = json!("cgw-new");
+    connection["vpn_connections"][0]["vgw_id"] = json!("vgw-new");
+    connection["vpn_connections"][0]["vgw_ip"] = json!("eip-new");
+    let canned = canned(vec![
+        json!({"vpn_gateways": [], "request_id": "r"}),
+        gateway_page(&[], None, 0),
+        connection,
+        json!({"vpn_gateway": {"id": "vgw-new", "eip1": {"id": "eip-new", "ip_address": "100.64.9.9"}}}),
+        json!({"customer_gateway": {"id": "cgw-new", "id_type": "ip", "id_value": "203.0.113.50"}}),
+    ]);
+    let mut source = source_at(canned.server.url(), 2);
+    settings(&mut source).resolve_gateways = true;
+    let collected = collect(&source);
+    assert_eq!(canned.served.load(Ordering::SeqCst), 5);
+    let items = match &collected.result.outcome {
+        vpnsnap::listing::SourceOutcome::Complete(items) => items.to_vec().unwrap(),
+        other => panic!("{other:?}"),
+    };
+    let item = &items[0];
+    assert_eq!(item.warnings, Vec::<String>::new());
+    assert_eq!(
+        item.connection.peer_address.as_deref(),
+        Some("203.0.113.50")
+    );
+    assert_eq!(item.connection.gateway_ip.as_deref(), Some("100.64.9.9"));
+}

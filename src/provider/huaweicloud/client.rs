@@ -9,6 +9,7 @@ use reqwest::{StatusCode, Url};
 use secrecy::ExposeSecret;
 use serde_json::Value;
 
+use super::errors::error_detail;
 use super::settings::{Auth, Settings};
 use super::sign;
 use crate::http::{self, FetchError, display_url, retry_after};
@@ -24,6 +25,10 @@ pub enum Call {
     ListCustomerGateways,
     /// `GET /v5/{project_id}/vpn-gateways`.
     ListVpnGateways,
+    /// `GET /v5/{project_id}/customer-gateways/{id}`.
+    ShowCustomerGateway,
+    /// `GET /v5/{project_id}/vpn-gateways/{id}`.
+    ShowVpnGateway,
 }
 
 impl Call {
@@ -31,9 +36,17 @@ impl Call {
     pub fn collection(self) -> &'static str {
         match self {
             Call::List | Call::Show => "vpn-connection",
-            Call::ListCustomerGateways => "customer-gateways",
-            Call::ListVpnGateways => "vpn-gateways",
+            Call::ListCustomerGateways | Call::ShowCustomerGateway => "customer-gateways",
+            Call::ListVpnGateways | Call::ShowVpnGateway => "vpn-gateways",
         }
+    }
+
+    /// Whether the call shows one object (a 404 means it is gone).
+    fn is_show(self) -> bool {
+        matches!(
+            self,
+            Call::Show | Call::ShowCustomerGateway | Call::ShowVpnGateway
+        )
     }
 
     /// The IAM action a list call needs.
@@ -42,6 +55,8 @@ impl Call {
             Call::List | Call::Show => "vpn:vpnConnections:list",
             Call::ListCustomerGateways => "vpn:customerGateways:list",
             Call::ListVpnGateways => "vpn:vpnGateways:list",
+            Call::ShowCustomerGateway => "vpn:customerGateways:get",
+            Call::ShowVpnGateway => "vpn:vpnGateways:get",
         }
     }
 }
@@ -131,6 +146,12 @@ impl<'a> Client<'a> {
         self.url(Call::Show, &[connection_id])
     }
 
+    /// `GET /v5/{project_id}/{customer-gateways|vpn-gateways}/{id}` for a
+    /// show `call`.
+    pub fn object_url(&self, call: Call, id: &str) -> Url {
+        self.url(call, &[id])
+    }
+
     fn with_query(&self, call: Call, pairs: &[(&str, String)]) -> Url {
         let query = pairs
             .iter()
@@ -156,6 +177,23 @@ impl<'a> Client<'a> {
     /// One attempt at `GET url`: signed anew (a retry gets a fresh
     /// `X-Sdk-Date`), its body read and classified.
     pub async fn get(&self, url: &Url, call: Call) -> Result<Value, FetchError> {
+        self.attempt(url, call, false)
+            .await?
+            .ok_or_else(|| FetchError::Decode(format!("{}: gone", display_url(url))))
+    }
+
+    /// Like [`Client::get`] for a show call, `None` when the object is gone
+    /// (HTTP 404).
+    pub async fn get_object(&self, url: &Url, call: Call) -> Result<Option<Value>, FetchError> {
+        self.attempt(url, call, true).await
+    }
+
+    async fn attempt(
+        &self,
+        url: &Url,
+        call: Call,
+        gone_is_none: bool,
+    ) -> Result<Option<Value>, FetchError> {
         let shown = display_url(url);
         let headers = self.headers(url)?;
         let reply = self
@@ -164,11 +202,14 @@ impl<'a> Client<'a> {
             .await?;
         let (status, response_headers, body) = (reply.status, reply.headers, reply.body);
         if status.is_success() {
-            return serde_json::from_slice(&body).map_err(|error| {
+            return serde_json::from_slice(&body).map(Some).map_err(|error| {
                 FetchError::Decode(format!(
                     "{shown}: HTTP {status} with a body that is not JSON: {error}"
                 ))
             });
+        }
+        if gone_is_none && status == StatusCode::NOT_FOUND {
+            return Ok(None);
         }
         Err(self.classify(call, &shown, status, &response_headers, &body))
     }
@@ -256,7 +297,7 @@ impl<'a> Client<'a> {
         );
         match status.as_u16() {
             401 => FetchError::Auth(format!("{detail}; {}", self.credential_hint())),
-            403 if call == Call::List || call == Call::Show => FetchError::Auth(format!(
+            403 if matches!(call, Call::List | Call::Show) => FetchError::Auth(format!(
                 "{detail}; check that {} may read the VPN connections of project {}",
                 self.credential_hint_short(),
                 self.settings.project_id
@@ -269,7 +310,7 @@ impl<'a> Client<'a> {
                 call.action(),
                 self.settings.project_id
             )),
-            404 if call != Call::Show => FetchError::Config(format!(
+            404 if !call.is_show() => FetchError::Config(format!(
                 "{detail}; check project_id {:?} and endpoint {}: no VPN connection API for \
                  that project there",
                 self.settings.project_id,
@@ -317,81 +358,5 @@ impl<'a> Client<'a> {
             Auth::AccessKey { access_key, .. } => format!("access key {access_key}"),
             Auth::Token { auth_token } => format!("the auth_token (from {})", auth_token.origin()),
         }
-    }
-}
-
-/// ` VPN.0004: message (request id ...)` from an error body and the
-/// `X-Request-Id` header; a body that is not JSON shows its start.
-fn error_detail(headers: &HeaderMap, body: &[u8]) -> String {
-    // Secret values out first: an error body may echo a connection.
-    let redacted = crate::provider::redact_text(&String::from_utf8_lossy(body));
-    let body = redacted.as_bytes();
-    let json: Option<Value> = serde_json::from_slice(body).ok();
-    let field = |keys: &[&str]| -> Option<String> {
-        let json = json.as_ref()?;
-        keys.iter().find_map(|key| {
-            let value = json.get(key).or_else(|| json.get("error")?.get(key))?;
-            match value {
-                Value::String(text) => Some(text.clone()),
-                Value::Null => None,
-                other => Some(other.to_string()),
-            }
-        })
-    };
-    let mut detail = String::new();
-    match (
-        field(&["error_code", "code"]),
-        field(&["error_msg", "message"]),
-    ) {
-        (Some(code), Some(message)) => detail.push_str(&format!(" {code}: {message}")),
-        (Some(code), None) => detail.push_str(&format!(" {code}")),
-        (None, Some(message)) => detail.push_str(&format!(": {message}")),
-        (None, None) if json.is_none() && !body.is_empty() => {
-            let text = String::from_utf8_lossy(body);
-            let snippet: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            let snippet: String = snippet.chars().take(200).collect();
-            detail.push_str(&format!(": {snippet}"));
-        }
-        (None, None) => {}
-    }
-    let request_id = field(&["request_id"]).or_else(|| {
-        headers
-            .get("x-request-id")
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_string)
-    });
-    if let Some(id) = request_id {
-        detail.push_str(&format!(" (request id {id})"));
-    }
-    detail
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn error_detail_reads_both_body_forms_and_the_header() {
-        let mut headers = HeaderMap::new();
-        headers.insert("x-request-id", HeaderValue::from_static("hdr-1"));
-        assert_eq!(
-            error_detail(
-                &headers,
-                br#"{"error_code":"VPN.0004","error_msg":"not found","request_id":"body-1"}"#
-            ),
-            " VPN.0004: not found (request id body-1)"
-        );
-        assert_eq!(
-            error_detail(
-                &headers,
-                br#"{"code":"APIGW.0301","message":"verify aksk signature fail"}"#
-            ),
-            " APIGW.0301: verify aksk signature fail (request id hdr-1)"
-        );
-        assert_eq!(
-            error_detail(&HeaderMap::new(), b"<html>\n  Bad   Gateway</html>"),
-            ": <html> Bad Gateway</html>"
-        );
-        assert_eq!(error_detail(&HeaderMap::new(), b""), "");
     }
 }

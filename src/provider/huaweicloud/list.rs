@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::client::{Call, Client, Endpoint};
 use super::normalize::decode_page;
 use super::settings::Settings;
+use super::show::{Known, show_missing};
 use crate::http::{FetchError, display_url};
 use crate::provider::FetchContext;
 use crate::provider::body::count;
@@ -34,11 +35,28 @@ pub async fn fetch(
         Endpoint::parse(&endpoint)?,
         settings,
     );
-    if settings.resolve_gateways {
-        list_vpn_gateways(context, &client, listing).await?;
-        list_pages(context, &client, Collection::CustomerGateways, listing).await?;
+    if !settings.resolve_gateways {
+        return list_pages(context, &client, Collection::Connections, None, listing).await;
     }
-    list_pages(context, &client, Collection::Connections, listing).await
+    let mut known = Known::default();
+    list_vpn_gateways(context, &client, &mut known, listing).await?;
+    let customer_gateways = Collection::CustomerGateways;
+    list_pages(
+        context,
+        &client,
+        customer_gateways,
+        Some(&mut known),
+        listing,
+    )
+    .await?;
+    list_pages(
+        context,
+        &client,
+        Collection::Connections,
+        Some(&mut known),
+        listing,
+    )
+    .await
 }
 
 /// The largest `limit` of `GET .../customer-gateways` (the connection list
@@ -66,6 +84,7 @@ impl Collection {
 async fn list_vpn_gateways(
     context: &FetchContext<'_>,
     client: &Client<'_>,
+    known: &mut Known,
     listing: &mut (dyn PageSink + Send),
 ) -> Result<(), FetchError> {
     let url = client.vpn_gateways_url();
@@ -83,17 +102,22 @@ async fn list_vpn_gateways(
         }
         .into());
     }
+    known.add_body(&body);
     listing.add_body(&shown, body)?;
     context.progress.page_fetched(0);
     Ok(())
 }
 
 /// Lists one paged collection into `listing`: pages by `limit` + `marker`
-/// until a short or empty page, each page retried on its own.
+/// until a short or empty page, each page retried on its own. With `known`
+/// (gateways are resolved), gateway pages are recorded in it, and the
+/// gateways a page of connections names that the lists lacked are shown
+/// before the page (see [`super::show`]).
 async fn list_pages(
     context: &FetchContext<'_>,
     client: &Client<'_>,
     collection: Collection,
+    mut known: Option<&mut Known>,
     listing: &mut (dyn PageSink + Send),
 ) -> Result<(), FetchError> {
     let settings = client.settings();
@@ -129,6 +153,14 @@ async fn list_pages(
         let what = format!("source {} {what} {page} ({shown})", context.source.name);
         let body = context.retry.run(&what, || client.get(&url, call)).await?;
         let info = page_info(&shown, &body, key)?;
+        if let Some(known) = known.as_deref_mut() {
+            match collection {
+                Collection::CustomerGateways => known.add_body(&body),
+                Collection::Connections => {
+                    show_missing(context, client, known, &body, listing).await?;
+                }
+            }
+        }
         listing.add_body(&shown, body)?;
         let counted = match collection {
             Collection::Connections => info.items,

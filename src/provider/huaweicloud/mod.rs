@@ -2,10 +2,12 @@
 //! signing and the paged listing.
 
 mod client;
+mod errors;
 pub mod gateways;
 mod list;
 mod normalize;
 pub mod settings;
+mod show;
 pub mod sign;
 
 pub use client::{Call, Client, Endpoint};

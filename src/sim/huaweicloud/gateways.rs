@@ -159,3 +159,20 @@ pub(super) fn answer_page(customer_gateways: &[Value], query: &str, request_id: 
         request_id,
     )
 }
+
+/// `GET .../customer-gateways/{id}` (`customer`) or `.../vpn-gateways/{id}`.
+pub(super) fn answer_show(objects: &[Value], id: &str, customer: bool, request_id: &str) -> Answer {
+    let key = match customer {
+        true => "customer_gateway",
+        false => "vpn_gateway",
+    };
+    match objects.iter().find(|object| object["id"] == id) {
+        Some(object) => json_answer(&json!({key: object, "request_id": request_id}), request_id),
+        None => Answer::error(
+            StatusCode::NOT_FOUND,
+            "VPN.0004",
+            &format!("{key} {id} not found"),
+            request_id,
+        ),
+    }
+}

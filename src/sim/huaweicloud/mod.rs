@@ -7,6 +7,7 @@
 //! does when the permission is missing ([`HuaweiSim::deny`]).
 
 mod answer;
+mod connections;
 mod estate;
 mod gateways;
 mod serve;

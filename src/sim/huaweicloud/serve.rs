@@ -11,12 +11,10 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{TimeDelta, Utc};
-use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::DEFAULT_LIMIT;
 use super::answer::{Answer, json_answer};
-use super::estate::{Estate, ListQuery};
+use super::estate::Estate;
 use super::verify::{self, KeyPair};
 use crate::sim::{Fault, Faults};
 
@@ -124,10 +122,25 @@ fn fault_answer(fault: &Fault, request_id: &str) -> Answer {
 
 /// Which call a path is.
 enum Route {
-    List { project: String },
-    Show { project: String, id: String },
-    CustomerGateways { project: String },
-    VpnGateways { project: String },
+    List {
+        project: String,
+    },
+    Show {
+        project: String,
+        id: String,
+    },
+    CustomerGateways {
+        project: String,
+    },
+    VpnGateways {
+        project: String,
+    },
+    /// One customer gateway (`true`) or VPN gateway (`false`).
+    ShowGateway {
+        project: String,
+        id: String,
+        customer: bool,
+    },
 }
 
 impl Route {
@@ -136,7 +149,8 @@ impl Route {
             Route::List { project }
             | Route::Show { project, .. }
             | Route::CustomerGateways { project }
-            | Route::VpnGateways { project } => project,
+            | Route::VpnGateways { project }
+            | Route::ShowGateway { project, .. } => project,
         }
     }
 
@@ -148,6 +162,10 @@ impl Route {
             }
             Route::CustomerGateways { .. } => ("customer-gateways", "vpn:customerGateways:list"),
             Route::VpnGateways { .. } => ("vpn-gateways", "vpn:vpnGateways:list"),
+            Route::ShowGateway { customer: true, .. } => {
+                ("customer-gateways", "vpn:customerGateways:get")
+            }
+            Route::ShowGateway { .. } => ("vpn-gateways", "vpn:vpnGateways:get"),
         }
     }
 }
@@ -168,6 +186,16 @@ fn route(path: &str) -> Option<Route> {
         }),
         ["v5", p, "vpn-gateways"] => Some(Route::VpnGateways {
             project: project(p),
+        }),
+        [
+            "v5",
+            p,
+            collection @ ("customer-gateways" | "vpn-gateways"),
+            id,
+        ] if !id.is_empty() => Some(Route::ShowGateway {
+            project: project(p),
+            id: id.to_string(),
+            customer: *collection == "customer-gateways",
         }),
         _ => None,
     }
@@ -279,11 +307,25 @@ async fn answer(shared: &Shared, request: Request, request_id: &str) -> Answer {
     }
     let query = parts.uri.query().unwrap_or("");
     match route {
-        Route::List { .. } => list(shared, query, request_id),
-        Route::Show { id, .. } => show(shared, &id, request_id),
+        Route::List { .. } => {
+            let estate = shared.read_estate();
+            super::connections::list(&estate, shared.max_limit, query, request_id)
+        }
+        Route::Show { id, .. } => {
+            let estate = shared.read_estate();
+            super::connections::show(&estate, &id, request_id)
+        }
         Route::CustomerGateways { .. } => {
             let estate = shared.read_estate();
             super::gateways::answer_page(&estate.customer_gateways, query, request_id)
+        }
+        Route::ShowGateway { id, customer, .. } => {
+            let estate = shared.read_estate();
+            let objects = match customer {
+                true => &estate.customer_gateways,
+                false => &estate.vpn_gateways,
+            };
+            super::gateways::answer_show(objects, &id, customer, request_id)
         }
         Route::VpnGateways { .. } => {
             let estate = shared.read_estate();
@@ -297,98 +339,4 @@ async fn answer(shared: &Shared, request: Request, request_id: &str) -> Answer {
 
 fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|value| value.to_str().ok())
-}
-
-#[derive(Serialize)]
-struct ListBody<'a> {
-    vpn_connections: Vec<&'a Value>,
-    page_info: PageInfo<'a>,
-    request_id: &'a str,
-    total_count: usize,
-}
-
-#[derive(Serialize)]
-struct PageInfo<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    next_marker: Option<&'a str>,
-    current_count: usize,
-}
-
-fn list(shared: &Shared, query: &str, request_id: &str) -> Answer {
-    let mut list_query = ListQuery {
-        limit: shared.max_limit.min(DEFAULT_LIMIT) as usize,
-        ..ListQuery::default()
-    };
-    for (key, value) in verify::query_pairs(query) {
-        let value = String::from_utf8_lossy(&value).into_owned();
-        match key.as_slice() {
-            b"limit" => match value.parse::<u32>() {
-                Ok(0) => {}
-                Ok(limit) if limit <= shared.max_limit => list_query.limit = limit as usize,
-                _ => {
-                    return Answer::error(
-                        StatusCode::BAD_REQUEST,
-                        "VPN.0001",
-                        &format!(
-                            "Invalid request: limit {value:?} must be an integer from 0 to {}",
-                            shared.max_limit
-                        ),
-                        request_id,
-                    );
-                }
-            },
-            b"marker" => list_query.marker = Some(value),
-            b"vgw_id" => list_query.vgw_id = Some(value),
-            b"vgw_ip" => list_query.vgw_ip = Some(value),
-            b"enterprise_project_id" => list_query.enterprise_project_ids.push(value),
-            _ => {}
-        }
-    }
-    let estate = shared.read_estate();
-    let page = estate.page(&list_query);
-    let next_marker = page
-        .last()
-        .and_then(|last| last.get("created_at"))
-        .and_then(Value::as_str);
-    let body = ListBody {
-        page_info: PageInfo {
-            next_marker,
-            current_count: page.len(),
-        },
-        vpn_connections: page,
-        request_id,
-        total_count: estate.len(),
-    };
-    match serde_json::to_vec(&body) {
-        Ok(body) => Answer {
-            status: StatusCode::OK,
-            body,
-            retry_after: None,
-        },
-        Err(error) => Answer::error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "VPN.0002",
-            &format!("serializing the page: {error}"),
-            request_id,
-        ),
-    }
-}
-
-fn show(shared: &Shared, id: &str, request_id: &str) -> Answer {
-    let estate = shared.read_estate();
-    match estate.get(id) {
-        Some(connection) => Answer {
-            status: StatusCode::OK,
-            body: json!({"vpn_connection": connection, "request_id": request_id})
-                .to_string()
-                .into_bytes(),
-            retry_after: None,
-        },
-        None => Answer::error(
-            StatusCode::NOT_FOUND,
-            "VPN.0004",
-            &format!("vpn connection {id} not found"),
-            request_id,
-        ),
-    }
 }

@@ -14,7 +14,12 @@ use crate::provider::{
 
 /// What the normalizer thread is asked to do, in order.
 pub(super) enum Message {
-    Body { origin: String, body: Value },
+    /// `size`: the body's estimated memory, held in flight until processed.
+    Body {
+        origin: String,
+        body: Value,
+        size: usize,
+    },
     Reset,
 }
 
@@ -154,7 +159,7 @@ impl Bodies {
 
     pub(super) fn process(&mut self, message: Message) -> Result<(), ListingError> {
         match message {
-            Message::Body { origin, body } => self.add_body(&origin, body),
+            Message::Body { origin, body, .. } => self.add_body(&origin, body),
             Message::Reset => self.reset(),
         }
     }

@@ -23,6 +23,7 @@
 //!   saved files may hold the objects a page references after the page.
 
 mod bodies;
+mod inflight;
 mod result;
 mod spool;
 
@@ -35,9 +36,10 @@ use serde_json::Value;
 
 use crate::fingerprint::PskFingerprinter;
 use crate::http::{FetchError, SinkClass, SinkError};
-use crate::provider::{NormalizeContext, PageSink, ProviderKind, UndecodableBody};
+use crate::provider::{NormalizeContext, PageSink, ProviderKind, UndecodableBody, json_footprint};
 use crate::time::Timestamp;
 use bodies::{Bodies, Message};
+use inflight::InFlight;
 
 pub use result::{SourceOutcome, SourceResult};
 pub use spool::{Listed, ListedKey, Spool, SpoolError};
@@ -190,13 +192,16 @@ enum State {
         /// Set when the builder is dropped unfinished (a deadline, an
         /// abandoned run): the thread skips what is still queued.
         abandoned: Arc<AtomicBool>,
+        /// The memory of the bodies queued or being normalized.
+        in_flight: Arc<InFlight>,
     },
     /// The normalizer thread stopped at an error, already returned.
     Stopped,
 }
 
 /// Bodies waiting in the channel to a normalizer thread: enough to keep it
-/// busy, few enough to keep memory flat.
+/// busy, few enough to keep memory flat (and their size is bounded too, by
+/// [`inflight::BYTES_IN_FLIGHT`]).
 const BODIES_IN_FLIGHT: usize = 4;
 
 impl ListingBuilder {
@@ -218,15 +223,22 @@ impl ListingBuilder {
         let (messages, received) = sync_channel(BODIES_IN_FLIGHT);
         let abandoned = Arc::new(AtomicBool::new(false));
         let skip = Arc::clone(&abandoned);
+        let in_flight = Arc::new(InFlight::default());
+        let released = Arc::clone(&in_flight);
         let thread = std::thread::Builder::new()
             .name(name)
-            .spawn(move || normalize_bodies(bodies, received, &skip))
+            .spawn(move || {
+                let normalized = normalize_bodies(bodies, received, &skip, &released);
+                released.close();
+                normalized
+            })
             .map_err(ListingError::Thread)?;
         Ok(ListingBuilder {
             state: State::Thread {
                 messages,
                 thread,
                 abandoned,
+                in_flight,
             },
         })
     }
@@ -234,7 +246,11 @@ impl ListingBuilder {
     /// Adds one response body; `origin` names it in errors.
     pub fn add_body(&mut self, origin: &str, body: Value) -> Result<(), ListingError> {
         let origin = origin.to_string();
-        self.send(Message::Body { origin, body })
+        let size = match self.state {
+            State::Thread { .. } => json_footprint(&body),
+            _ => 0,
+        };
+        self.send(Message::Body { origin, body, size })
     }
 
     /// Discards everything added so far (a listing that has to be taken
@@ -254,7 +270,17 @@ impl ListingBuilder {
     fn send(&mut self, message: Message) -> Result<(), ListingError> {
         let sent = match &mut self.state {
             State::Here(bodies) => return bodies.process(message),
-            State::Thread { messages, .. } => messages.send(message).is_ok(),
+            State::Thread {
+                messages,
+                in_flight,
+                ..
+            } => {
+                let size = match &message {
+                    Message::Body { size, .. } => *size,
+                    Message::Reset => 0,
+                };
+                in_flight.hold(size) && messages.send(message).is_ok()
+            }
             State::Stopped => return Err(ListingError::Stopped),
         };
         // A closed channel means the thread stopped at an error: that one
@@ -319,12 +345,19 @@ fn normalize_bodies(
     mut bodies: Bodies,
     messages: Receiver<Message>,
     abandoned: &AtomicBool,
+    in_flight: &InFlight,
 ) -> Result<Bodies, ListingError> {
     for message in messages {
         if abandoned.load(Ordering::Relaxed) {
             break;
         }
-        bodies.process(message)?;
+        let size = match &message {
+            Message::Body { size, .. } => *size,
+            Message::Reset => 0,
+        };
+        let processed = bodies.process(message);
+        in_flight.release(size);
+        processed?;
     }
     Ok(bodies)
 }

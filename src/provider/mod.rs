@@ -35,7 +35,7 @@ use serde_json::Value;
 pub use kind::{ProviderKind, volatile_paths};
 pub use page::{
     CONTENT_HASH_BYTES, DecodeError, NormalizeContext, Normalized, Page, ProviderOutput, Related,
-    RelatedKind, UndecodableBody, json_text,
+    RelatedKind, UndecodableBody, footprint as json_footprint, json_text,
 };
 pub use redact::{REDACTED, redact_secrets, redact_text, scrub};
 #[cfg(test)]

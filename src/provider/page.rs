@@ -166,7 +166,7 @@ const MAP_NODE_SLOTS: usize = 11;
 /// object's keys, values and B-tree nodes (counted two thirds full, as
 /// nodes filled in document order are on average). Allocator rounding is
 /// not counted.
-fn footprint(value: &Value) -> usize {
+pub fn footprint(value: &Value) -> usize {
     let own = size_of::<Value>();
     own + match value {
         Value::Null | Value::Bool(_) | Value::Number(_) => 0,

@@ -18,7 +18,11 @@ use serde_json::Value;
 /// endpoint group's ids and a vpnservice's `subnet_id` resolve to their
 /// subnets' `cidr` (they were stored as subnet ids), or leave the field
 /// absent with a warning; endpoint groups are read by `type`.
-pub const NORMALIZER_VERSION: i64 = 3;
+/// 4: Huawei Cloud connections resolve their gateways: `peer_address` is
+/// the customer gateway's `id_value` (it was absent), and `gateway_ip` the
+/// address `vgw_ip` names (it held `vgw_ip` as given: an EIP id, for
+/// public gateways).
+pub const NORMALIZER_VERSION: i64 = 4;
 
 /// A connection's state, in one vocabulary across providers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -94,7 +94,7 @@ fn the_scripted_history_is_collected_through_all_four_providers() {
             "2 hw-demo changed provider_status,status",
             "2 os-demo changed ike.lifetime_seconds",
             "2 os-demo changed ike.lifetime_seconds",
-            "3 hw-demo changed peer_address",
+            "3 hw-demo changed related.customer_gateway.name,related.customer_gateway.updated_at",
             "3 tc-demo changed psk_fingerprint",
             "4 hw-demo changed ike.encryption_algorithm",
             "4 hw-demo changed provider_status,status",

@@ -354,9 +354,9 @@ fn bodies_of_referenced_objects_alone_are_no_listing_and_delete_nothing() {
     );
     assert_eq!(output.code, 1, "{}", output.stdout);
     assert!(
-        output
-            .stderr
-            .contains("no openstack connections among the bodies, only referenced objects"),
+        output.stderr.contains(
+            "no openstack connections among the bodies, only objects connections reference"
+        ),
         "{}",
         output.stderr
     );
@@ -383,6 +383,45 @@ fn bodies_of_referenced_objects_alone_are_no_listing_and_delete_nothing() {
         ),
         vec![vec!["1"]]
     );
+}
+
+#[test]
+fn huawei_gateway_bodies_alone_are_no_listing_and_delete_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = fixture_arg("huaweicloud/001_list_all.json");
+    let first = import(
+        dir.path(),
+        "hw",
+        "huaweicloud",
+        "2026-11-01T00:00:00Z",
+        &[list],
+    );
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let before = dump(&open(dir.path()));
+    let gateways = [
+        write_body(dir.path(), "vgw.json", &json!({"vpn_gateways": []})),
+        write_body(
+            dir.path(),
+            "cgw.json",
+            &json!({"customer_gateways": [], "page_info": {"current_count": 0}, "total_count": 0}),
+        ),
+    ];
+    let output = import(
+        dir.path(),
+        "hw",
+        "huaweicloud",
+        "2026-11-02T00:00:00Z",
+        &gateways,
+    );
+    assert_eq!(output.code, 1, "{}", output.stdout);
+    assert!(
+        output
+            .stderr
+            .contains("no huaweicloud connections among the bodies"),
+        "{}",
+        output.stderr
+    );
+    assert_eq!(dump(&open(dir.path())), before);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! The demo's scripted history: what changes in the simulated estates
 //! before each run, so that a few runs hold every kind of event a
 //! postmortem asks about (a tunnel down for two runs, then up; an IKE policy
-//! edited in place; a Huawei customer gateway's address edited in place; an algorithm change; a PSK rotation; a deletion; new
+//! edited in place; a Huawei customer gateway renamed in place; an algorithm change; a PSK rotation; a deletion; new
 //! connections; one provider failing for one run).
 
 use serde_json::{Value, json};
@@ -24,7 +24,7 @@ pub fn before_run(sims: &Simulators, run: usize) -> Vec<String> {
             edit_shared_ikepolicy(sims),
         ],
         3 => vec![
-            move_huawei_peer(sims, 2, "198.51.100.20"),
+            rename_huawei_peer(sims, 2, "branch-office-lyon"),
             set_tencent(
                 sims,
                 0,
@@ -107,22 +107,23 @@ fn add_huawei(sims: &Simulators) -> String {
     })
 }
 
-/// Edits in place the customer gateway connection `index` uses: its peer
-/// address moves (a change of every connection on that gateway).
-fn move_huawei_peer(sims: &Simulators, index: usize, address: &str) -> String {
+/// Renames in place the customer gateway connection `index` uses (with a
+/// name and a certificate, the only edits the API allows it: a new address
+/// is a new customer gateway), a change of every connection on it.
+fn rename_huawei_peer(sims: &Simulators, index: usize, name: &str) -> String {
     sims.huawei.with_estate(|estate| {
         let Some(connection) = estate.connections.get(index) else {
             return format!("huawei: no connection {index} to change");
         };
         let line = format!(
-            "huawei: the customer gateway of {} moves to {address} (edited in place)",
+            "huawei: the customer gateway of {} is renamed {name} (edited in place)",
             label(connection, "id", "name")
         );
         let cgw_id = connection["cgw_id"].as_str().unwrap_or("").to_string();
         match estate.customer_gateway_mut(&cgw_id) {
             Some(gateway) => {
-                gateway["id_type"] = json!("ip");
-                gateway["id_value"] = json!(address);
+                gateway["name"] = json!(name);
+                gateway["updated_at"] = json!("2026-11-20T08:00:00Z");
                 line
             }
             None => format!("huawei: no customer gateway {cgw_id} to change"),

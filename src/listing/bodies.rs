@@ -197,7 +197,7 @@ impl Bodies {
             *count += 1;
             if *count > limits.max_objects {
                 return Err(ListingError::TooManyObjects {
-                    what: format!("referenced {kind:?} objects"),
+                    what: format!("referenced {} objects", kind.body_keys().0),
                     limit: limits.max_objects,
                 });
             }

@@ -69,12 +69,15 @@ pub enum ListingError {
     )]
     TooManyObjects { what: String, limit: u64 },
     #[error(
-        "the referenced objects (policies, vpnservices, endpoint groups, subnets) of one listing \
-         take more than {limit} bytes of memory (max_referenced_bytes) after {origin}: the \
+        "the referenced objects (OpenStack policies, vpnservices, endpoint groups, subnets; \
+         Huawei Cloud gateways) of one listing take more than {limit} bytes of memory (max_referenced_bytes) after {origin}: the \
          server's collections are too large or do not end"
     )]
     TooManyReferencedBytes { limit: u64, origin: String },
-    #[error("no {kind} connections among the bodies, only referenced objects such as policies")]
+    #[error(
+        "no {kind} connections among the bodies, only objects connections reference (policies, \
+         gateways)"
+    )]
     NoConnections { kind: ProviderKind },
     #[error("keeping the listing in its temporary spool: {0}")]
     Spool(#[from] SpoolError),

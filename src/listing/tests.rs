@@ -168,8 +168,8 @@ fn referenced_objects_stop_a_listing_at_its_memory_limit_whatever_their_count() 
         assert_eq!(
             error.to_string(),
             format!(
-                "the referenced objects (policies, vpnservices, endpoint groups, subnets) of one \
-                 listing take more than 10240 bytes of memory (max_referenced_bytes) after {}: \
+                "the referenced objects (OpenStack policies, vpnservices, endpoint groups, \
+                 subnets; Huawei Cloud gateways) of one listing take more than 10240 bytes of memory (max_referenced_bytes) after {}: \
                  the server's collections are too large or do not end",
                 url(3)
             )

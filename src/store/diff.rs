@@ -68,6 +68,49 @@ pub fn raw_changes(
     changes
 }
 
+/// Changes of the referenced objects outside the model, as [`raw_changes`],
+/// except that an object a version gains or loses whole (a role present on
+/// one side only: a connection that now references a vpnservice, or whose
+/// gateways are now resolved) is one change, `related.<role>`, with the
+/// object as JSON text, rather than one per leaf.
+pub fn related_changes(
+    old: Option<&Value>,
+    new: Option<&Value>,
+    new_unmapped: &Value,
+) -> Vec<FieldChange> {
+    let empty = serde_json::Map::new();
+    let roles = |value: Option<&Value>| value.and_then(Value::as_object).unwrap_or(&empty).clone();
+    let (old_roles, new_roles) = (roles(old), roles(new));
+    let mut changes = Vec::new();
+    let mut old_common = serde_json::Map::new();
+    let mut new_common = serde_json::Map::new();
+    let names: std::collections::BTreeSet<&String> =
+        old_roles.keys().chain(new_roles.keys()).collect();
+    for name in names {
+        match (old_roles.get(name), new_roles.get(name)) {
+            (Some(old), Some(new)) => {
+                old_common.insert(name.clone(), old.clone());
+                new_common.insert(name.clone(), new.clone());
+            }
+            (old, new) => changes.push(FieldChange {
+                field: format!("related.{name}"),
+                old_value: old.map(Value::to_string),
+                new_value: new.map(Value::to_string),
+            }),
+        }
+    }
+    let (old_common, new_common) = (Value::Object(old_common), Value::Object(new_common));
+    changes.extend(raw_changes(
+        "related",
+        old.map(|_| &old_common),
+        new.map(|_| &new_common),
+        new_unmapped,
+        &[],
+    ));
+    changes.sort_by(|a, b| a.field.cmp(&b.field));
+    changes
+}
+
 /// Flattens objects into dotted paths; arrays and scalars are leaves.
 fn leaves(value: Option<&Value>) -> BTreeMap<String, &Value> {
     fn walk<'a>(value: &'a Value, path: &mut String, out: &mut BTreeMap<String, &'a Value>) {
@@ -140,6 +183,34 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn an_object_gained_or_lost_whole_is_one_change() {
+        let old = json!({"ikepolicy": {"id": "i", "name": "a"}, "vpnservice": {"id": "v", "x": 1}});
+        let new = json!({"ikepolicy": {"id": "i", "name": "b"},
+                         "customer_gateway": {"id": "c", "name": "hq", "bgp_asn": 65000}});
+        let unmapped = json!({"ikepolicy": {"name": "b"}, "customer_gateway": {"name": "hq"}});
+        let changes = related_changes(Some(&old), Some(&new), &unmapped);
+        let fields: Vec<_> = changes.iter().map(|change| change.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "related.customer_gateway",
+                "related.ikepolicy.name",
+                "related.vpnservice"
+            ]
+        );
+        assert_eq!(changes[0].old_value, None);
+        assert_eq!(
+            changes[0].new_value.as_deref(),
+            Some(r#"{"bgp_asn":65000,"id":"c","name":"hq"}"#)
+        );
+        assert_eq!(changes[2].old_value.as_deref(), Some(r#"{"id":"v","x":1}"#));
+        assert_eq!(changes[2].new_value, None);
+        // From nothing at all.
+        let changes = related_changes(None, Some(&new), &unmapped);
+        assert_eq!(changes.len(), 2, "{changes:?}");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::StoreError;
 use super::columns::{field_columns, read_field_values};
-use super::diff::{FieldChange, model_changes, raw_changes};
+use super::diff::{FieldChange, model_changes, raw_changes, related_changes};
 use super::raw::{RawForm, form_for, insert_raw, read_raw};
 use super::summary::{Outcome, SourceSummary, Writes};
 use crate::listing::{SourceOutcome, SourceResult};
@@ -230,12 +230,10 @@ fn changes_since(
         &item.unmapped_value(),
         volatile,
     ));
-    changes.extend(raw_changes(
-        "related",
+    changes.extend(related_changes(
         old_related,
         new_related.as_ref(),
         &item.unmapped_related_value(),
-        &[],
     ));
     if changes.is_empty() {
         // The content changed but no model field did, and nothing outside

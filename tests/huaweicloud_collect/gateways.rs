@@ -126,6 +126,9 @@ fn resolve_gateways_false_reads_the_connections_alone() {
     }
 }
 
+/// Huawei's API lets a customer gateway's name and certificate be edited in
+/// place (a new address is a new customer gateway): such an edit is a change
+/// of every connection using it, and nothing else changes.
 #[test]
 fn a_customer_gateway_edited_in_place_changes_every_connection_using_it() {
     let sim = sim(6);
@@ -143,29 +146,43 @@ fn a_customer_gateway_edited_in_place_changes_every_connection_using_it() {
     let (_dir, mut store) = temp_store();
     store_run(&mut store, collect(&source));
     sim.with_estate(|estate| {
-        estate.customer_gateway_mut(&shared).unwrap()["id_value"] = json!("198.51.100.77");
+        let gateway = estate.customer_gateway_mut(&shared).unwrap();
+        gateway["name"] = json!("branch-renamed");
+        gateway["updated_at"] = json!("2026-11-20T08:00:00Z");
     });
     let summary = store_run(&mut store, collect(&source));
     assert_eq!(summary.sources[0].changed, 2, "{summary:?}");
     let changes = rows(
         &store,
         "SELECT connection_id, field, new_value FROM connection_changes \
-         WHERE event = 'changed' ORDER BY connection_id",
+         WHERE event = 'changed' ORDER BY connection_id, field",
     );
-    let mut expected = vec![
-        vec![
-            other.0.as_str().unwrap().to_string(),
-            "peer_address".to_string(),
-            "198.51.100.77".to_string(),
-        ],
-        vec![
-            other.1.as_str().unwrap().to_string(),
-            "peer_address".to_string(),
-            "198.51.100.77".to_string(),
-        ],
-    ];
+    let mut expected = Vec::new();
+    for id in [&other.0, &other.1] {
+        let id = id.as_str().unwrap().to_string();
+        expected.push(vec![
+            id.clone(),
+            "related.customer_gateway.name".to_string(),
+            "branch-renamed".to_string(),
+        ]);
+        expected.push(vec![
+            id,
+            "related.customer_gateway.updated_at".to_string(),
+            "2026-11-20T08:00:00Z".to_string(),
+        ]);
+    }
     expected.sort();
     assert_eq!(changes, expected);
+    // A VPN gateway's connection counters change with every connection
+    // added: not a change of the others.
+    sim.with_estate(|estate| {
+        for gateway in &mut estate.vpn_gateways {
+            gateway["used_connection_number"] = json!(99);
+            gateway["updated_at"] = json!("2026-11-21T08:00:00Z");
+        }
+    });
+    let summary = store_run(&mut store, collect(&source));
+    assert_eq!(summary.sources[0].changed, 0, "{summary:?}");
 }
 
 #[test]

@@ -50,8 +50,8 @@ fn endless_referenced_collections_stop_at_the_memory_limit_and_delete_nothing() 
     assert_eq!(output.code, 1, "{}\n{}", output.stdout, output.stderr);
     let failed = only_source(&output);
     let expected = format!(
-        "the referenced objects (policies, vpnservices, endpoint groups, subnets) of one listing \
-         take more than 1048576 bytes of memory (max_referenced_bytes) after {}{IKEPOLICIES}\
+        "the referenced objects (OpenStack policies, vpnservices, endpoint groups, subnets; Huawei \
+         Cloud gateways) of one listing take more than 1048576 bytes of memory (max_referenced_bytes) after {}{IKEPOLICIES}\
          ?limit=100&marker=endless-99: the server's collections are too large or do not end",
         endless.url()
     );

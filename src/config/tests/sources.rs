@@ -122,6 +122,7 @@ enterprise_project_id = ["0", "ep-1"]
     assert_eq!(settings.vgw_id, None);
     assert_eq!(settings.vgw_ip.as_deref(), Some("203.0.113.7"));
     assert_eq!(settings.enterprise_project_ids, ["0", "ep-1"]);
+    assert!(settings.resolve_gateways, "resolution is on by default");
     let huaweicloud::Auth::AccessKey {
         access_key,
         secret_key,
@@ -264,6 +265,10 @@ fn values_of_the_wrong_type_or_range_are_refused() {
             "enterprise_project_id = [0]",
             "\"enterprise_project_id\": must be an array of strings, not an integer",
         ),
+        (
+            "resolve_gateways = \"no\"",
+            "\"resolve_gateways\": must be true or false, not a string",
+        ),
     ];
     for (line, expected) in cases {
         let message = load_err(&format!("{HUAWEI}{line}\n"));
@@ -273,6 +278,15 @@ fn values_of_the_wrong_type_or_range_are_refused() {
             "for {line}"
         );
     }
+}
+
+#[test]
+fn huawei_gateway_resolution_can_be_turned_off() {
+    let text = "[[source]]\nname = \"hw\"\nkind = \"huaweicloud\"\nregion = \"cn-north-4\"\n\
+                project_id = \"p\"\nauth_token = { env = \"HW_TOKEN\" }\n\
+                resolve_gateways = false\n";
+    let config = load_ok(text);
+    assert!(!huawei(config.source("hw").unwrap()).resolve_gateways);
 }
 
 #[test]

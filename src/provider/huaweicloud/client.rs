@@ -136,9 +136,21 @@ impl<'a> Client<'a> {
         self.with_query(Call::ListCustomerGateways, &pairs)
     }
 
-    /// `GET /v5/{project_id}/vpn-gateways` (not paged).
+    /// `GET /v5/{project_id}/vpn-gateways` (not paged), narrowed to the
+    /// source's enterprise projects as the connections are (credentials
+    /// scoped to enterprise projects may list only theirs; a gateway of
+    /// another that a connection names is shown on its own).
     pub fn vpn_gateways_url(&self) -> Url {
-        self.url(Call::ListVpnGateways, &[])
+        let pairs: Vec<(&str, String)> = self
+            .settings
+            .enterprise_project_ids
+            .iter()
+            .map(|id| ("enterprise_project_id", id.clone()))
+            .collect();
+        match pairs.is_empty() {
+            true => self.url(Call::ListVpnGateways, &[]),
+            false => self.with_query(Call::ListVpnGateways, &pairs),
+        }
     }
 
     /// `GET /v5/{project_id}/vpn-connection/{id}`.
@@ -304,8 +316,9 @@ impl<'a> Client<'a> {
             )),
             403 => FetchError::Auth(format!(
                 "{detail}; {} lacks the IAM permission {} for project {}, which resolving \
-                 connections' gateways needs: grant it, or set resolve_gateways = false on the \
-                 source (peer_address stays empty, gateway_ip holds vgw_ip as given)",
+                 connections' gateways needs (customer gateways cannot be granted per enterprise \
+                 project): grant it, or set resolve_gateways = false on the source (peer_address \
+                 stays empty, gateway_ip holds vgw_ip as given)",
                 self.credential_hint_short(),
                 call.action(),
                 self.settings.project_id

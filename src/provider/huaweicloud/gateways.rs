@@ -33,10 +33,40 @@ use serde_json::{Map, Value};
 use crate::provider::fields::Fields;
 use crate::provider::{Related, RelatedKind};
 
-/// A VPN gateway's members that count the connections on it: they change
-/// whenever any connection is added or deleted, which is not a change of the
-/// others. They are dropped when the body is read (see `decode_page`).
-pub const VOLATILE_GATEWAY_MEMBERS: [&str; 2] = ["used_connection_number", "used_connection_group"];
+/// What is kept of a VPN gateway: its identity, network, addresses and
+/// settings. The rest changes without the gateway's configuration changing
+/// and would make a new version of every connection on it: the counters of
+/// connections on it (`used_connection_number`, `used_connection_group`,
+/// changed by any connection added or deleted), `updated_at` (bumped with
+/// them), `availability_zone_ids` (given only while ACTIVE), and the EIPs'
+/// bandwidth and billing. `status` stays: a FAULT gateway matters in a
+/// postmortem. Kept as received where present; dropped when the body is
+/// read (see `decode_page`).
+pub const KEPT_GATEWAY_MEMBERS: [&str; 20] = [
+    "id",
+    "name",
+    "network_type",
+    "status",
+    "attachment_type",
+    "ip_version",
+    "certificate_id",
+    "er_id",
+    "vpc_id",
+    "local_subnets",
+    "local_subnets_v6",
+    "connect_subnet",
+    "access_vpc_id",
+    "access_subnet_id",
+    "bgp_asn",
+    "flavor",
+    "ha_mode",
+    "enterprise_project_id",
+    "access_private_ip_1",
+    "access_private_ip_2",
+];
+
+/// What is kept of a VPN gateway's `eip1` / `eip2`: which address it is.
+pub const KEPT_EIP_MEMBERS: [&str; 4] = ["id", "ip_address", "ip_version", "type"];
 
 /// The two related kinds, in the order they are listed.
 pub const KINDS: [RelatedKind; 2] = [RelatedKind::VpnGateway, RelatedKind::CustomerGateway];
@@ -49,14 +79,29 @@ pub fn is_gateway_body(body: &Value) -> bool {
     })
 }
 
-/// A VPN gateway object as it is kept: without its connection counters.
-pub fn without_counters(mut gateway: Value) -> Value {
-    if let Some(map) = gateway.as_object_mut() {
-        for member in VOLATILE_GATEWAY_MEMBERS {
-            map.remove(member);
+/// A VPN gateway object as it is kept (see [`KEPT_GATEWAY_MEMBERS`]).
+pub fn kept_members(gateway: Value) -> Value {
+    let Value::Object(mut members) = gateway else {
+        return gateway;
+    };
+    let mut kept = Map::new();
+    for key in KEPT_GATEWAY_MEMBERS {
+        if let Some(value) = members.remove(key) {
+            kept.insert(key.to_string(), value);
         }
     }
-    gateway
+    for eip in ["eip1", "eip2"] {
+        if let Some(Value::Object(mut members)) = members.remove(eip) {
+            let mut address = Map::new();
+            for key in KEPT_EIP_MEMBERS {
+                if let Some(value) = members.remove(key) {
+                    address.insert(key.to_string(), value);
+                }
+            }
+            kept.insert(eip.to_string(), Value::Object(address));
+        }
+    }
+    Value::Object(kept)
 }
 
 /// What resolving a connection's gateways gave.
@@ -160,11 +205,9 @@ fn address_named(gateway: &mut Fields, vgw_ip: &str) -> Option<String> {
         }
     }
     for private in ["access_private_ip_1", "access_private_ip_2"] {
-        let address = gateway
-            .peek(&format!("vpn_gateway.{private}"))
-            .and_then(Value::as_str);
-        if address == Some(vgw_ip) {
-            return Some(vgw_ip.to_string());
+        let key = format!("vpn_gateway.{private}");
+        if gateway.peek(&key).and_then(Value::as_str) == Some(vgw_ip) {
+            return gateway.text(&key);
         }
     }
     None
@@ -253,6 +296,7 @@ mod tests {
             let unmapped = resolved.unmapped_related.to_string();
             assert!(!unmapped.contains(peer), "{unmapped}");
             assert!(!unmapped.contains(&format!("\"{cgw}\"")), "{unmapped}");
+            assert!(!unmapped.contains(&format!("\"{address}\"")), "{unmapped}");
         }
     }
 
@@ -286,12 +330,16 @@ mod tests {
     }
 
     #[test]
-    fn a_gateways_connection_counters_are_dropped() {
-        let gateway = json!({"id": "g", "used_connection_number": 3, "used_connection_group": 1,
-                             "connection_number": 200});
+    fn a_gateway_is_kept_without_what_changes_by_itself() {
+        let gateway = json!({"id": "g", "status": "ACTIVE", "used_connection_number": 3,
+                             "used_connection_group": 1, "connection_number": 200,
+                             "updated_at": "t", "availability_zone_ids": ["az1"],
+                             "eip1": {"id": "e", "ip_address": "100.64.0.1", "bandwidth_size": 300,
+                                      "charge_mode": "traffic"}});
         assert_eq!(
-            without_counters(gateway),
-            json!({"id": "g", "connection_number": 200})
+            kept_members(gateway),
+            json!({"id": "g", "status": "ACTIVE",
+                   "eip1": {"id": "e", "ip_address": "100.64.0.1"}})
         );
     }
 }

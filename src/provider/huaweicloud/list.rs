@@ -153,6 +153,19 @@ async fn list_pages(
         let what = format!("source {} {what} {page} ({shown})", context.source.name);
         let body = context.retry.run(&what, || client.get(&url, call)).await?;
         let info = page_info(&shown, &body, key)?;
+        let items = info.items as u64;
+        if let Some(current) = info.current_count
+            && current != items
+        {
+            return Err(FetchError::Paging(format!(
+                "{shown}: page_info.current_count is {current} but the page holds {items} {noun}"
+            )));
+        }
+        if items > u64::from(limit) {
+            return Err(FetchError::Paging(format!(
+                "{shown}: {items} {noun} on a page asked for at most {limit}"
+            )));
+        }
         if let Some(known) = known.as_deref_mut() {
             match collection {
                 Collection::CustomerGateways => known.add_body(&body),
@@ -168,21 +181,7 @@ async fn list_pages(
         };
         context.progress.page_fetched(counted);
         tracing::debug!("{what}: {} {noun}", info.items);
-
-        let items = info.items as u64;
         received += items;
-        if let Some(current) = info.current_count
-            && current != items
-        {
-            return Err(FetchError::Paging(format!(
-                "{shown}: page_info.current_count is {current} but the page holds {items} {noun}"
-            )));
-        }
-        if items > u64::from(limit) {
-            return Err(FetchError::Paging(format!(
-                "{shown}: {items} {noun} on a page asked for at most {limit}"
-            )));
-        }
         most_announced = most_announced.max(info.total_count);
         if let Some(total) = most_announced
             && received > total

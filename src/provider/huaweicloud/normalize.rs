@@ -43,13 +43,19 @@ pub fn decode_page(body: Value) -> Result<Page, DecodeError> {
             .related
             .extend(found.into_iter().map(|(path, object)| {
                 let object = match kind {
-                    RelatedKind::VpnGateway => gateways::without_counters(object),
+                    RelatedKind::VpnGateway => gateways::kept_members(object),
                     _ => object,
                 };
                 (kind, path, object)
             }));
     }
     if gateway_body {
+        if map.contains_key("vpn_connections") || map.contains_key(SINGLE_OBJECT_KEY) {
+            return Err(DecodeError::new(
+                "$",
+                "a body holds both connections and gateways; the API answers each in its own",
+            ));
+        }
         return Ok(gateways);
     }
     if let Some(list) = map.remove("vpn_connections") {

@@ -62,7 +62,10 @@ impl Known {
                 let Some(id) = connection.get(key).and_then(Value::as_str) else {
                     continue;
                 };
-                if !id.is_empty() && self.seen.insert((kind, id.to_string())) {
+                // `.` and `..` are no path segment: the URL would name the
+                // list instead.
+                let showable = !matches!(id, "" | "." | "..");
+                if showable && self.seen.insert((kind, id.to_string())) {
                     missing.push((kind, id.to_string()));
                 }
             }
@@ -101,11 +104,19 @@ pub async fn show_missing(
             );
             continue;
         };
-        if !body.get(singular).is_some_and(Value::is_object) {
+        let object = body.get(singular).filter(|object| object.is_object());
+        let answered = object
+            .and_then(|object| object.get("id"))
+            .and_then(Value::as_str);
+        if answered != Some(id.as_str()) {
+            let message = match (object, answered) {
+                (None, _) => "missing or not an object".to_string(),
+                (Some(_), answered) => format!("asked for {id:?}, the body holds {answered:?}"),
+            };
             return Err(UndecodableBody {
                 origin: shown,
                 kind: ProviderKind::HuaweiCloud,
-                error: DecodeError::new(format!("$.{singular}"), "missing or not an object"),
+                error: DecodeError::new(format!("$.{singular}"), message),
             }
             .into());
         }

@@ -7,6 +7,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::time::FormatTime;
 
 use vpnsnap::cli::Cli;
 use vpnsnap::cmd::{self, UsageError};
@@ -16,6 +18,7 @@ use vpnsnap::lock::LockError;
 use vpnsnap::progress::LogWriter;
 use vpnsnap::runner::RunError;
 use vpnsnap::store::StoreError;
+use vpnsnap::time::Timestamp;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -49,7 +52,18 @@ fn init_logging(cli: &Cli) {
         // the journal.
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
+        .with_timer(LogTime)
         .init();
+}
+
+/// Log lines carry their time as every output time is written: RFC 3339
+/// UTC with milliseconds (the default timer writes microseconds).
+struct LogTime;
+
+impl FormatTime for LogTime {
+    fn format_time(&self, out: &mut Writer<'_>) -> std::fmt::Result {
+        write!(out, "{}", Timestamp::now())
+    }
 }
 
 /// What an error means for the exit code: a usage or configuration error,

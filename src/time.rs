@@ -1,11 +1,16 @@
-//! Observation times: UTC instants written as RFC3339 with milliseconds
+//! Times: UTC instants written as RFC3339 with milliseconds
 //! (`2026-11-22T10:15:00.000Z`), one fixed width so that text order is time
-//! order in SQL.
+//! order in SQL, and the one format every output time is written in; and
+//! (in `input`) the one vocabulary of times and durations users type.
+
+mod input;
 
 use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, Datelike, SecondsFormat, Utc};
+
+pub use input::{DURATION_FORMS, TIME_FORMS, parse_duration, parse_time};
 
 /// A UTC instant at millisecond precision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -16,7 +16,6 @@ pub mod sql;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{Context, Result};
 use secrecy::ExposeSecret;
@@ -131,7 +130,7 @@ pub fn prepare_collection(cli: &Cli, args: &CollectionArgs) -> Result<Prepared> 
         sources,
         database,
         options: runner::collect_options(&config.runtime),
-        wait: Duration::from_secs(args.wait),
+        wait: args.wait,
         metrics_file: args
             .metrics_file
             .clone()

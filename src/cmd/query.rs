@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 
 use super::{UsageError, database_to_read, print_table, query_error};
 use crate::cli::{Cli, QueryArgs};
-use crate::query::{self, Query, QueryDb};
+use crate::query::{self, Query, QueryDb, QueryError};
 use crate::store::Store;
 use crate::time::Timestamp;
 
@@ -35,8 +35,8 @@ pub fn run(cli: &Cli, args: &QueryArgs) -> Result<()> {
     };
     let database = database_to_read(cli)?;
     let db = open_current(&database)?;
-    let table =
-        query::run(&db, &question, &args.all_params(), Timestamp::now()).map_err(query_error)?;
+    let table = query::run(&db, &question, &args.all_params(), Timestamp::now())
+        .map_err(|error| name_the_flag(error, args))?;
     print_table(&table, args.format)
 }
 
@@ -53,6 +53,17 @@ fn open_current(database: &Path) -> Result<QueryDb> {
     tracing::info!("migrating {} to the current schema", database.display());
     drop(Store::open(database)?);
     QueryDb::open(database).map_err(query_error)
+}
+
+/// A bad value given by a friendly flag (`--since 1x`) is reported under
+/// that flag's name, as the user typed it.
+fn name_the_flag(error: QueryError, args: &QueryArgs) -> anyhow::Error {
+    match error {
+        QueryError::BadValue { name, message } if args.flag_given(&name) => {
+            UsageError(format!("--{name}: {message}")).into()
+        }
+        other => query_error(other),
+    }
 }
 
 fn print_list(out: &mut impl Write, catalogue: &[Query]) -> std::io::Result<()> {

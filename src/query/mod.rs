@@ -10,7 +10,6 @@ mod catalogue;
 mod database;
 mod output;
 mod resolve;
-mod when;
 
 use std::path::PathBuf;
 
@@ -20,10 +19,9 @@ pub use catalogue::{Param, ParamKind, Query, catalogue, find};
 pub use database::QueryDb;
 pub use output::{Format, Table, write};
 pub use resolve::{Candidate, check_source, resolve};
-pub use when::parse_time;
 
 use crate::model::Status;
-use crate::time::Timestamp;
+use crate::time::{Timestamp, parse_time};
 
 /// What can go wrong asking a question. [`QueryError::is_usage`] tells the
 /// caller's mistakes (exit code 2) from failures.

@@ -212,7 +212,7 @@ pub enum SummaryFormat {
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Each question is a file of queries/ built into vpnsnap; --list shows them with their
-parameters. --file runs your own file of the same shape: a header comment describing it, then
+parameters (as text, or --format json|ndjson|csv). --file runs your own file of the same shape: a header comment describing it, then
 one line per named parameter (-- :name text|time|connection|status|integer [required] what),
 then one read-only SQL statement using :name.
 

@@ -14,6 +14,7 @@ mod import;
 mod messages;
 mod openstack_collect;
 mod query;
+mod query_args;
 mod query_cli;
 mod runtime;
 mod tencent_collect;

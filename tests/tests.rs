@@ -7,6 +7,7 @@ mod architecture;
 mod config;
 mod contrib;
 mod demo;
+mod docs;
 mod history;
 mod history_raw;
 mod huaweicloud_collect;

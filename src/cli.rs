@@ -173,7 +173,7 @@ pub struct RunArgs {
 Starts simulated Huawei Cloud, OpenStack (Keystone + Neutron), Tencent Cloud API 3.0 and
 legacy endpoints on 127.0.0.1, writes a config for them (vpnsnap-demo.toml, secrets in
 vpnsnap-demo.toml.secrets/), runs the collections through the real collectors and store with
-scripted changes between runs, then prints the current estate, status changes, outages, policy
+scripted changes between runs, recorded as observed an hour apart (the last now), then prints the current estate, status changes, outages, policy
 changes and weak crypto. Without --db it replaces ./vpnsnap-demo.db; a --db that exists is refused.")]
 pub struct DemoArgs {
     /// Collections to run (the scripted changes come before runs 2 to 6)

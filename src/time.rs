@@ -36,6 +36,22 @@ impl Timestamp {
         self.0
     }
 
+    /// `span` later; `None` past the end of time.
+    pub fn checked_add(self, span: std::time::Duration) -> Option<Timestamp> {
+        let span = chrono::TimeDelta::from_std(span).ok()?;
+        self.0
+            .checked_add_signed(span)
+            .map(Timestamp::from_datetime)
+    }
+
+    /// `span` earlier; `None` before the start of time.
+    pub fn checked_sub(self, span: std::time::Duration) -> Option<Timestamp> {
+        let span = chrono::TimeDelta::from_std(span).ok()?;
+        self.0
+            .checked_sub_signed(span)
+            .map(Timestamp::from_datetime)
+    }
+
     /// Parses RFC3339 with any offset, e.g. `2026-11-22T10:15:00+08:00`,
     /// within [`Timestamp::storable`]'s years.
     pub fn parse_rfc3339(text: &str) -> Result<Timestamp, String> {

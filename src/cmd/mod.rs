@@ -141,6 +141,7 @@ pub fn prepare_collection(cli: &Cli, args: &CollectionArgs) -> Result<Prepared> 
             .iter()
             .map(|source| source.name.clone())
             .collect(),
+        observed_at: None,
     };
     Ok(Prepared {
         request,

@@ -5,13 +5,14 @@
 use std::io::{ErrorKind, IsTerminal};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::time::FormatTime;
 
 use vpnsnap::cli::Cli;
 use vpnsnap::cmd::{self, UsageError};
+use vpnsnap::color;
 use vpnsnap::config::ConfigError;
 use vpnsnap::exit::Exit;
 use vpnsnap::lock::LockError;
@@ -21,7 +22,14 @@ use vpnsnap::store::StoreError;
 use vpnsnap::time::Timestamp;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // clap writes help and errors before `--color` is parsed: it is read
+    // first, so that they follow it too.
+    let color = color::asked(std::env::args_os().skip(1));
+    let cli = Cli::command()
+        .color(color)
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches))
+        .unwrap_or_else(|error| error.exit());
     init_logging(&cli);
     let exit = match cmd::run(cli) {
         Ok(exit) => exit,
@@ -48,9 +56,13 @@ fn init_logging(cli: &Cli) {
         .with_env_filter(filter)
         // stderr, around the progress lines when they are drawn.
         .with_writer(|| LogWriter)
-        // Colours on a terminal only: not as escape codes in log files and
-        // the journal.
-        .with_ansi(std::io::stderr().is_terminal())
+        // Colours on a terminal only (not as escape codes in log files and
+        // the journal), unless --color says otherwise.
+        .with_ansi(color::wanted(
+            cli.color,
+            std::io::stderr().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+        ))
         .with_target(false)
         .with_timer(LogTime)
         .init();

@@ -18,5 +18,6 @@ mod query;
 mod query_args;
 mod query_cli;
 mod runtime;
+mod shell;
 mod tencent_collect;
 mod tls;

@@ -1,0 +1,107 @@
+//! Shell conventions through the binary (issue 18, items 6 to 8): `--color`
+//! and `NO_COLOR`, tables aligned by display width, completions and the man
+//! page.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::*;
+
+const ESCAPE: &str = "\u{1b}[";
+
+/// An import that logs a warning (the endpoint group names a subnet whose
+/// body is not imported), with `extra` before `import`.
+fn warning_import(dir: &Path, extra: &[&str]) -> Vec<String> {
+    let openstack = fixture("openstack");
+    let mut args: Vec<String> = extra.iter().map(ToString::to_string).collect();
+    args.extend(
+        [
+            "--db",
+            "h.db",
+            "import",
+            "--kind",
+            "openstack",
+            "--source",
+            "os",
+        ]
+        .map(String::from),
+    );
+    for file in [
+        "003_list.json",
+        "ikepolicies.json",
+        "ipsecpolicies.json",
+        "vpnservices.json",
+        "endpoint_groups.json",
+    ] {
+        args.push(openstack.join(file).to_string_lossy().into_owned());
+    }
+    let _ = std::fs::remove_file(dir.join("h.db"));
+    args
+}
+
+#[test]
+fn color_always_and_never_are_obeyed() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |flag: &str| {
+        let args = warning_import(dir.path(), &["--color", flag]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let output = vpnsnap(dir.path(), &args);
+        assert_eq!(output.code, 0, "{}", output.stderr);
+        assert!(output.stderr.contains(" WARN"), "{}", output.stderr);
+        output.stderr
+    };
+    assert!(run("always").contains(ESCAPE));
+    assert!(!run("never").contains(ESCAPE));
+    assert!(!run("auto").contains(ESCAPE), "not a terminal");
+    let bad = vpnsnap(dir.path(), &["--color", "sometimes", "query", "--list"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+}
+
+/// Runs the binary on a pseudo-terminal (util-linux `script`), `None` where
+/// there is none.
+fn on_a_terminal(dir: &Path, env: &str, args: &[String]) -> Option<String> {
+    let available = Command::new("script").arg("--version").output();
+    if !available.is_ok_and(|output| output.status.success()) {
+        eprintln!("skipped: no util-linux script(1) for a pseudo-terminal");
+        return None;
+    }
+    let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_vpnsnap").to_string())
+        .chain(args.iter().cloned())
+        .map(|arg| format!("'{}'", arg.replace('\'', "'\\''")))
+        .collect();
+    let output = Command::new("script")
+        .args(["-qec", &format!("{env} {}", quoted.join(" ")), "/dev/null"])
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    Some(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+#[test]
+fn no_color_is_honoured_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = warning_import(dir.path(), &[]);
+    let Some(coloured) = on_a_terminal(dir.path(), "env", &args) else {
+        return;
+    };
+    assert!(
+        coloured.contains(" WARN") && coloured.contains(ESCAPE),
+        "{coloured}"
+    );
+    let args = warning_import(dir.path(), &[]);
+    let plain = on_a_terminal(dir.path(), "env NO_COLOR=1", &args).unwrap_or_default();
+    assert!(
+        plain.contains(" WARN") && !plain.contains(ESCAPE),
+        "{plain}"
+    );
+    // --color always wins over NO_COLOR; help follows --color never.
+    let args = warning_import(dir.path(), &["--color", "always"]);
+    let forced = on_a_terminal(dir.path(), "env NO_COLOR=1", &args).unwrap_or_default();
+    assert!(forced.contains(ESCAPE), "{forced}");
+    let help = ["--color", "never", "--help"].map(String::from);
+    let help = on_a_terminal(dir.path(), "env", &help).unwrap_or_default();
+    assert!(help.contains("Usage:") && !help.contains(ESCAPE), "{help}");
+}

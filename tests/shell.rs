@@ -105,3 +105,28 @@ fn no_color_is_honoured_on_a_terminal() {
     let help = on_a_terminal(dir.path(), "env", &help).unwrap_or_default();
     assert!(help.contains("Usage:") && !help.contains(ESCAPE), "{help}");
 }
+
+#[test]
+fn tables_align_chinese_names_by_display_width() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::query::scripted(dir.path());
+    let output = vpnsnap(
+        dir.path(),
+        &[
+            "--db",
+            "h.db",
+            "sql",
+            "--format",
+            "table",
+            "SELECT '北京-上海专线' AS name, 'DOWN' AS status UNION ALL SELECT 'vpn-1', 'ACTIVE'",
+        ],
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_eq!(
+        output.stdout,
+        "name           status\n\
+         -------------  ------\n\
+         北京-上海专线  DOWN\n\
+         vpn-1          ACTIVE\n"
+    );
+}

@@ -57,6 +57,24 @@ pub enum Command {
     Query(QueryArgs),
     /// Run one read-only SQL statement against the database
     Sql(SqlArgs),
+    /// Print a shell's completion script on stdout
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout
+    #[command(after_help = "Example: vpnsnap man > /usr/local/share/man/man1/vpnsnap.1")]
+    Man,
+}
+
+/// `vpnsnap completions`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  vpnsnap completions bash > /etc/bash_completion.d/vpnsnap
+  vpnsnap completions zsh > \"${fpath[1]}/_vpnsnap\"
+  vpnsnap completions fish > ~/.config/fish/completions/vpnsnap.fish")]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

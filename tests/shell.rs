@@ -130,3 +130,60 @@ fn tables_align_chinese_names_by_display_width() {
          vpn-1          ACTIVE\n"
     );
 }
+
+#[test]
+fn completions_for_every_shell_name_the_subcommands_and_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let output = vpnsnap(dir.path(), &["completions", shell]);
+        assert_eq!(output.code, 0, "{shell}: {}", output.stderr);
+        for word in ["vpnsnap", "observed-at", "completions", "color"] {
+            assert!(output.stdout.contains(word), "{shell}: no {word}");
+        }
+        if ["bash", "zsh", "fish"].contains(&shell) {
+            syntax_checked(shell, &output.stdout);
+        }
+    }
+    let bad = vpnsnap(dir.path(), &["completions", "tcsh"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+}
+
+#[test]
+fn man_prints_a_roff_page_with_the_subcommands() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = vpnsnap(dir.path(), &["man"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert!(output.stdout.contains(".TH vpnsnap 1"), "{}", output.stdout);
+    for section in [".SH NAME", ".SH SYNOPSIS", ".SH OPTIONS", ".SH SUBCOMMANDS"] {
+        assert!(output.stdout.contains(section), "no {section}");
+    }
+    assert!(
+        output.stdout.contains("vpnsnap\\-query(1)"),
+        "{}",
+        output.stdout
+    );
+}
+
+/// `shell -n` reads `script` without running it, where `shell` is installed.
+fn syntax_checked(shell: &str, script: &str) {
+    use std::io::Write;
+    let child = Command::new(shell)
+        .arg("-n")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        eprintln!("{shell} not installed: its script's syntax not checked");
+        return;
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(script.as_bytes()).unwrap();
+    }
+    let result = child.wait_with_output().unwrap();
+    assert!(
+        result.status.success(),
+        "{shell} -n: {}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+}

@@ -5,9 +5,11 @@
 //! subcommand's file imports this one, never another subcommand's.
 
 pub mod collect;
+pub mod completions;
 pub mod config_check;
 pub mod demo;
 pub mod import;
+pub mod man;
 pub mod query;
 pub mod run;
 pub mod simulate;
@@ -45,6 +47,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Config(command) => config_check::run(&cli, command).map(|()| Exit::Success),
         Command::Query(args) => query::run(&cli, args).map(|()| Exit::Success),
         Command::Sql(args) => sql::run(&cli, args).map(|()| Exit::Success),
+        Command::Completions(args) => completions::run(args).map(|()| Exit::Success),
+        Command::Man => man::run().map(|()| Exit::Success),
     }
 }
 

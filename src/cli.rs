@@ -1,6 +1,7 @@
 //! Command-line interface: clap derive types only.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -29,6 +30,10 @@ pub struct Cli {
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
 
+    /// Colour in log lines and help: auto (a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, global = true, value_name = "WHEN", value_enum, default_value_t = clap::ColorChoice::Auto)]
+    pub color: clap::ColorChoice,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -52,6 +57,24 @@ pub enum Command {
     Query(QueryArgs),
     /// Run one read-only SQL statement against the database
     Sql(SqlArgs),
+    /// Print a shell's completion script on stdout
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout
+    #[command(after_help = "Example: vpnsnap man > /usr/local/share/man/man1/vpnsnap.1")]
+    Man,
+}
+
+/// `vpnsnap completions`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  vpnsnap completions bash > /etc/bash_completion.d/vpnsnap
+  vpnsnap completions zsh > \"${fpath[1]}/_vpnsnap\"
+  vpnsnap completions fish > ~/.config/fish/completions/vpnsnap.fish")]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -59,7 +82,11 @@ pub enum Command {
 Several files are one listing of the source (its pages). The listing proves deletions only
 when every connection file is a list body; single-object bodies are stored without
 inferring anything about other connections. While a collection holds the database, the
-import waits up to --wait seconds (default 0), then exits 4.
+import waits up to --wait (default 0), then exits 4.
+
+Times (--observed-at) are RFC 3339 (2026-11-22T10:15:00Z), a date (2026-11-22, midnight UTC),
+SQLite's 2026-11-22 10:15:00 (UTC), now, or a span before now (2h, 1h30m, 90m, 3 days ago).
+Durations (--wait) are a span (5m, 30s, 1h30m) or plain seconds (300).
 
 Examples:
   vpnsnap --db vpn.db import --source hw-prod --kind huaweicloud page1.json page2.json
@@ -73,8 +100,8 @@ pub struct ImportArgs {
     #[arg(long, value_name = "KIND", value_parser = parse_kind)]
     pub kind: Option<ProviderKind>,
 
-    /// When the responses were taken (RFC3339) [default: now]
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    /// When the responses were taken (see Times below) [default: now]
+    #[arg(long, value_name = "TIME", value_parser = parse_time_before_now)]
     pub observed_at: Option<Timestamp>,
 
     /// Region to record; defaults to the source's configured region
@@ -85,9 +112,9 @@ pub struct ImportArgs {
     #[arg(long, value_name = "ID")]
     pub account: Option<String>,
 
-    /// Wait this long for a collection on the same database, then exit 4
-    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
-    pub wait: u64,
+    /// Wait this long for a collection on the same database, then exit 4 (5m, 30s, 300)
+    #[arg(long, value_name = "DURATION", default_value = "0", value_parser = parse_duration)]
+    pub wait: Duration,
 
     /// Saved response bodies (JSON)
     #[arg(required = true, value_name = "FILE")]
@@ -127,9 +154,9 @@ pub struct CollectionArgs {
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
     pub format: SummaryFormat,
 
-    /// Wait this long for another collection on the same database, then exit 4
-    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
-    pub wait: u64,
+    /// Wait this long for another collection on the same database, then exit 4 (5m, 30s, 300)
+    #[arg(long, value_name = "DURATION", default_value = "0", value_parser = parse_duration)]
+    pub wait: Duration,
 
     /// Write Prometheus textfile metrics here after every run; overrides metrics_file
     #[arg(long, value_name = "PATH")]
@@ -168,7 +195,7 @@ pub struct RunArgs {
 Starts simulated Huawei Cloud, OpenStack (Keystone + Neutron), Tencent Cloud API 3.0 and
 legacy endpoints on 127.0.0.1, writes a config for them (vpnsnap-demo.toml, secrets in
 vpnsnap-demo.toml.secrets/), runs the collections through the real collectors and store with
-scripted changes between runs, then prints the current estate, status changes, outages, policy
+scripted changes between runs, recorded as observed an hour apart (the last now), then prints the current estate, status changes, outages, policy
 changes and weak crypto. Without --db it replaces ./vpnsnap-demo.db; a --db that exists is refused.")]
 pub struct DemoArgs {
     /// Collections to run (the scripted changes come before runs 2 to 6)
@@ -207,12 +234,13 @@ pub enum SummaryFormat {
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Each question is a file of queries/ built into vpnsnap; --list shows them with their
-parameters. --file runs your own file of the same shape: a header comment describing it, then
+parameters (as text, or --format json|ndjson|csv). --file runs your own file of the same shape: a header comment describing it, then
 one line per named parameter (-- :name text|time|connection|status|integer [required] what),
 then one read-only SQL statement using :name.
 
-Times are RFC3339 (2026-11-22T10:15:00Z), a date (2026-11-22, midnight UTC), now, or a time
-before now (30m, 2h, 3d ago, 1w); output times are RFC3339 UTC. A connection is its provider id
+Times are RFC 3339 (2026-11-22T10:15:00Z), a date (2026-11-22, midnight UTC), SQLite's
+2026-11-22 10:15:00 (UTC), now, or a span before now (2h, 1h30m, 90m, 1 hour ago, 3 days ago,
+1w); output times are RFC 3339 UTC with milliseconds (2026-11-22T10:15:00.000Z). A connection is its provider id
 or its name: an exact match first, then a unique part of either.
 
 Output: --format table when stdout is a terminal, json otherwise.
@@ -285,7 +313,24 @@ pub struct QueryArgs {
 impl QueryArgs {
     /// Every parameter given, the friendly flags as `--param`s.
     pub fn all_params(&self) -> Vec<(String, String)> {
-        let flags = [
+        let mut params = self.params.clone();
+        for (name, value) in self.flags() {
+            if let Some(value) = value {
+                params.push((name.to_string(), value.clone()));
+            }
+        }
+        params
+    }
+
+    /// Whether parameter `name` was given by its own flag (`--since`), not `--param`.
+    pub fn flag_given(&self, name: &str) -> bool {
+        self.flags()
+            .iter()
+            .any(|(flag, value)| *flag == name && value.is_some())
+    }
+
+    fn flags(&self) -> [(&'static str, &Option<String>); 9] {
+        [
             ("connection", &self.connection),
             ("source", &self.source),
             ("status", &self.status),
@@ -295,14 +340,7 @@ impl QueryArgs {
             ("from", &self.from),
             ("to", &self.to),
             ("limit", &self.limit),
-        ];
-        let mut params = self.params.clone();
-        for (name, value) in flags {
-            if let Some(value) = value {
-                params.push((name.to_string(), value.clone()));
-            }
-        }
-        params
+        ]
     }
 }
 
@@ -339,8 +377,13 @@ fn parse_kind(text: &str) -> Result<ProviderKind, String> {
     text.parse()
 }
 
-fn parse_time(text: &str) -> Result<Timestamp, String> {
-    Timestamp::parse_rfc3339(text)
+/// A time in the one vocabulary, spans counting back from now.
+fn parse_time_before_now(text: &str) -> Result<Timestamp, String> {
+    crate::time::parse_time(text, Timestamp::now())
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    crate::time::parse_duration(text)
 }
 
 fn parse_param(text: &str) -> Result<(String, String), String> {

@@ -51,12 +51,15 @@ pub struct Collected {
 /// passes its deadline comes back as [`SourceOutcome::Failed`]; the others
 /// are unaffected. An error from `on_collected` stops the collection (the
 /// fetches still running are abandoned) and is returned. `progress` holds
-/// one entry per source, in order.
+/// one entry per source, in order. `observed_at` is the observation time
+/// recorded for every source, or `None` for each source's own start (a
+/// caller with its own clock: the demo).
 pub async fn collect<E>(
     sources: &[SourceConfig],
     options: &CollectOptions,
     fingerprinter: Arc<PskFingerprinter>,
     progress: &[Arc<SourceProgress>],
+    observed_at: Option<Timestamp>,
     mut on_collected: impl FnMut(usize, Collected) -> Result<(), E>,
 ) -> Result<(), E> {
     let permits = Arc::new(Semaphore::new(options.max_concurrency.max(1)));
@@ -73,7 +76,9 @@ pub async fn collect<E>(
         tasks.spawn(async move {
             // The semaphore is never closed, so acquiring cannot fail.
             let _permit = permits.acquire_owned().await.ok();
-            let collected = collect_source(&source, &options, &fingerprinter, &progress).await;
+            let observed_at = observed_at.unwrap_or_else(Timestamp::now);
+            let collected =
+                collect_source_at(&source, &options, &fingerprinter, &progress, observed_at).await;
             (index, collected)
         });
     }
@@ -91,7 +96,7 @@ pub async fn collect<E>(
         if !reported[index] {
             let abnormal = failed(
                 source,
-                Timestamp::now(),
+                observed_at.unwrap_or_else(Timestamp::now),
                 "the collection task ended abnormally",
                 None,
                 Duration::ZERO,
@@ -102,15 +107,26 @@ pub async fn collect<E>(
     Ok(())
 }
 
-/// Collects one source under its deadline.
+/// Collects one source under its deadline, observed now.
 pub async fn collect_source(
     source: &SourceConfig,
     options: &CollectOptions,
     fingerprinter: &PskFingerprinter,
     progress: &SourceProgress,
 ) -> Collected {
+    collect_source_at(source, options, fingerprinter, progress, Timestamp::now()).await
+}
+
+/// Collects one source under its deadline, recording `observed_at` as its
+/// observation time.
+pub async fn collect_source_at(
+    source: &SourceConfig,
+    options: &CollectOptions,
+    fingerprinter: &PskFingerprinter,
+    progress: &SourceProgress,
+    observed_at: Timestamp,
+) -> Collected {
     let started = Instant::now();
-    let observed_at = Timestamp::now();
     let context = ListingContext {
         source: source.name.clone(),
         kind: source.kind,

@@ -16,6 +16,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub mod cli;
 pub mod cmd;
 pub mod collector;
+pub mod color;
 pub mod config;
 pub mod demo;
 pub mod exit;

@@ -33,7 +33,7 @@ impl std::fmt::Display for Holder {
 pub enum LockError {
     /// Another collection holds the lock and the wait ran out.
     #[error(
-        "another collection holds {database}: {holder}; waited {waited:.1}s (use --wait SECONDS to wait longer)",
+        "another collection holds {database}: {holder}; waited {waited:.1}s (use --wait DURATION, e.g. --wait 5m, to wait longer)",
         holder = holder_text(holder.as_ref()),
         waited = waited.as_secs_f64()
     )]

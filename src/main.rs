@@ -5,20 +5,31 @@
 use std::io::{ErrorKind, IsTerminal};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::time::FormatTime;
 
 use vpnsnap::cli::Cli;
 use vpnsnap::cmd::{self, UsageError};
+use vpnsnap::color;
 use vpnsnap::config::ConfigError;
 use vpnsnap::exit::Exit;
 use vpnsnap::lock::LockError;
 use vpnsnap::progress::LogWriter;
 use vpnsnap::runner::RunError;
 use vpnsnap::store::StoreError;
+use vpnsnap::time::Timestamp;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // clap writes help and errors before `--color` is parsed: it is read
+    // first, so that they follow it too.
+    let color = color::asked(std::env::args_os().skip(1));
+    let cli = Cli::command()
+        .color(color)
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches))
+        .unwrap_or_else(|error| error.exit());
     init_logging(&cli);
     let exit = match cmd::run(cli) {
         Ok(exit) => exit,
@@ -45,11 +56,26 @@ fn init_logging(cli: &Cli) {
         .with_env_filter(filter)
         // stderr, around the progress lines when they are drawn.
         .with_writer(|| LogWriter)
-        // Colours on a terminal only: not as escape codes in log files and
-        // the journal.
-        .with_ansi(std::io::stderr().is_terminal())
+        // Colours on a terminal only (not as escape codes in log files and
+        // the journal), unless --color says otherwise.
+        .with_ansi(color::wanted(
+            cli.color,
+            std::io::stderr().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+        ))
         .with_target(false)
+        .with_timer(LogTime)
         .init();
+}
+
+/// Log lines carry their time as every output time is written: RFC 3339
+/// UTC with milliseconds (the default timer writes microseconds).
+struct LogTime;
+
+impl FormatTime for LogTime {
+    fn format_time(&self, out: &mut Writer<'_>) -> std::fmt::Result {
+        write!(out, "{}", Timestamp::now())
+    }
 }
 
 /// What an error means for the exit code: a usage or configuration error,

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use cron::Schedule;
 
 use crate::shutdown::Shutdown;
+use crate::time::Timestamp;
 
 /// Why the scheduler stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +60,8 @@ pub fn run_on_schedule(
             .count();
         if skipped > 0 {
             tracing::warn!(
-                "skipped {skipped} scheduled run(s) while the run of {next} was still going"
+                "skipped {skipped} scheduled run(s) while the run of {} was still going",
+                Timestamp::from_datetime(next)
             );
         }
     }

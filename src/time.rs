@@ -1,11 +1,16 @@
-//! Observation times: UTC instants written as RFC3339 with milliseconds
+//! Times: UTC instants written as RFC3339 with milliseconds
 //! (`2026-11-22T10:15:00.000Z`), one fixed width so that text order is time
-//! order in SQL.
+//! order in SQL, and the one format every output time is written in; and
+//! (in `input`) the one vocabulary of times and durations users type.
+
+mod input;
 
 use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, Datelike, SecondsFormat, Utc};
+
+pub use input::{DURATION_FORMS, TIME_FORMS, parse_duration, parse_time};
 
 /// A UTC instant at millisecond precision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -29,6 +34,22 @@ impl Timestamp {
 
     pub fn datetime(self) -> DateTime<Utc> {
         self.0
+    }
+
+    /// `span` later; `None` past the end of time.
+    pub fn checked_add(self, span: std::time::Duration) -> Option<Timestamp> {
+        let span = chrono::TimeDelta::from_std(span).ok()?;
+        self.0
+            .checked_add_signed(span)
+            .map(Timestamp::from_datetime)
+    }
+
+    /// `span` earlier; `None` before the start of time.
+    pub fn checked_sub(self, span: std::time::Duration) -> Option<Timestamp> {
+        let span = chrono::TimeDelta::from_std(span).ok()?;
+        self.0
+            .checked_sub_signed(span)
+            .map(Timestamp::from_datetime)
     }
 
     /// Parses RFC3339 with any offset, e.g. `2026-11-22T10:15:00+08:00`,

@@ -21,6 +21,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("http", &[]),
     ("keys", &[]),
     ("exit", &[]),
+    ("color", &[]),
     ("shutdown", &["exit"]),
     ("fingerprint", &["mac", "keys"]),
     ("lock", &["time"]),
@@ -70,7 +71,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     // A run's summary as text or JSON.
     ("report", &["runner", "store"]),
-    ("scheduler", &["shutdown"]),
+    ("scheduler", &["shutdown", "time"]),
     // The simulated clouds (tests, demo, benchmarks).
     ("sim", &["provider", "mac", "http", "fingerprint"]),
     ("demo", &["sim"]),
@@ -142,7 +143,7 @@ fn provider_internal_allowed(own: &str, path: &[String]) -> bool {
 
 /// The modules `main.rs` (the binary) may import from the library.
 const MAIN_MAY_IMPORT: &[&str] = &[
-    "cli", "cmd", "exit", "config", "lock", "progress", "runner", "store",
+    "cli", "cmd", "exit", "config", "lock", "progress", "runner", "store", "time", "color",
 ];
 
 /// One source file: its module path (`["provider", "kind"]`) and the

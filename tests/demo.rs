@@ -54,6 +54,7 @@ fn the_scripted_history_is_collected_through_all_four_providers() {
         metrics_file: None,
         show_progress: false,
         configured_sources: Vec::new(),
+        observed_at: None,
     };
     let fingerprinter = Arc::new(PskFingerprinter::new(b"demo-test"));
     let mut outcomes = Vec::new();
@@ -114,11 +115,22 @@ fn the_demo_command_prints_what_the_queries_answer_on_its_database() {
     let output = vpnsnap(dir.path(), &["--db", "demo.db", "demo", "--runs", "6"]);
     assert_eq!(output.code, 0, "{}", output.stderr);
     let printed = output.stdout;
-    for line in [
-        "run 3: hw-demo 5 conns/1 new versions, os-demo 3 conns/0 new versions, tc-demo 4 conns/1 new versions, tcl-demo FAILED",
-        "run 6: hw-demo 6 conns/0 new versions, os-demo 2 conns/1 new versions, tc-demo 5 conns/0 new versions, tcl-demo 3 conns/1 new versions",
+    for (run, line) in [
+        (
+            "run 3 at ",
+            "hw-demo 5 conns/1 new versions, os-demo 3 conns/0 new versions, tc-demo 4 conns/1 new versions, tcl-demo FAILED",
+        ),
+        (
+            "run 6 at ",
+            "hw-demo 6 conns/0 new versions, os-demo 2 conns/1 new versions, tc-demo 5 conns/0 new versions, tcl-demo 3 conns/1 new versions",
+        ),
     ] {
-        assert!(printed.contains(line), "missing {line:?} in\n{printed}");
+        let found = printed
+            .lines()
+            .filter_map(|printed| printed.strip_prefix(run))
+            .filter_map(|rest| rest.split_once(": "))
+            .any(|(_, rest)| rest == line);
+        assert!(found, "missing {run}...: {line:?} in\n{printed}");
     }
     for question in [
         "current",
@@ -157,6 +169,78 @@ fn the_demo_command_prints_what_the_queries_answer_on_its_database() {
         assert!(!printed.contains(secret));
         assert!(!contains(&database, secret));
     }
+}
+
+/// Issue 18, item 15: the demo's runs are recorded an hour apart, the last
+/// now, so the questions about time answer as they would in production.
+#[test]
+fn the_demos_runs_are_recorded_an_hour_apart_ending_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = chrono::Utc::now();
+    let output = vpnsnap(dir.path(), &["--db", "demo.db", "demo", "--runs", "6"]);
+    let after = chrono::Utc::now();
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let ask = |args: &[&str]| {
+        let mut all = vec!["--db", "demo.db"];
+        all.extend(args);
+        all.extend(["--format", "csv"]);
+        let answer = vpnsnap(dir.path(), &all);
+        assert_eq!(answer.code, 0, "{args:?}: {}", answer.stderr);
+        answer
+            .stdout
+            .lines()
+            .skip(1)
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    let times: Vec<chrono::DateTime<chrono::FixedOffset>> = ask(&[
+        "sql",
+        "SELECT DISTINCT observed_at FROM run_sources ORDER BY observed_at",
+    ])
+    .iter()
+    .map(|time| chrono::DateTime::parse_from_rfc3339(time).unwrap())
+    .collect();
+    assert_eq!(times.len(), 6, "{times:?}");
+    for pair in times.windows(2) {
+        assert_eq!((pair[1] - pair[0]).num_seconds(), 3600, "{times:?}");
+    }
+    let last = times[5].with_timezone(&chrono::Utc);
+    assert!(
+        before <= last && last <= after,
+        "{last} not within the demo"
+    );
+    let printed = output.stdout;
+    assert!(
+        printed.contains(&format!(
+            "run 6 at {}: ",
+            times[5].format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        )),
+        "{printed}"
+    );
+
+    // The last two runs' changes (runs 5 and 6), not the whole history.
+    let changed_at: std::collections::BTreeSet<String> =
+        ask(&["query", "changes", "--since", "2h"])
+            .iter()
+            .filter_map(|row| row.split(',').next().map(String::from))
+            .collect();
+    let recent: Vec<String> = times[4..]
+        .iter()
+        .map(|time| time.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+        .collect();
+    assert_eq!(changed_at.into_iter().collect::<Vec<_>>(), recent);
+    // Three hours ago: after run 3, before run 4 deleted an OpenStack
+    // connection and run 5 created two.
+    let then = ask(&["query", "as-of", "--at", "3 hours ago"]);
+    assert_eq!(then.len(), 15, "{then:?}");
+    // The hw connection down in runs 2 and 3 was down for one to three hours.
+    let outages = ask(&["query", "outages", "--source", "hw-demo"]);
+    assert!(
+        outages
+            .iter()
+            .any(|row| row.contains("vpn-dc-00004") && row.ends_with(",3600,10800,ACTIVE")),
+        "{outages:?}"
+    );
 }
 
 #[test]

@@ -23,6 +23,9 @@ use crate::time::Timestamp;
 /// The database the demo writes unless `--db` names another.
 pub const DEFAULT_DATABASE: &str = "vpnsnap-demo.db";
 
+/// How far apart the demo records its runs.
+const RUN_INTERVAL: Duration = Duration::from_secs(3600);
+
 /// The questions the demo answers at the end, in order.
 const QUESTIONS: [(&str, &str); 5] = [
     ("The estate now", "current"),
@@ -83,7 +86,7 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<Exit> {
 
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let shutdown = Shutdown::on_signals(&runtime);
-    let request = RunRequest {
+    let mut request = RunRequest {
         sources: config.sources.clone(),
         database: database.clone(),
         options: CollectOptions {
@@ -102,15 +105,28 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<Exit> {
         metrics_file: None,
         show_progress: false,
         configured_sources: Vec::new(),
+        observed_at: None,
     };
-    for run in 1..=usize::from(args.runs) {
+    // The demo's clock: its runs are recorded an hour apart, the last now,
+    // so that outages last hours and `--since 2h` or `--at "3 hours ago"`
+    // pick out part of the story. Only the recorded time is the demo's; the
+    // collectors talk to the simulators as they would to a cloud.
+    let now = Timestamp::now();
+    let runs = usize::from(args.runs);
+    for run in 1..=runs {
         for change in script::before_run(&sims, run) {
             writeln!(out, "  change: {change}")?;
         }
+        let hours_before = u64::try_from(runs - run).unwrap_or(u64::MAX);
+        let observed_at = hours_before
+            .checked_mul(RUN_INTERVAL.as_secs())
+            .and_then(|seconds| now.checked_sub(Duration::from_secs(seconds)))
+            .ok_or_else(|| anyhow::anyhow!("{runs} runs an hour apart reach before year 0"))?;
+        request.observed_at = Some(observed_at);
         let report = runner::collect_once(&runtime, &request, &fingerprinter, &shutdown)?;
         writeln!(
             out,
-            "run {run}: {}",
+            "run {run} at {observed_at}: {}",
             report
                 .summary
                 .sources
@@ -147,7 +163,9 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<Exit> {
         "\nExplore further:\n  \
          vpnsnap --db {db} query --list\n  \
          vpnsnap --db {db} query history --connection vpn-new-branch\n  \
-         vpnsnap --db {db} query changes --since 1h --format json\n  \
+         vpnsnap --db {db} query changes --since 2h --format json\n  \
+         vpnsnap --db {db} query as-of --at \"3 hours ago\"\n  \
+         vpnsnap --db {db} query diff --from \"4 hours ago\" --to now\n  \
          vpnsnap --db {db} sql \"SELECT source, name, status, last_seen FROM current_connections\"\n  \
          sqlite3 {db} \"SELECT observed_at, source, name, event, changed_fields FROM connection_events ORDER BY observed_at\"\n\
          The simulators stopped with the demo; `vpnsnap simulate` keeps them running for collect and run.",

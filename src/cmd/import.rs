@@ -1,7 +1,6 @@
 //! `vpnsnap import`: saved API responses of one source, stored as one run.
 
 use std::io::Write;
-use std::time::Duration;
 
 use anyhow::{Context, Result};
 
@@ -61,7 +60,7 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<()> {
         tracing::warn!("{warning}");
     }
     // The same lock as collections: an import never interleaves with a run.
-    let _lock = CollectionLock::acquire(&database, Duration::from_secs(args.wait))?;
+    let _lock = CollectionLock::acquire(&database, args.wait)?;
     let mut store = Store::open(&database)?;
     let run = RunRecord {
         kind: RunKind::Import,

@@ -5,9 +5,11 @@
 //! subcommand's file imports this one, never another subcommand's.
 
 pub mod collect;
+pub mod completions;
 pub mod config_check;
 pub mod demo;
 pub mod import;
+pub mod man;
 pub mod query;
 pub mod run;
 pub mod simulate;
@@ -16,7 +18,6 @@ pub mod sql;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{Context, Result};
 use secrecy::ExposeSecret;
@@ -46,6 +47,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Config(command) => config_check::run(&cli, command).map(|()| Exit::Success),
         Command::Query(args) => query::run(&cli, args).map(|()| Exit::Success),
         Command::Sql(args) => sql::run(&cli, args).map(|()| Exit::Success),
+        Command::Completions(args) => completions::run(args).map(|()| Exit::Success),
+        Command::Man => man::run().map(|()| Exit::Success),
     }
 }
 
@@ -131,7 +134,7 @@ pub fn prepare_collection(cli: &Cli, args: &CollectionArgs) -> Result<Prepared> 
         sources,
         database,
         options: runner::collect_options(&config.runtime),
-        wait: Duration::from_secs(args.wait),
+        wait: args.wait,
         metrics_file: args
             .metrics_file
             .clone()
@@ -142,6 +145,7 @@ pub fn prepare_collection(cli: &Cli, args: &CollectionArgs) -> Result<Prepared> 
             .iter()
             .map(|source| source.name.clone())
             .collect(),
+        observed_at: None,
     };
     Ok(Prepared {
         request,

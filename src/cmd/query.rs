@@ -9,14 +9,19 @@ use anyhow::{Context, Result};
 
 use super::{UsageError, database_to_read, print_table, query_error};
 use crate::cli::{Cli, QueryArgs};
-use crate::query::{self, Query, QueryDb};
+use crate::query::{self, Format, Query, QueryDb, QueryError, Table};
 use crate::store::Store;
 use crate::time::Timestamp;
 
 pub fn run(cli: &Cli, args: &QueryArgs) -> Result<()> {
     if args.list {
         let catalogue = query::catalogue()?;
-        return print_list(&mut std::io::stdout().lock(), &catalogue).map_err(Into::into);
+        return match args.format {
+            None | Some(Format::Table) => {
+                print_list(&mut std::io::stdout().lock(), &catalogue).map_err(Into::into)
+            }
+            format => print_table(&list_table(&catalogue), format),
+        };
     }
     let question = match (&args.name, &args.file) {
         (_, Some(path)) => {
@@ -35,8 +40,8 @@ pub fn run(cli: &Cli, args: &QueryArgs) -> Result<()> {
     };
     let database = database_to_read(cli)?;
     let db = open_current(&database)?;
-    let table =
-        query::run(&db, &question, &args.all_params(), Timestamp::now()).map_err(query_error)?;
+    let table = query::run(&db, &question, &args.all_params(), Timestamp::now())
+        .map_err(|error| name_the_flag(error, args))?;
     print_table(&table, args.format)
 }
 
@@ -53,6 +58,69 @@ fn open_current(database: &Path) -> Result<QueryDb> {
     tracing::info!("migrating {} to the current schema", database.display());
     drop(Store::open(database)?);
     QueryDb::open(database).map_err(query_error)
+}
+
+/// A bad value given by a friendly flag (`--since 1x`), or a reversed pair
+/// (`--from now --to 2h`), is reported under the flags' names, as the user
+/// typed them.
+fn name_the_flag(error: QueryError, args: &QueryArgs) -> anyhow::Error {
+    match error {
+        QueryError::BadValue { name, message } if args.flag_given(&name) => {
+            UsageError(format!("--{name}: {message}")).into()
+        }
+        QueryError::Reversed {
+            earlier,
+            earlier_at,
+            later,
+            later_at,
+        } => {
+            let flag = |name: String| match args.flag_given(&name) {
+                true => format!("--{name}"),
+                false => name,
+            };
+            query_error(QueryError::Reversed {
+                earlier: flag(earlier),
+                earlier_at,
+                later: flag(later),
+                later_at,
+            })
+        }
+        other => query_error(other),
+    }
+}
+
+/// The catalogue as a result for `--list --format json|ndjson|csv`: one row
+/// per question, its parameters a JSON array of `{name, kind, required,
+/// description}`.
+fn list_table(catalogue: &[Query]) -> Table {
+    use rusqlite::types::Value;
+    let rows = catalogue
+        .iter()
+        .map(|question| {
+            let params: Vec<serde_json::Value> = question
+                .params
+                .iter()
+                .map(|param| {
+                    serde_json::json!({
+                        "name": param.name,
+                        "kind": param.kind.as_str(),
+                        "required": param.required,
+                        "description": param.description,
+                    })
+                })
+                .collect();
+            vec![
+                Value::Text(question.name.clone()),
+                Value::Text(question.description.clone()),
+                Value::Text(serde_json::Value::from(params).to_string()),
+            ]
+        })
+        .collect();
+    Table {
+        columns: ["name", "description", "params"].map(String::from).to_vec(),
+        rows,
+        json_columns: vec![false, false, true],
+    }
 }
 
 fn print_list(out: &mut impl Write, catalogue: &[Query]) -> std::io::Result<()> {

@@ -10,6 +10,7 @@ use crate::exit::Exit;
 use crate::runner;
 use crate::scheduler::{self, Stopped};
 use crate::shutdown::Shutdown;
+use crate::time::Timestamp;
 
 pub fn run(cli: &Cli, args: &RunArgs) -> Result<Exit> {
     let prepared = prepare_collection(cli, &args.run)?;
@@ -43,8 +44,8 @@ pub fn run(cli: &Cli, args: &RunArgs) -> Result<Exit> {
                 return;
             }
             match format {
-                SummaryFormat::Text => println!("next run at {}", next.to_rfc3339()),
-                SummaryFormat::Json => eprintln!("next run at {}", next.to_rfc3339()),
+                SummaryFormat::Text => println!("next run at {}", Timestamp::from_datetime(next)),
+                SummaryFormat::Json => eprintln!("next run at {}", Timestamp::from_datetime(next)),
             }
         },
         |_| {

@@ -7,7 +7,7 @@
 //! ```toml
 //! database = "vpnsnap.db"        # default; relative to the config's folder
 //! schedule = "0 */15 * * * *"    # cron, seconds first (optional)
-//! fingerprint_key = { env = "VPNSNAP_FINGERPRINT_KEY" }   # optional secret
+//! # fingerprint_key = { env = "VPNSNAP_FINGERPRINT_KEY" }   # optional secret; unset is an error
 //!
 //! [[source]]
 //! name = "hw-cn-north-4"         # unique; 1 to 64 of a-z 0-9 _ -

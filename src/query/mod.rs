@@ -10,7 +10,6 @@ mod catalogue;
 mod database;
 mod output;
 mod resolve;
-mod when;
 
 use std::path::PathBuf;
 
@@ -20,10 +19,9 @@ pub use catalogue::{Param, ParamKind, Query, catalogue, find};
 pub use database::QueryDb;
 pub use output::{Format, Table, write};
 pub use resolve::{Candidate, check_source, resolve};
-pub use when::parse_time;
 
 use crate::model::Status;
-use crate::time::Timestamp;
+use crate::time::{Timestamp, parse_time};
 
 /// What can go wrong asking a question. [`QueryError::is_usage`] tells the
 /// caller's mistakes (exit code 2) from failures.
@@ -49,6 +47,15 @@ pub enum QueryError {
     DuplicateParam { name: String },
     #[error("parameter {name}: {message}")]
     BadValue { name: String, message: String },
+    #[error(
+        "{earlier} ({earlier_at}) is later than {later} ({later_at}): {earlier} must be the earlier time; swap them"
+    )]
+    Reversed {
+        earlier: String,
+        earlier_at: String,
+        later: String,
+        later_at: String,
+    },
     #[error(
         "the SQL uses :{name}, which the file's header does not declare (add a line `-- :{name} text ...`)"
     )]
@@ -185,6 +192,7 @@ pub fn run(
         };
         bound.push((param.name.as_str(), value));
     }
+    check_order(query, &bound)?;
     let mut statement = db.prepare(&query.sql)?;
     for index in 1..=statement.parameter_count() {
         let name = statement.parameter_name(index).unwrap_or("?");
@@ -205,6 +213,39 @@ pub fn run(
             .collect()
     };
     collect(statement, &query.sql, json_columns)
+}
+
+/// The pairs of time parameters whose first must not come after the
+/// second: reversed, `diff` would list everything as removed and a window
+/// would answer with nothing.
+const ORDERED: [(&str, &str); 2] = [("from", "to"), ("since", "until")];
+
+/// Refuses a reversed pair of [`ORDERED`] times (a status-changes' `from`
+/// and `to` are statuses, not times). Bound times are stored times,
+/// fixed-width text whose order is time order.
+fn check_order(query: &Query, bound: &[(&str, Value)]) -> Result<(), QueryError> {
+    let time = |name: &str| {
+        let is_time = query
+            .param(name)
+            .is_some_and(|param| param.kind == ParamKind::Time);
+        bound.iter().find_map(|(bound, value)| match value {
+            Value::Text(text) if is_time && *bound == name => Some(text.as_str()),
+            _ => None,
+        })
+    };
+    for (earlier, later) in ORDERED {
+        if let (Some(first), Some(second)) = (time(earlier), time(later))
+            && first > second
+        {
+            return Err(QueryError::Reversed {
+                earlier: earlier.to_string(),
+                earlier_at: first.to_string(),
+                later: later.to_string(),
+                later_at: second.to_string(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Runs one ad-hoc read-only statement.

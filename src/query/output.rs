@@ -5,6 +5,7 @@
 use std::io::{self, Write};
 
 use rusqlite::types::Value;
+use unicode_width::UnicodeWidthStr;
 
 /// A result: column names and rows.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,21 +132,20 @@ fn write_table(out: &mut impl Write, table: &Table) -> io::Result<()> {
                 .collect()
         })
         .collect();
-    let mut widths: Vec<usize> = table
-        .columns
-        .iter()
-        .map(|column| column.chars().count())
-        .collect();
+    // Display width, not characters: a CJK character takes two columns.
+    let mut widths: Vec<usize> = table.columns.iter().map(|column| column.width()).collect();
     for row in &cells {
         for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+            *width = (*width).max(cell.width());
         }
     }
     let line = |cells: &[String]| -> String {
         let padded: Vec<String> = cells
             .iter()
             .zip(&widths)
-            .map(|(cell, width)| format!("{cell:<width$}"))
+            .map(|(cell, width)| {
+                format!("{cell}{}", " ".repeat(width.saturating_sub(cell.width())))
+            })
             .collect();
         padded.join("  ").trim_end().to_string()
     };
@@ -203,6 +203,27 @@ mod tests {
         assert_eq!(
             written(Format::Table),
             "name    n   fields\n------  --  ------\na, \"b\"  3   [\"x\"]\n        -1  []\n"
+        );
+    }
+
+    #[test]
+    fn tables_align_by_display_width() {
+        let table = Table {
+            columns: vec!["name".into(), "status".into()],
+            rows: vec![
+                vec![
+                    Value::Text("北京-上海专线".into()),
+                    Value::Text("DOWN".into()),
+                ],
+                vec![Value::Text("vpn-1".into()), Value::Text("ACTIVE".into())],
+            ],
+            json_columns: vec![false, false],
+        };
+        let mut out = Vec::new();
+        write(&mut out, &table, Format::Table).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "name           status\n-------------  ------\n北京-上海专线  DOWN\nvpn-1          ACTIVE\n"
         );
     }
 }

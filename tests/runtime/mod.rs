@@ -20,6 +20,7 @@ mod collect;
 mod lock;
 mod operators;
 mod schedule;
+mod times;
 
 /// The variable the sources' passwords are read from.
 const PASSWORD_ENV: &str = "VPNSNAP_TEST_RT_PASSWORD";

@@ -38,3 +38,4 @@ pub mod shutdown;
 pub mod sim;
 pub mod store;
 pub mod time;
+pub mod timeline;

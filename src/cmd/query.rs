@@ -3,14 +3,12 @@
 //! NDJSON.
 
 use std::io::Write;
-use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::{UsageError, database_to_read, print_table, query_error};
+use super::{UsageError, database_to_read, open_current, print_table, query_error};
 use crate::cli::{Cli, QueryArgs};
-use crate::query::{self, Query, QueryDb};
-use crate::store::Store;
+use crate::query::{self, Query};
 use crate::time::Timestamp;
 
 pub fn run(cli: &Cli, args: &QueryArgs) -> Result<()> {
@@ -38,21 +36,6 @@ pub fn run(cli: &Cli, args: &QueryArgs) -> Result<()> {
     let table =
         query::run(&db, &question, &args.all_params(), Timestamp::now()).map_err(query_error)?;
     print_table(&table, args.format)
-}
-
-/// Opens the database read-only; questions are asked of it alone. A
-/// database an older vpnsnap wrote lacks this version's migrations (e.g.
-/// the query indexes): the store brings it up to date first, as the next
-/// collection would, and it is opened read-only again.
-fn open_current(database: &Path) -> Result<QueryDb> {
-    let db = QueryDb::open(database).map_err(query_error)?;
-    if !crate::store::needs_migration(db.sqlite()).unwrap_or(false) {
-        return Ok(db);
-    }
-    drop(db);
-    tracing::info!("migrating {} to the current schema", database.display());
-    drop(Store::open(database)?);
-    QueryDb::open(database).map_err(query_error)
 }
 
 fn print_list(out: &mut impl Write, catalogue: &[Query]) -> std::io::Result<()> {

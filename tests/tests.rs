@@ -15,6 +15,7 @@ mod messages;
 mod openstack_collect;
 mod query;
 mod query_cli;
+mod report;
 mod runtime;
 mod tencent_collect;
 mod tls;

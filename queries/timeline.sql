@@ -16,8 +16,11 @@ SELECT
     v.status,
     v.observed_at AS valid_from,
     v.valid_to
-FROM versions v
-JOIN connections c ON c.id = v.connection
+-- CROSS JOIN fixes the join order (connections, then each one's versions
+-- from the (connection, observed_at, version) index): for a long window
+-- the observed_at index would look up nearly every row one by one.
+FROM connections c
+CROSS JOIN versions v ON v.connection = c.id
 WHERE v.observed_at <= :until
   AND (v.valid_to IS NULL OR v.valid_to > :since)
   AND (:source IS NULL OR c.source = :source)

@@ -2,8 +2,8 @@
 -- oldest first. It went DOWN between last_up_observed_at (the last listing
 -- that showed it in another status; NULL when it was created or recreated
 -- DOWN) and down_observed_at, and came back between the last listing that
--- showed it DOWN and up_observed_at (NULL while still down, or when it was
--- deleted while down: see ended_by). min_duration_seconds counts from
+-- showed it DOWN (last_down_observed_at) and up_observed_at (NULL while
+-- still down, or when it was deleted while down: see ended_by). min_duration_seconds counts from
 -- down_observed_at to the last DOWN observation; max_duration_seconds from
 -- last_up_observed_at to up_observed_at (NULL when either is unknown).
 --
@@ -76,6 +76,7 @@ SELECT
     name,
     last_up_observed_at,
     down_observed_at,
+    last_down_observed_at,
     CASE WHEN ended_by <> 'deleted' THEN ended_at END AS up_observed_at,
     unixepoch(last_down_observed_at) - unixepoch(down_observed_at) AS min_duration_seconds,
     CASE WHEN ended_by <> 'deleted' AND last_up_observed_at IS NOT NULL

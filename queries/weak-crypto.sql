@@ -2,14 +2,24 @@
 -- SHA-1 integrity, DES or 3DES encryption, DH group 1, 2 or 5 (IKE or PFS),
 -- IKEv1 aggressive mode, or PFS disabled. `since` is when the setting took
 -- its current value: the version that last changed the field, or else the
--- connection's creation or recreation.
+-- connection's creation or recreation. With at, the estate as it was then.
 --
 -- :source  text  only this source
+-- :at      time  the estate as last observed at or before this time (default: now)
 WITH live AS (
+    -- Each half runs only in its case (constant conditions): the latest
+    -- versions come from their partial index.
     SELECT v.*, c.source, c.connection_id
     FROM versions v
     JOIN connections c ON c.id = v.connection
-    WHERE v.valid_to IS NULL AND v.event <> 'deleted'
+    WHERE :at IS NULL AND v.valid_to IS NULL AND v.event <> 'deleted'
+      AND (:source IS NULL OR c.source = :source)
+    UNION ALL
+    SELECT v.*, c.source, c.connection_id
+    FROM versions v
+    JOIN connections c ON c.id = v.connection
+    WHERE :at IS NOT NULL AND v.observed_at <= :at
+      AND (v.valid_to IS NULL OR v.valid_to > :at) AND v.event <> 'deleted'
       AND (:source IS NULL OR c.source = :source)
 ),
 findings AS (
@@ -50,6 +60,7 @@ SELECT
     f.value,
     (SELECT max(v.observed_at) FROM versions v
      WHERE v.connection = f.connection
+       AND (:at IS NULL OR v.observed_at <= :at)
        AND (v.event IN ('created', 'recreated')
             OR EXISTS (SELECT 1 FROM field_changes fc
                        WHERE fc.version_id = v.id AND fc.field = f.field))) AS since

@@ -62,6 +62,8 @@ pub enum Command {
     /// Print the man page (roff) on stdout
     #[command(after_help = "Example: vpnsnap man > /usr/local/share/man/man1/vpnsnap.1")]
     Man,
+    /// Write a self-contained HTML timeline of a window: statuses, outages, changes, collector runs
+    Report(ReportArgs),
 }
 
 /// `vpnsnap completions`.
@@ -436,4 +438,39 @@ mod tests {
         expected.sort();
         assert_eq!(named, expected);
     }
+}
+
+/// `vpnsnap report`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+One HTML file, readable offline: a status band per connection (grouped by source) with the
+uncertain start and end of each outage hatched, created/deleted/recreated and change markers
+(tooltips give old -> new), each source's collector runs (failed ones with their error), then
+tables of outages, changes and weak crypto at the window's end. Times as for query: RFC3339, a
+date, now, or a time before now (30m, 2h, 3d ago, 1w). The database is only read.
+
+Examples:
+  vpnsnap report -o incident-4711.html
+  vpnsnap report --since 2026-11-20T08:00:00Z --until 2026-11-20T14:00:00Z --source hw-prod
+  vpnsnap report --since 7d --connection vpn-1655 --connection vpn-1656")]
+pub struct ReportArgs {
+    /// The window's start [default: 24 hours before --until]
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// The window's end [default: now]
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+
+    /// Only this source (repeatable)
+    #[arg(long = "source", value_name = "NAME")]
+    pub sources: Vec<String>,
+
+    /// Only this connection, by provider id or name (repeatable)
+    #[arg(long = "connection", value_name = "ID_OR_NAME")]
+    pub connections: Vec<String>,
+
+    /// Where to write the page
+    #[arg(short, long, value_name = "PATH", default_value = "report.html")]
+    pub output: PathBuf,
 }

@@ -39,3 +39,4 @@ pub mod shutdown;
 pub mod sim;
 pub mod store;
 pub mod time;
+pub mod timeline;

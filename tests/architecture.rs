@@ -39,6 +39,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     // The catalogue of questions: reads the database alone.
     ("query", &["model", "time"]),
+    // `vpnsnap report`'s page, drawn from the questions' answers.
+    ("timeline", &["query", "model", "time"]),
     // The config file, resolved once.
     (
         "config",
@@ -100,6 +102,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "progress",
             "runner",
             "report",
+            "timeline",
             "scheduler",
             "sim",
             "demo",

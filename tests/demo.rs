@@ -132,6 +132,12 @@ fn the_demo_command_prints_what_the_queries_answer_on_its_database() {
             .any(|(_, rest)| rest == line);
         assert!(found, "missing {run}...: {line:?} in\n{printed}");
     }
+    // The timeline of the whole history, beside the database: a band per
+    // connection and the failed Tencent legacy run.
+    assert!(printed.contains("== The timeline: "), "{printed}");
+    let report = std::fs::read_to_string(dir.path().join("demo-report.html")).unwrap();
+    assert_eq!(report.matches(r#"<div class="row conn""#).count(), 17);
+    assert_eq!(report.matches("<title>FAILED ").count(), 1);
     for question in [
         "current",
         "status-changes",

@@ -219,6 +219,7 @@ fn list_shows_every_question_and_file_runs_a_users_own() {
         "policy-changes",
         "runs",
         "status-changes",
+        "timeline",
         "weak-crypto",
     ] {
         assert!(

@@ -17,6 +17,7 @@ mod openstack_collect;
 mod query;
 mod query_args;
 mod query_cli;
+mod report;
 mod runtime;
 mod shell;
 mod tencent_collect;

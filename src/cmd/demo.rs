@@ -19,6 +19,7 @@ use crate::query::{self, Format, QueryDb};
 use crate::runner::{self, RunRequest};
 use crate::shutdown::Shutdown;
 use crate::time::Timestamp;
+use crate::timeline::{self, Request};
 
 /// The database the demo writes unless `--db` names another.
 pub const DEFAULT_DATABASE: &str = "vpnsnap-demo.db";
@@ -55,6 +56,14 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<Exit> {
                     "{} exists: the demo writes its config and secrets beside the database \
                      and never overwrites a file; pass a --db PATH whose .toml does not exist",
                     existing.display()
+                ))
+                .into());
+            }
+            if report_path(path).exists() {
+                return Err(UsageError(format!(
+                    "{} exists: the demo writes its report beside the database and never \
+                     overwrites a file; pass another --db PATH",
+                    report_path(path).display()
                 ))
                 .into());
             }
@@ -158,6 +167,12 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<Exit> {
         let table = query::run(&db, &question, &[], Timestamp::now())?;
         query::write(&mut out, &table, Format::Table)?;
     }
+    let report = write_report(&db, &database)?;
+    writeln!(
+        out,
+        "\n== The timeline: {} (open it in a browser)",
+        shown(&report)
+    )?;
     writeln!(
         out,
         "\nExplore further:\n  \
@@ -172,6 +187,43 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> Result<Exit> {
         db = shown(&database)
     )?;
     Ok(Exit::Success)
+}
+
+/// Writes the report of the whole recorded history beside the database
+/// (`vpnsnap-demo-report.html` for the default one); returns its path.
+fn write_report(db: &QueryDb, database: &Path) -> Result<PathBuf> {
+    let path = report_path(database);
+    let now = Timestamp::now();
+    let (first, last) = timeline::recorded_span(db, now)?.unwrap_or((now, now));
+    // A margin of 2% each side, so that the first and last runs show.
+    let span = last.datetime() - first.datetime();
+    let margin = if span > chrono::TimeDelta::zero() {
+        span / 50
+    } else {
+        chrono::TimeDelta::seconds(1)
+    };
+    let request = Request {
+        since: Timestamp::from_datetime(first.datetime() - margin),
+        until: Timestamp::from_datetime(last.datetime() + margin),
+        sources: Vec::new(),
+        connections: Vec::new(),
+        database: shown(database),
+        generated_at: now,
+    };
+    let report = timeline::render(db, &request)?;
+    std::fs::write(&path, report.html)
+        .with_context(|| format!("writing the report {}", path.display()))?;
+    Ok(path)
+}
+
+/// The report beside the database: `vpnsnap-demo-report.html` for
+/// `vpnsnap-demo.db`.
+fn report_path(database: &Path) -> PathBuf {
+    let stem = database
+        .file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "vpnsnap-demo".into());
+    database.with_file_name(format!("{stem}-report.html"))
 }
 
 /// The database as the user would type it: relative to the current folder
@@ -195,7 +247,12 @@ fn remove_previous_demo(database: &Path) -> Result<()> {
     });
     // The previous default demo's own config and secrets, too.
     let config = database.with_extension("toml");
-    for path in files.into_iter().chain(crate::demo::files_written(&config)) {
+    let written = crate::demo::files_written(&config);
+    for path in files
+        .into_iter()
+        .chain(written)
+        .chain([report_path(database)])
+    {
         match std::fs::remove_file(&path) {
             Ok(()) => {}
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod import;
 pub mod man;
 pub mod query;
+pub mod report;
 pub mod run;
 pub mod simulate;
 pub mod sql;
@@ -26,10 +27,10 @@ use crate::cli::{Cli, CollectionArgs, Command, SummaryFormat};
 use crate::config::{Config, DEFAULT_FILE, SourceConfig};
 use crate::exit::Exit;
 use crate::fingerprint::PskFingerprinter;
-use crate::query::{Format, QueryError, Table};
-use crate::report;
+use crate::query::{Format, QueryDb, QueryError, Table};
 use crate::runner::{self, RunReport, RunRequest};
 use crate::shutdown::Shutdown;
+use crate::store::Store;
 
 /// A mistake in how vpnsnap was called or configured ([`Exit::Usage`]).
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +50,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Sql(args) => sql::run(&cli, args).map(|()| Exit::Success),
         Command::Completions(args) => completions::run(args).map(|()| Exit::Success),
         Command::Man => man::run().map(|()| Exit::Success),
+        Command::Report(args) => report::run(&cli, args).map(|()| Exit::Success),
     }
 }
 
@@ -221,8 +223,8 @@ pub fn collect_now(
 pub fn print_report(report: &RunReport, format: SummaryFormat, quiet: bool) -> Result<()> {
     fn write(out: &mut impl Write, report: &RunReport, format: SummaryFormat) -> Result<()> {
         match format {
-            SummaryFormat::Text => report::write_text(out, report)?,
-            SummaryFormat::Json => writeln!(out, "{}", report::to_json(report))?,
+            SummaryFormat::Text => crate::report::write_text(out, report)?,
+            SummaryFormat::Json => writeln!(out, "{}", crate::report::to_json(report))?,
         }
         out.flush()?;
         Ok(())
@@ -239,6 +241,21 @@ pub fn print_report(report: &RunReport, format: SummaryFormat, quiet: bool) -> R
 pub fn database_to_read(cli: &Cli) -> Result<PathBuf> {
     let config = load_config(cli)?;
     database_path(cli, config.as_ref())
+}
+
+/// Opens the database read-only (`query`, `report`); questions are asked of it alone. A
+/// database an older vpnsnap wrote lacks this version's migrations (e.g.
+/// the query indexes): the store brings it up to date first, as the next
+/// collection would, and it is opened read-only again.
+pub fn open_current(database: &Path) -> Result<QueryDb> {
+    let db = QueryDb::open(database).map_err(query_error)?;
+    if !crate::store::needs_migration(db.sqlite()).unwrap_or(false) {
+        return Ok(db);
+    }
+    drop(db);
+    tracing::info!("migrating {} to the current schema", database.display());
+    drop(Store::open(database)?);
+    QueryDb::open(database).map_err(query_error)
 }
 
 /// A query error as the user's mistake (exit code 2) when it is one.

@@ -3,14 +3,12 @@
 //! NDJSON.
 
 use std::io::Write;
-use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::{UsageError, database_to_read, print_table, query_error};
+use super::{UsageError, database_to_read, open_current, print_table, query_error};
 use crate::cli::{Cli, QueryArgs};
-use crate::query::{self, Format, Query, QueryDb, QueryError, Table};
-use crate::store::Store;
+use crate::query::{self, Format, Query, QueryError, Table};
 use crate::time::Timestamp;
 
 pub fn run(cli: &Cli, args: &QueryArgs) -> Result<()> {
@@ -43,21 +41,6 @@ pub fn run(cli: &Cli, args: &QueryArgs) -> Result<()> {
     let table = query::run(&db, &question, &args.all_params(), Timestamp::now())
         .map_err(|error| name_the_flag(error, args))?;
     print_table(&table, args.format)
-}
-
-/// Opens the database read-only; questions are asked of it alone. A
-/// database an older vpnsnap wrote lacks this version's migrations (e.g.
-/// the query indexes): the store brings it up to date first, as the next
-/// collection would, and it is opened read-only again.
-fn open_current(database: &Path) -> Result<QueryDb> {
-    let db = QueryDb::open(database).map_err(query_error)?;
-    if !crate::store::needs_migration(db.sqlite()).unwrap_or(false) {
-        return Ok(db);
-    }
-    drop(db);
-    tracing::info!("migrating {} to the current schema", database.display());
-    drop(Store::open(database)?);
-    QueryDb::open(database).map_err(query_error)
 }
 
 /// A bad value given by a friendly flag (`--since 1x`), or a reversed pair

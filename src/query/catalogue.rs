@@ -206,6 +206,7 @@ mod tests {
                 "policy-changes",
                 "runs",
                 "status-changes",
+                "timeline",
                 "weak-crypto"
             ]
         );

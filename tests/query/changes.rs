@@ -67,13 +67,16 @@ fn outages_give_one_row_per_down_interval_with_duration_bounds() {
             "name",
             "last_up_observed_at",
             "down_observed_at",
+            "last_down_observed_at",
             "up_observed_at",
             "min_duration_seconds",
             "max_duration_seconds",
             "ended_by"
         ]
     );
-    let a_outage = row(&["hw", "a", "name-a", T0, T1, T3, "3600", "10800", "ACTIVE"]);
+    let a_outage = row(&[
+        "hw", "a", "name-a", T0, T1, T2, T3, "3600", "10800", "ACTIVE",
+    ]);
     // Still down: seen DOWN at hours 2 and 3, no upper bound yet.
     let x_outage = row(&[
         "os",
@@ -81,6 +84,7 @@ fn outages_give_one_row_per_down_interval_with_duration_bounds() {
         "name-a-dr",
         T0,
         T2,
+        T3,
         "NULL",
         "3600",
         "NULL",

@@ -6,8 +6,8 @@ use chrono::TimeDelta;
 
 use super::{UsageError, database_to_read, open_current, query_error};
 use crate::cli::{Cli, ReportArgs};
-use crate::query::parse_time;
-use crate::time::Timestamp;
+
+use crate::time::{Timestamp, parse_time};
 use crate::timeline::{self, Request, TimelineError};
 
 pub fn run(cli: &Cli, args: &ReportArgs) -> Result<()> {

@@ -139,9 +139,9 @@ pub struct ListingLimits {
     /// object (policies, vpnservices, endpoint groups, subnets).
     pub max_objects: u64,
     /// Memory the referenced objects may take, all kinds together, as
-    /// [`Related::bytes`](crate::provider::Related::bytes) estimates it
-    /// from the parsed objects: they stay in memory for the whole listing,
-    /// while connections go to the spool.
+    /// [`Related::bytes`](crate::provider::Related::bytes) counts it (their
+    /// compact JSON text and keys, as they are held): they stay in memory
+    /// for the whole listing, while connections go to the spool.
     pub max_referenced_bytes: u64,
 }
 
@@ -150,10 +150,11 @@ pub const DEFAULT_MAX_PAGES: u64 = 20_000;
 /// Far above any real estate: 100,000 objects of one collection.
 pub const DEFAULT_MAX_OBJECTS: u64 = 100_000;
 /// 192 MiB of referenced objects: twice what the simulator's generated
-/// estate of 100,000 connections (`max_objects`) references (97,592
-/// objects, mostly endpoint groups of about 1 KiB each: 97 MiB); with the
-/// bodies in flight, a collection stays under 300 MiB unless its pages
-/// near `max_response_bytes`.
+/// estate of 100,000 connections (`max_objects`) referenced when objects
+/// were held parsed (97,592 objects, mostly endpoint groups: 97 MiB; held
+/// as text they take a fraction of that); with the bodies in flight, a
+/// collection stays under 300 MiB unless its pages near
+/// `max_response_bytes`.
 pub const DEFAULT_MAX_REFERENCED_BYTES: u64 = 192 << 20;
 
 impl Default for ListingLimits {

@@ -92,10 +92,14 @@ impl RelatedKind {
 }
 
 /// Objects collected alongside the connections and referenced by id,
-/// already redacted, and the memory they hold (see [`footprint`]).
+/// already redacted, and the memory they hold. They are kept as compact JSON
+/// text and parsed again by [`Related::get`]: a parsed object takes several
+/// times its text (see [`footprint`]), and a listing holds every policy,
+/// endpoint group, subnet or gateway of the project while each is read
+/// only by the connections naming it.
 #[derive(Debug, Default, Clone)]
 pub struct Related {
-    objects: HashMap<(RelatedKind, String), Value>,
+    objects: HashMap<(RelatedKind, String), Box<str>>,
     bytes: u64,
     /// The kinds of the objects held.
     kinds: Vec<RelatedKind>,
@@ -122,21 +126,23 @@ impl Related {
         if !self.kinds.contains(&kind) {
             self.kinds.push(kind);
         }
-        self.bytes += entry_footprint(&id, &object);
-        if let Some(replaced) = self.objects.insert((kind, id.clone()), object) {
-            self.bytes -= entry_footprint(&id, &replaced);
+        let text = json_text(&object).into_boxed_str();
+        self.bytes += entry_bytes(&id, &text);
+        if let Some(replaced) = self.objects.insert((kind, id.clone()), text) {
+            self.bytes -= entry_bytes(&id, &replaced);
         }
         Ok(())
     }
 
-    /// The memory the objects held take, estimated as [`footprint`] does,
-    /// their ids as keys included.
+    /// The memory the objects held take: their text and their keys.
     pub fn bytes(&self) -> u64 {
         self.bytes
     }
 
-    pub fn get(&self, kind: RelatedKind, id: &str) -> Option<&Value> {
-        self.objects.get(&(kind, id.to_string()))
+    /// The `kind` object `id`, parsed from its text.
+    pub fn get(&self, kind: RelatedKind, id: &str) -> Option<Value> {
+        let text = self.objects.get(&(kind, id.to_string()))?;
+        serde_json::from_str(text).ok()
     }
 
     /// Whether any object of `kind` is held.
@@ -151,10 +157,10 @@ impl Related {
     }
 }
 
-/// One held object's estimated memory: its value and its key.
-fn entry_footprint(id: &str, object: &Value) -> u64 {
+/// One held object's memory: its key and its text.
+fn entry_bytes(id: &str, text: &str) -> u64 {
     let key = size_of::<(RelatedKind, String)>() + id.len();
-    (key + footprint(object)) as u64
+    (key + size_of::<Box<str>>() + text.len()) as u64
 }
 
 /// Slots of a B-tree node (`std`'s `B` is 6: up to 11 entries a node).
@@ -301,12 +307,17 @@ mod tests {
             .insert(RelatedKind::IkePolicy, small.clone(), "$")
             .unwrap();
         let one = related.bytes();
-        assert_eq!(one, entry_footprint("ike-1", &small));
+        assert_eq!(one, entry_bytes("ike-1", &small.to_string()));
         // The same id again replaces the object: its bytes are given back.
         related
             .insert(RelatedKind::IkePolicy, large.clone(), "$")
             .unwrap();
-        assert_eq!(related.bytes(), entry_footprint("ike-1", &large));
+        assert_eq!(related.bytes(), entry_bytes("ike-1", &large.to_string()));
+        assert_eq!(
+            related.get(RelatedKind::IkePolicy, "ike-1"),
+            Some(large),
+            "read back as it was"
+        );
         assert_eq!(related.bytes(), one + 999);
         // Another kind is another object.
         related.insert(RelatedKind::Subnet, small, "$").unwrap();

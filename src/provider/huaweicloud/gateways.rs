@@ -134,7 +134,7 @@ pub fn resolve(
         let id = fields.peek(key).and_then(Value::as_str)?;
         match related.get(kind, id) {
             Some(object) => {
-                used.insert(role.to_string(), object.clone());
+                used.insert(role.to_string(), object);
                 Some(())
             }
             None => {

@@ -154,10 +154,10 @@ impl<'a> Subnets<'a> {
     }
 
     /// The non-empty `cidr` of the collected subnet `id`.
-    fn cidr(&self, id: &str) -> Option<&str> {
+    fn cidr(&self, id: &str) -> Option<String> {
         let subnet = self.related.get(RelatedKind::Subnet, id)?;
         let cidr = subnet.get("cidr")?.as_str()?.trim();
-        (!cidr.is_empty()).then_some(cidr)
+        (!cidr.is_empty()).then(|| cidr.to_string())
     }
 }
 

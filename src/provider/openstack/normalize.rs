@@ -207,7 +207,7 @@ pub fn normalize(
         };
         match related.get(reference.kind, target) {
             Some(found) => {
-                used.insert(reference.role.to_string(), found.clone());
+                used.insert(reference.role.to_string(), found);
             }
             None => warnings.push(format!(
                 "{}: {} {target} was not among the collected objects; {} left out of the model",

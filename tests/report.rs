@@ -19,7 +19,7 @@ use vpnsnap::provider::Normalized;
 
 use crate::support::*;
 
-const HOSTILE: &str = "<script>alert('x')</script>";
+pub(crate) const HOSTILE: &str = "<script>alert('x')</script>";
 const SINCE: &str = "2026-11-01T00:00:00Z";
 const UNTIL: &str = "2026-11-01T04:00:00Z";
 
@@ -50,7 +50,7 @@ fn x(status: Status) -> Normalized {
     conn("x", status, |_| {})
 }
 
-fn scripted(dir: &Path) {
+pub(crate) fn scripted(dir: &Path) {
     let mut store = vpnsnap::store::Store::open(&dir.join("h.db")).unwrap();
     let ok = |items: Vec<Normalized>| SourceOutcome::Complete(items.into());
     let (psk1, psk2) = ("1111111111111111", "2222222222222222");
@@ -101,7 +101,7 @@ fn scripted(dir: &Path) {
 }
 
 /// Runs `vpnsnap report` over the window; the page written.
-fn report(dir: &Path, extra: &[&str]) -> String {
+pub(crate) fn report(dir: &Path, extra: &[&str]) -> String {
     let mut args = vec![
         "--db", "h.db", "report", "--since", SINCE, "--until", UNTIL, "-o", "r.html",
     ];

@@ -18,6 +18,8 @@ mod query;
 mod query_args;
 mod query_cli;
 mod report;
+mod report_browser;
+mod report_html;
 mod runtime;
 mod shell;
 mod tencent_collect;

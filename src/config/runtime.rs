@@ -30,7 +30,7 @@ pub struct RuntimeSettings {
     pub max_objects: u32,
     /// `max_referenced_bytes`: memory the referenced objects of one listing
     /// (OpenStack's policies, vpnservices, endpoint groups, subnets) may
-    /// take (1024..=4 GiB - 1, default 192 MiB); more fail the source.
+    /// take (1024..=4 GiB - 1, default 128 MiB); more fail the source.
     pub max_referenced_bytes: u32,
     /// `metrics_file`: where Prometheus textfile metrics are written after
     /// every run; `--metrics-file` overrides.

@@ -149,13 +149,13 @@ pub struct ListingLimits {
 pub const DEFAULT_MAX_PAGES: u64 = 20_000;
 /// Far above any real estate: 100,000 objects of one collection.
 pub const DEFAULT_MAX_OBJECTS: u64 = 100_000;
-/// 192 MiB of referenced objects: twice what the simulator's generated
-/// estate of 100,000 connections (`max_objects`) referenced when objects
-/// were held parsed (97,592 objects, mostly endpoint groups: 97 MiB; held
-/// as text they take a fraction of that); with the bodies in flight, a
-/// collection stays under 300 MiB unless its pages near
-/// `max_response_bytes`.
-pub const DEFAULT_MAX_REFERENCED_BYTES: u64 = 192 << 20;
+/// 128 MiB of referenced objects, held as text: more than what the
+/// simulator's generated estate of 100,000 connections (`max_objects`)
+/// references (97,592 objects, mostly endpoint groups, 97 MiB when they
+/// were held parsed; a fraction of that as text); with the bodies in
+/// flight, a collection against endless referenced collections stays
+/// under 300 MiB unless its pages near `max_response_bytes`.
+pub const DEFAULT_MAX_REFERENCED_BYTES: u64 = 128 << 20;
 
 impl Default for ListingLimits {
     fn default() -> ListingLimits {

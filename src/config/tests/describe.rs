@@ -80,7 +80,7 @@ source_deadline_seconds = 600  # default
 max_response_bytes = 67108864  # default
 max_pages = 20000  # default
 max_objects = 100000  # default
-max_referenced_bytes = 201326592  # default
+max_referenced_bytes = 134217728  # default
 # metrics_file not set
 
 [[source]]
@@ -178,7 +178,7 @@ fn describe_names_the_key_file_when_no_fingerprint_key_is_set() {
          max_concurrency = 8  # default\n\
          max_retries = 4  # default\n\
          timeout_seconds = 30  # default\n\
-         source_deadline_seconds = 600  # default\nmax_response_bytes = 67108864  # default\nmax_pages = 20000  # default\nmax_objects = 100000  # default\nmax_referenced_bytes = 201326592  # default\n\
+         source_deadline_seconds = 600  # default\nmax_response_bytes = 67108864  # default\nmax_pages = 20000  # default\nmax_objects = 100000  # default\nmax_referenced_bytes = 134217728  # default\n\
          # metrics_file not set\n"
     );
 }

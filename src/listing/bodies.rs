@@ -23,6 +23,16 @@ pub(super) enum Message {
     Reset,
 }
 
+impl Message {
+    /// The memory a body holds in flight (none for a reset).
+    pub(super) fn size(&self) -> usize {
+        match self {
+            Message::Body { size, .. } => *size,
+            Message::Reset => 0,
+        }
+    }
+}
+
 /// The bodies of one listing, decoded, and normalized as they come or at
 /// the end.
 #[derive(Debug)]

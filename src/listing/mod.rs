@@ -278,13 +278,7 @@ impl ListingBuilder {
                 messages,
                 in_flight,
                 ..
-            } => {
-                let size = match &message {
-                    Message::Body { size, .. } => *size,
-                    Message::Reset => 0,
-                };
-                in_flight.hold(size) && messages.send(message).is_ok()
-            }
+            } => in_flight.hold(message.size()) && messages.send(message).is_ok(),
             State::Stopped => return Err(ListingError::Stopped),
         };
         // A closed channel means the thread stopped at an error: that one
@@ -355,10 +349,7 @@ fn normalize_bodies(
         if abandoned.load(Ordering::Relaxed) {
             break;
         }
-        let size = match &message {
-            Message::Body { size, .. } => *size,
-            Message::Reset => 0,
-        };
+        let size = message.size();
         let processed = bodies.process(message);
         in_flight.release(size);
         processed?;

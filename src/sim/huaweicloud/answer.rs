@@ -39,3 +39,18 @@ pub(super) fn json_answer(body: &Value, request_id: &str) -> Answer {
         ),
     }
 }
+
+/// A list call's `limit` (0, the default: `None`), or the documented error
+/// for one outside 0 to `max`.
+pub(super) fn read_limit(value: &str, max: u32, request_id: &str) -> Result<Option<usize>, Answer> {
+    match value.parse::<u32>() {
+        Ok(0) => Ok(None),
+        Ok(limit) if limit <= max => Ok(Some(limit as usize)),
+        _ => Err(Answer::error(
+            StatusCode::BAD_REQUEST,
+            "VPN.0001",
+            &format!("Invalid request: limit {value:?} must be an integer from 0 to {max}"),
+            request_id,
+        )),
+    }
+}

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::DEFAULT_LIMIT;
-use super::answer::Answer;
+use super::answer::{Answer, read_limit};
 use super::estate::{Estate, ListQuery};
 use super::verify;
 
@@ -33,20 +33,9 @@ pub(super) fn list(estate: &Estate, max_limit: u32, query: &str, request_id: &st
     for (key, value) in verify::query_pairs(query) {
         let value = String::from_utf8_lossy(&value).into_owned();
         match key.as_slice() {
-            b"limit" => match value.parse::<u32>() {
-                Ok(0) => {}
-                Ok(limit) if limit <= max_limit => list_query.limit = limit as usize,
-                _ => {
-                    return Answer::error(
-                        StatusCode::BAD_REQUEST,
-                        "VPN.0001",
-                        &format!(
-                            "Invalid request: limit {value:?} must be an integer from 0 to {}",
-                            max_limit
-                        ),
-                        request_id,
-                    );
-                }
+            b"limit" => match read_limit(&value, max_limit, request_id) {
+                Ok(asked) => list_query.limit = asked.unwrap_or(list_query.limit),
+                Err(answer) => return answer,
             },
             b"marker" => list_query.marker = Some(value),
             b"vgw_id" => list_query.vgw_id = Some(value),

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::DEFAULT_LIMIT;
-use super::answer::{Answer, json_answer};
+use super::answer::{Answer, json_answer, read_limit};
 use super::verify;
 use crate::sim::rng::Rng;
 
@@ -129,20 +129,9 @@ pub(super) fn answer_page(customer_gateways: &[Value], query: &str, request_id: 
     for (key, value) in verify::query_pairs(query) {
         let value = String::from_utf8_lossy(&value).into_owned();
         match key.as_slice() {
-            b"limit" => match value.parse::<u32>() {
-                Ok(0) => {}
-                Ok(asked) if asked <= DEFAULT_LIMIT => limit = asked as usize,
-                _ => {
-                    return Answer::error(
-                        StatusCode::BAD_REQUEST,
-                        "VPN.0001",
-                        &format!(
-                            "Invalid request: limit {value:?} must be an integer from 0 to \
-                             {DEFAULT_LIMIT}"
-                        ),
-                        request_id,
-                    );
-                }
+            b"limit" => match read_limit(&value, DEFAULT_LIMIT, request_id) {
+                Ok(asked) => limit = asked.unwrap_or(limit),
+                Err(answer) => return answer,
             },
             b"marker" => marker = Some(value),
             _ => {}

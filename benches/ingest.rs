@@ -51,6 +51,7 @@ fn main() {
     let mut changed_version_bytes = 0usize;
     let mut versions_written = 0usize;
     let mut change_runs = Vec::new();
+    let mut first_run = Duration::ZERO;
     let start = Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").expect("a valid time");
     for run in 0..scale.runs {
         if run > 0 {
@@ -67,6 +68,8 @@ fn main() {
         versions_written += written;
         if run > 0 {
             change_runs.push(elapsed);
+        } else {
+            first_run = elapsed;
         }
     }
     let unchanged_at =
@@ -117,6 +120,14 @@ fn main() {
     row(
         "ingest throughput (connections/s, mean)",
         format!("{:.0}", scale.connections as f64 / mean.max(f64::EPSILON)),
+        "> 150000",
+    );
+    row(
+        "first run, every connection new (conn/s)",
+        format!(
+            "{:.0}",
+            scale.connections as f64 / first_run.as_secs_f64().max(f64::EPSILON)
+        ),
         "> 50000",
     );
     row("version rows written", versions_written.to_string(), "");
@@ -133,7 +144,9 @@ fn main() {
     );
 }
 
-/// One run: the estate as list-body pages, through decode, normalize, hash and store.
+/// One run as `vpnsnap import` does it: the stored versions' listing keys
+/// read, then the estate as list-body pages (JSON text), through decode,
+/// key (and, for connections new or changed, normalize and hash) and store.
 fn ingest(
     store: &mut Store,
     fingerprinter: &PskFingerprinter,
@@ -153,7 +166,10 @@ fn ingest(
         })
         .collect();
     let started = Instant::now();
-    let mut builder = ListingBuilder::deferred(ListingContext {
+    let known = store
+        .known_versions("bench")
+        .expect("the benchmark database reads");
+    let context = ListingContext {
         source: "bench".into(),
         kind: ProviderKind::HuaweiCloud,
         region: Some("cn-north-4".into()),
@@ -161,11 +177,11 @@ fn ingest(
         observed_at,
         fingerprinter: fingerprinter.clone(),
         limits: vpnsnap::listing::ListingLimits::default(),
-    });
-    for (index, page) in pages.iter().enumerate() {
-        let body: Value = serde_json::from_str(page).expect("the benchmark's pages are JSON");
+    };
+    let mut builder = ListingBuilder::deferred_knowing(context, std::sync::Arc::new(known));
+    for (index, page) in pages.into_iter().enumerate() {
         builder
-            .add_body(&format!("page {index}"), body)
+            .add_text(&format!("page {index}"), page)
             .expect("the benchmark's pages decode");
     }
     let listing = builder

@@ -13,7 +13,9 @@ use tokio::task::JoinSet;
 
 use crate::fingerprint::PskFingerprinter;
 use crate::http::{FetchError, HttpOptions, RetryPolicy, build_client};
-use crate::listing::{ListingBuilder, ListingContext, ListingLimits, SourceOutcome, SourceResult};
+use crate::listing::{
+    KnownVersions, ListingBuilder, ListingContext, ListingLimits, SourceOutcome, SourceResult,
+};
 use crate::provider::{self, FetchContext, SourceConfig, SourceProgress, TlsRoots};
 use crate::time::Timestamp;
 
@@ -59,6 +61,7 @@ pub async fn collect<E>(
     options: &CollectOptions,
     fingerprinter: Arc<PskFingerprinter>,
     progress: &[Arc<SourceProgress>],
+    known: &[Arc<KnownVersions>],
     observed_at: Option<Timestamp>,
     mut on_collected: impl FnMut(usize, Collected) -> Result<(), E>,
 ) -> Result<(), E> {
@@ -73,12 +76,14 @@ pub async fn collect<E>(
             .get(index)
             .cloned()
             .unwrap_or_else(|| Arc::new(SourceProgress::default()));
+        let known = known.get(index).cloned().unwrap_or_default();
         tasks.spawn(async move {
             // The semaphore is never closed, so acquiring cannot fail.
             let _permit = permits.acquire_owned().await.ok();
             let observed_at = observed_at.unwrap_or_else(Timestamp::now);
+            let listing = Listing { observed_at, known };
             let collected =
-                collect_source_at(&source, &options, &fingerprinter, &progress, observed_at).await;
+                collect_source_knowing(&source, &options, &fingerprinter, &progress, listing).await;
             (index, collected)
         });
     }
@@ -126,6 +131,27 @@ pub async fn collect_source_at(
     progress: &SourceProgress,
     observed_at: Timestamp,
 ) -> Collected {
+    let listing = Listing {
+        observed_at,
+        known: Arc::default(),
+    };
+    collect_source_knowing(source, options, fingerprinter, progress, listing).await
+}
+
+/// When a source's listing is observed, and what the store holds of its
+/// latest versions (to pass over the connections unchanged since).
+struct Listing {
+    observed_at: Timestamp,
+    known: Arc<KnownVersions>,
+}
+
+async fn collect_source_knowing(
+    source: &SourceConfig,
+    options: &CollectOptions,
+    fingerprinter: &PskFingerprinter,
+    progress: &SourceProgress,
+    Listing { observed_at, known }: Listing,
+) -> Collected {
     let started = Instant::now();
     let context = ListingContext {
         source: source.name.clone(),
@@ -138,7 +164,7 @@ pub async fn collect_source_at(
     };
     let fetched = tokio::time::timeout(
         options.source_deadline,
-        fetch(source, options, progress, context),
+        fetch(source, options, progress, context, known),
     )
     .await
     .unwrap_or(Err(FetchError::Deadline(options.source_deadline)));
@@ -187,10 +213,11 @@ async fn fetch(
     options: &CollectOptions,
     progress: &SourceProgress,
     listing_context: ListingContext,
+    known: Arc<KnownVersions>,
 ) -> Result<ListingBuilder, FetchError> {
     // Pages are normalized as they come and spooled to disk, so the listing
     // holds neither the pages' JSON nor the connections in memory.
-    let mut listing = ListingBuilder::streaming(listing_context)?;
+    let mut listing = ListingBuilder::streaming_knowing(listing_context, known)?;
     let client = build_client(&HttpOptions {
         timeout: options.request_timeout,
         max_response_bytes: options.max_response_bytes,

@@ -15,7 +15,7 @@ use hmac::Hmac;
 use secrecy::{ExposeSecret, SecretSlice};
 use sha2::Sha256;
 
-type HmacSha256 = Hmac<Sha256>;
+pub type HmacSha256 = Hmac<Sha256>;
 
 /// Hex characters kept of the HMAC.
 const FINGERPRINT_HEX_CHARS: usize = 16;
@@ -150,6 +150,14 @@ impl PskFingerprinter {
     /// The fingerprint of a pre-shared key: 16 lowercase hex characters.
     pub fn fingerprint(&self, psk: &str) -> String {
         self.hmac_hex(psk.as_bytes())
+    }
+
+    /// An HMAC-SHA256 under a key derived from this one for `purpose`
+    /// (`HMAC(key, purpose)`), so that nothing it computes can be taken for
+    /// a fingerprint.
+    pub fn mac_for(&self, purpose: &[u8]) -> HmacSha256 {
+        let derived = crate::mac::digest::<HmacSha256>(self.key.expose_secret(), purpose);
+        crate::mac::keyed::<HmacSha256>(&derived)
     }
 
     /// Identifies the key without revealing it, so a database can tell when

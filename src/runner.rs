@@ -149,6 +149,13 @@ pub fn collect_once(
         source,
     };
     let mut store = Store::open(&request.database).map_err(store_error)?;
+    // Read under the lock, so they stay the latest until the run is stored.
+    let known = request
+        .sources
+        .iter()
+        .map(|source| store.known_versions(&source.name).map(Arc::new))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(store_error)?;
 
     let started_at = request.observed_at.unwrap_or_else(Timestamp::now);
     let clock = Instant::now();
@@ -180,6 +187,7 @@ pub fn collect_once(
                 &request.options,
                 Arc::clone(fingerprinter),
                 &progress,
+                &known,
                 request.observed_at,
                 store_source,
             ) => Some(collected),

@@ -12,6 +12,7 @@ mod history;
 mod history_raw;
 mod huaweicloud_collect;
 mod import;
+mod listing_keys;
 mod messages;
 mod openstack_collect;
 mod query;

@@ -1,6 +1,7 @@
 //! `vpnsnap import`: saved API responses of one source, stored as one run.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
@@ -55,13 +56,28 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<()> {
         observed_at: args.observed_at.unwrap_or(started_at),
         files: args.files.clone(),
     };
-    let listing = read_listing(&request, &fingerprinter)?;
+    // The same lock as collections: an import never interleaves with a run,
+    // so the latest versions read here are still the latest when it is
+    // stored. An existing database is opened (and migrated) first, so that
+    // the connections unchanged since its latest versions are passed over
+    // without normalizing; a new one is created only once the files read.
+    let _lock = CollectionLock::acquire(&database, args.wait)?;
+    let mut store = match database.exists() {
+        true => Some(Store::open(&database)?),
+        false => None,
+    };
+    let known = match &mut store {
+        Some(store) => store.known_versions(&args.source)?,
+        None => Default::default(),
+    };
+    let listing = read_listing(&request, &fingerprinter, Arc::new(known))?;
     for warning in &listing.warnings {
         tracing::warn!("{warning}");
     }
-    // The same lock as collections: an import never interleaves with a run.
-    let _lock = CollectionLock::acquire(&database, args.wait)?;
-    let mut store = Store::open(&database)?;
+    let mut store = match store {
+        Some(store) => store,
+        None => Store::open(&database)?,
+    };
     let run = RunRecord {
         kind: RunKind::Import,
         started_at,

@@ -2,14 +2,20 @@
 //! referenced objects kept, their connections normalized (as each body
 //! comes, or all at the end) and deduplicated by id.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use serde_json::Value;
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
 
-use super::{Listed, ListingContext, ListingError, SourceOutcome, SourceResult, Spool};
+use super::{
+    KnownVersions, Listed, ListedEntry, ListingContext, ListingError, SourceOutcome, SourceResult,
+};
 use crate::provider::{
-    self, CONTENT_HASH_BYTES, Related, RelatedKind, UndecodableBody, is_connection_body,
-    is_single_object_body,
+    self, CONTENT_HASH_BYTES, ListingKey, ListingKeyer, Related, RelatedKind, UndecodableBody,
+    is_connection_body, is_single_object_body,
 };
 
 /// What the normalizer thread is asked to do, in order.
@@ -20,6 +26,11 @@ pub(super) enum Message {
         body: Value,
         size: usize,
     },
+    /// A body as JSON text (a saved file): its memory is its length.
+    Text {
+        origin: String,
+        text: String,
+    },
     Reset,
 }
 
@@ -28,9 +39,19 @@ impl Message {
     pub(super) fn size(&self) -> usize {
         match self {
             Message::Body { size, .. } => *size,
+            Message::Text { text, .. } => text.len(),
             Message::Reset => 0,
         }
     }
+}
+
+/// A connection object waiting to be keyed and perhaps normalized: parsed,
+/// or still the text it came as (from a list body split without parsing
+/// its connections).
+#[derive(Debug)]
+enum Object {
+    Parsed(Value),
+    Text(Box<RawValue>),
 }
 
 /// The bodies of one listing, decoded, and normalized as they come or at
@@ -38,6 +59,9 @@ impl Message {
 #[derive(Debug)]
 pub(super) struct Bodies {
     context: ListingContext,
+    keyer: ListingKeyer,
+    /// The source's latest stored versions, by listing key.
+    known: Arc<KnownVersions>,
     /// When the connections are normalized, and what is kept until then.
     when: When,
     related: Related,
@@ -55,7 +79,7 @@ pub(super) struct Bodies {
 #[derive(Debug)]
 enum When {
     /// In `finish`: the connections wait, each with its origin and path.
-    AtFinish(Vec<(String, String, Value)>),
+    AtFinish(Vec<(String, String, Object)>),
     /// As each page comes, into a spool.
     AsTheyCome {
         normalized: Box<Normalizing>,
@@ -86,44 +110,106 @@ impl Normalizing {
         }
     }
 
-    /// Normalizes one connection object and adds it unless the listing
-    /// already holds the same content under its id.
+    /// Adds one connection object unless the listing already holds the
+    /// same content under its id: passed over when its listing key is
+    /// that of its latest stored version, else normalized.
     fn add(
         &mut self,
-        context: &ListingContext,
+        bodies: &Keying<'_>,
         origin: &str,
-        (path, object): (String, Value),
+        (path, object): (String, Object),
         related: &Related,
     ) -> Result<(), ListingError> {
-        let kind = context.kind;
+        let kind = bodies.context.kind;
+        let undecodable = |error| UndecodableBody {
+            origin: origin.to_string(),
+            kind,
+            error,
+        };
+        let (listing_key, object) = match object {
+            Object::Parsed(object) => (bodies.keyer.of_value(&object, related), object),
+            Object::Text(text) => {
+                let key = bodies.keyer.of_text(text.get(), related);
+                if let Some(key) = key
+                    && let Some((connection_id, hash)) = bodies.known.get(&key)
+                {
+                    return self.add_unchanged(origin, connection_id, *hash, key);
+                }
+                let object: Value = serde_json::from_str(text.get()).map_err(|error| {
+                    undecodable(provider::DecodeError::new(&path, error.to_string()))
+                })?;
+                // The text key changes with volatile members: such an
+                // object is stored with its value key, which leaves them out.
+                match key {
+                    Some(key) if !bodies.keyer.has_volatile(&object) => (key, object),
+                    _ => (bodies.keyer.of_value(&object, related), object),
+                }
+            }
+        };
+        if let Some((connection_id, hash)) = bodies.known.get(&listing_key) {
+            return self.add_unchanged(origin, connection_id, *hash, listing_key);
+        }
         let item = provider::normalize(
             kind,
             &path,
             object,
             related,
-            &context.normalize_context(),
-            &context.fingerprinter,
+            &bodies.context.normalize_context(),
+            &bodies.context.fingerprinter,
         )
-        .map_err(|error| UndecodableBody {
-            origin: origin.to_string(),
-            kind,
-            error,
-        })?;
+        .map_err(undecodable)?;
         self.warnings.extend(
             item.warnings
                 .iter()
                 .map(|warning| format!("{origin}: {warning}")),
         );
+        // A connection that warns is normalized by every run, so that
+        // every run reports its warnings.
+        let listing_key = item.warnings.is_empty().then_some(listing_key);
         let connection_id = item.connection.connection_id.clone();
-        match self.found_in.get(&connection_id) {
+        if self.first_time(origin, &connection_id, item.content_hash)? {
+            self.listed.push_keyed(item, listing_key)?;
+        }
+        Ok(())
+    }
+
+    /// Adds a connection passed over as unchanged.
+    fn add_unchanged(
+        &mut self,
+        origin: &str,
+        connection_id: &str,
+        content_hash: [u8; CONTENT_HASH_BYTES],
+        listing_key: ListingKey,
+    ) -> Result<(), ListingError> {
+        if self.first_time(origin, connection_id, content_hash)? {
+            self.listed.push_unchanged(ListedEntry {
+                connection_id: connection_id.to_string(),
+                content_hash,
+                listing_key: Some(listing_key),
+                unchanged: true,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Whether `connection_id` is new to the listing; a repeat with other
+    /// content is a conflict.
+    fn first_time(
+        &mut self,
+        origin: &str,
+        connection_id: &str,
+        content_hash: [u8; CONTENT_HASH_BYTES],
+    ) -> Result<bool, ListingError> {
+        match self.found_in.get(connection_id) {
             Some((hash, first)) => {
-                if *hash != item.content_hash {
+                if *hash != content_hash {
                     return Err(ListingError::Conflict {
                         first: self.origins[*first].clone(),
                         second: origin.to_string(),
-                        connection_id,
+                        connection_id: connection_id.to_string(),
                     });
                 }
+                Ok(false)
             }
             None => {
                 if self.origins.last().map(String::as_str) != Some(origin) {
@@ -131,32 +217,48 @@ impl Normalizing {
                 }
                 let origin_index = self.origins.len() - 1;
                 self.found_in
-                    .insert(connection_id, (item.content_hash, origin_index));
-                self.listed.push(item)?;
+                    .insert(connection_id.to_string(), (content_hash, origin_index));
+                Ok(true)
             }
         }
-        Ok(())
     }
+}
+
+/// What keying a connection needs of its listing.
+struct Keying<'a> {
+    context: &'a ListingContext,
+    keyer: &'a ListingKeyer,
+    known: &'a KnownVersions,
 }
 
 impl Bodies {
     /// Bodies whose connections are normalized in [`Bodies::finish`].
-    pub(super) fn deferred(context: ListingContext) -> Bodies {
-        Bodies::new(context, When::AtFinish(Vec::new()))
+    pub(super) fn deferred(context: ListingContext, known: Arc<KnownVersions>) -> Bodies {
+        Bodies::new(context, known, When::AtFinish(Vec::new()))
     }
 
     /// Bodies whose connections are normalized and spooled as they come.
-    pub(super) fn streaming(context: ListingContext) -> Result<Bodies, ListingError> {
+    pub(super) fn streaming(
+        context: ListingContext,
+        known: Arc<KnownVersions>,
+    ) -> Result<Bodies, ListingError> {
         let when = When::AsTheyCome {
-            normalized: Box::new(Normalizing::new(Listed::Spooled(Spool::new()?))),
+            normalized: Box::new(Normalizing::new(Listed::spooled()?)),
             error: None,
         };
-        Ok(Bodies::new(context, when))
+        Ok(Bodies::new(context, known, when))
     }
 
-    fn new(context: ListingContext, when: When) -> Bodies {
+    fn new(context: ListingContext, known: Arc<KnownVersions>, when: When) -> Bodies {
+        let keyer = ListingKeyer::new(
+            context.kind,
+            &context.normalize_context(),
+            &context.fingerprinter,
+        );
         Bodies {
             context,
+            keyer,
+            known,
             when,
             related: Related::default(),
             pages: 0,
@@ -169,12 +271,45 @@ impl Bodies {
 
     pub(super) fn process(&mut self, message: Message) -> Result<(), ListingError> {
         match message {
-            Message::Body { origin, body, .. } => self.add_body(&origin, body),
+            Message::Body { origin, body, .. } => self.add_body(&origin, body, Vec::new()),
+            Message::Text { origin, text } => self.add_text(&origin, &text),
             Message::Reset => self.reset(),
         }
     }
 
-    fn add_body(&mut self, origin: &str, body: Value) -> Result<(), ListingError> {
+    /// Adds a body given as JSON text: a list body of a kind that has a
+    /// [`provider::connection_list_key`] is split without parsing its
+    /// connections (most will be passed over unchanged); any other body,
+    /// or one that does not split, is parsed whole.
+    fn add_text(&mut self, origin: &str, text: &str) -> Result<(), ListingError> {
+        if let Some(list_key) = provider::connection_list_key(self.context.kind)
+            && let Some((shell, connections)) = split_list_body(text, list_key)
+        {
+            let path = format!("$.{list_key}");
+            let connections = connections
+                .into_iter()
+                .enumerate()
+                .map(|(index, object)| (format!("{path}[{index}]"), Object::Text(object)))
+                .collect();
+            return self.add_body(origin, shell, connections);
+        }
+        let body = serde_json::from_str(text).map_err(|error| ListingError::Json {
+            origin: origin.to_string(),
+            line: error.line(),
+            column: error.column(),
+            message: json_error_message(&error),
+        })?;
+        self.add_body(origin, body, Vec::new())
+    }
+
+    /// Adds a body; `split` holds the connections of a list body taken out
+    /// of it as text, which come before any the body still holds.
+    fn add_body(
+        &mut self,
+        origin: &str,
+        body: Value,
+        split: Vec<(String, Object)>,
+    ) -> Result<(), ListingError> {
         let kind = self.context.kind;
         let decode_error = |error| UndecodableBody {
             origin: origin.to_string(),
@@ -195,7 +330,15 @@ impl Bodies {
             self.any_single |= single;
             self.any_list |= !single;
         }
-        self.connections += page.connections.len() as u64;
+        let connections: Vec<(String, Object)> = split
+            .into_iter()
+            .chain(
+                page.connections
+                    .into_iter()
+                    .map(|(path, object)| (path, Object::Parsed(object))),
+            )
+            .collect();
+        self.connections += connections.len() as u64;
         if self.connections > limits.max_objects {
             return Err(ListingError::TooManyObjects {
                 what: format!("{kind} connections"),
@@ -221,21 +364,25 @@ impl Bodies {
                 origin: origin.to_string(),
             });
         }
+        let keying = Keying {
+            context: &self.context,
+            keyer: &self.keyer,
+            known: &self.known,
+        };
         match &mut self.when {
             When::AsTheyCome { normalized, error } => {
-                for connection in page.connections {
+                for connection in connections {
                     if error.is_some() {
                         break;
                     }
-                    if let Err(failed) =
-                        normalized.add(&self.context, origin, connection, &self.related)
+                    if let Err(failed) = normalized.add(&keying, origin, connection, &self.related)
                     {
                         *error = Some(failed);
                     }
                 }
             }
             When::AtFinish(waiting) => waiting.extend(
-                page.connections
+                connections
                     .into_iter()
                     .map(|(path, object)| (origin.to_string(), path, object)),
             ),
@@ -252,7 +399,7 @@ impl Bodies {
         match &mut self.when {
             When::AtFinish(waiting) => waiting.clear(),
             When::AsTheyCome { normalized, error } => {
-                **normalized = Normalizing::new(Listed::Spooled(Spool::new()?));
+                **normalized = Normalizing::new(Listed::spooled()?);
                 *error = None;
             }
         }
@@ -270,10 +417,14 @@ impl Bodies {
             } => return Err(error),
             When::AsTheyCome { normalized, .. } => *normalized,
             When::AtFinish(waiting) => {
-                let mut normalized =
-                    Normalizing::new(Listed::Memory(Vec::with_capacity(waiting.len())));
+                let keying = Keying {
+                    context: &self.context,
+                    keyer: &self.keyer,
+                    known: &self.known,
+                };
+                let mut normalized = Normalizing::new(Listed::in_memory());
                 for (origin, path, object) in waiting {
-                    normalized.add(&self.context, &origin, (path, object), &self.related)?;
+                    normalized.add(&keying, &origin, (path, object), &self.related)?;
                 }
                 normalized
             }
@@ -295,5 +446,67 @@ impl Bodies {
             outcome,
             warnings,
         })
+    }
+}
+
+/// A list body split at `list_key` without parsing its connections: the
+/// body with an empty array there, and each connection's text, in one pass
+/// over the text. `None` when the text is not an object holding an array at
+/// `list_key` (it is then parsed whole, and any error is reported as for
+/// any body).
+fn split_list_body(text: &str, list_key: &str) -> Option<(Value, Vec<Box<RawValue>>)> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let split = ListBody { list_key }.deserialize(&mut deserializer).ok()?;
+    deserializer.end().ok()?;
+    let (shell, connections) = split?;
+    let connections = connections.into_iter().map(RawValue::to_owned).collect();
+    Some((Value::Object(shell), connections))
+}
+
+/// Reads a list body's members, all but `list_key` parsed, that one as the
+/// texts of its elements; `None` inside when `list_key` is absent.
+struct ListBody<'k> {
+    list_key: &'k str,
+}
+
+type Split<'de> = Option<(Map<String, Value>, Vec<&'de RawValue>)>;
+
+impl<'de> DeserializeSeed<'de> for ListBody<'_> {
+    type Value = Split<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ListBody<'_> {
+    type Value = Split<'de>;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut shell = Map::new();
+        let mut connections = None;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if key == self.list_key {
+                // A repeated key: the last one counts, as when parsed whole.
+                connections = Some(map.next_value::<Vec<&'de RawValue>>()?);
+                shell.insert(key.into_owned(), Value::Array(Vec::new()));
+            } else {
+                let value = map.next_value::<Value>()?;
+                shell.insert(key.into_owned(), value);
+            }
+        }
+        Ok(connections.map(|connections| (shell, connections)))
+    }
+}
+/// serde_json's message without its own " at line L column C" suffix.
+fn json_error_message(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    match message.rfind(" at line ") {
+        Some(position) => message[..position].to_string(),
+        None => message,
     }
 }

@@ -24,6 +24,7 @@
 
 mod bodies;
 mod inflight;
+mod known;
 mod result;
 mod spool;
 
@@ -41,8 +42,9 @@ use crate::time::Timestamp;
 use bodies::{Bodies, Message};
 use inflight::InFlight;
 
+pub use known::KnownVersions;
 pub use result::{SourceOutcome, SourceResult};
-pub use spool::{Listed, ListedKey, Spool, SpoolError};
+pub use spool::{Listed, ListedEntry, ListedKey, Spool, SpoolError};
 
 /// Why bodies do not make a listing; each names the body's origin (a file
 /// or a URL).
@@ -50,6 +52,13 @@ pub use spool::{Listed, ListedKey, Spool, SpoolError};
 pub enum ListingError {
     #[error(transparent)]
     Decode(#[from] UndecodableBody),
+    #[error("{origin}: invalid JSON at line {line}, column {column}: {message}")]
+    Json {
+        origin: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error(
         "{first} and {second} both hold connection {connection_id:?} with different content; \
          one listing holds each connection once"
@@ -97,6 +106,7 @@ impl SinkError for ListingError {
             | ListingError::Panicked
             | ListingError::Stopped => SinkClass::Local,
             ListingError::Decode(_)
+            | ListingError::Json { .. }
             | ListingError::Conflict { .. }
             | ListingError::NoConnections { .. } => SinkClass::Decode,
             ListingError::TooManyPages { .. } | ListingError::TooManyObjects { .. } => {
@@ -212,8 +222,15 @@ impl ListingBuilder {
     /// A builder that keeps the connections and normalizes them all in
     /// [`ListingBuilder::finish`], on the caller's thread.
     pub fn deferred(context: ListingContext) -> ListingBuilder {
+        ListingBuilder::deferred_knowing(context, Arc::default())
+    }
+
+    /// A deferred builder that passes over the connections unchanged since
+    /// the source's latest stored versions (`known`) without normalizing
+    /// them.
+    pub fn deferred_knowing(context: ListingContext, known: Arc<KnownVersions>) -> ListingBuilder {
         ListingBuilder {
-            state: State::Here(Box::new(Bodies::deferred(context))),
+            state: State::Here(Box::new(Bodies::deferred(context, known))),
         }
     }
 
@@ -222,8 +239,18 @@ impl ListingBuilder {
     /// A normalize error is returned by `finish`; a body that does not
     /// decode by a later `add_body`, or by `finish`.
     pub fn streaming(context: ListingContext) -> Result<ListingBuilder, ListingError> {
+        ListingBuilder::streaming_knowing(context, Arc::default())
+    }
+
+    /// A streaming builder that passes over the connections unchanged since
+    /// the source's latest stored versions (`known`) without normalizing
+    /// them.
+    pub fn streaming_knowing(
+        context: ListingContext,
+        known: Arc<KnownVersions>,
+    ) -> Result<ListingBuilder, ListingError> {
         let name = format!("normalize-{}", context.source);
-        let bodies = Bodies::streaming(context)?;
+        let bodies = Bodies::streaming(context, known)?;
         let (messages, received) = sync_channel(BODIES_IN_FLIGHT);
         let abandoned = Arc::new(AtomicBool::new(false));
         let skip = Arc::clone(&abandoned);
@@ -255,6 +282,14 @@ impl ListingBuilder {
             _ => 0,
         };
         self.send(Message::Body { origin, body, size })
+    }
+
+    /// Adds one response body as JSON text (a saved file); `origin` names
+    /// it in errors. A list body's connections are split out without being
+    /// parsed, so that those unchanged cost only their listing key.
+    pub fn add_text(&mut self, origin: &str, text: String) -> Result<(), ListingError> {
+        let origin = origin.to_string();
+        self.send(Message::Text { origin, text })
     }
 
     /// Discards everything added so far (a listing that has to be taken

@@ -12,8 +12,7 @@ use std::borrow::Cow;
 
 use rusqlite::{Connection as Sqlite, OptionalExtension, params};
 
-use crate::provider::CONTENT_HASH_BYTES;
-use crate::provider::Normalized;
+use crate::provider::{CONTENT_HASH_BYTES, ListingKey, Normalized};
 
 /// Why a spool cannot take or give back a connection.
 #[derive(Debug, thiserror::Error)]
@@ -29,16 +28,36 @@ pub enum SpoolError {
     Index(usize),
 }
 
-/// A listing's normalized connections, in the order listed, each id once.
+/// A listing's connections, in the order listed, each id once: each
+/// normalized, or passed over as unchanged since its latest stored version
+/// (its listing key matched; see [`crate::provider::ListingKeyer`]).
 #[derive(Debug)]
-pub enum Listed {
-    Memory(Vec<Normalized>),
+pub struct Listed {
+    held: Held,
+}
+
+#[derive(Debug)]
+enum Held {
+    Memory(Vec<Entry>),
     Spooled(Spool),
+}
+
+#[derive(Debug, Clone)]
+enum Entry {
+    Normalized(Box<Normalized>, Option<ListingKey>),
+    Unchanged(ListedEntry),
 }
 
 impl From<Vec<Normalized>> for Listed {
     fn from(items: Vec<Normalized>) -> Listed {
-        Listed::Memory(items)
+        Listed {
+            held: Held::Memory(
+                items
+                    .into_iter()
+                    .map(|item| Entry::Normalized(Box::new(item), None))
+                    .collect(),
+            ),
+        }
     }
 }
 
@@ -46,11 +65,40 @@ impl From<Vec<Normalized>> for Listed {
 /// unchanged connection.
 pub type ListedKey = (String, [u8; CONTENT_HASH_BYTES]);
 
+/// What the store reads of each listed connection before its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedEntry {
+    pub connection_id: String,
+    pub content_hash: [u8; CONTENT_HASH_BYTES],
+    /// The key to store with the connection's latest version; `None` when
+    /// it is to have none (its normalizer warned, so that the warnings are
+    /// reported by every run).
+    pub listing_key: Option<ListingKey>,
+    /// Passed over without normalizing: its listing key matched its
+    /// latest stored version's, whose content hash it carries, and
+    /// [`Listed::get`] has no content for it.
+    pub unchanged: bool,
+}
+
 impl Listed {
+    /// An empty listing held in memory.
+    pub fn in_memory() -> Listed {
+        Listed {
+            held: Held::Memory(Vec::new()),
+        }
+    }
+
+    /// An empty listing held in a new spool.
+    pub fn spooled() -> Result<Listed, SpoolError> {
+        Ok(Listed {
+            held: Held::Spooled(Spool::new()?),
+        })
+    }
+
     pub fn len(&self) -> usize {
-        match self {
-            Listed::Memory(items) => items.len(),
-            Listed::Spooled(spool) => spool.len,
+        match &self.held {
+            Held::Memory(entries) => entries.len(),
+            Held::Spooled(spool) => spool.len,
         }
     }
 
@@ -58,42 +106,83 @@ impl Listed {
         self.len() == 0
     }
 
-    /// Appends one connection.
+    /// Appends one normalized connection, without a listing key.
     pub fn push(&mut self, item: Normalized) -> Result<(), SpoolError> {
-        match self {
-            Listed::Memory(items) => {
-                items.push(item);
+        self.push_keyed(item, None)
+    }
+
+    /// Appends one normalized connection with the listing key to store.
+    pub fn push_keyed(
+        &mut self,
+        item: Normalized,
+        listing_key: Option<ListingKey>,
+    ) -> Result<(), SpoolError> {
+        match &mut self.held {
+            Held::Memory(entries) => {
+                entries.push(Entry::Normalized(Box::new(item), listing_key));
                 Ok(())
             }
-            Listed::Spooled(spool) => spool.push(&item),
+            Held::Spooled(spool) => spool.push(&item, listing_key),
+        }
+    }
+
+    /// Appends a connection passed over as unchanged.
+    pub fn push_unchanged(&mut self, entry: ListedEntry) -> Result<(), SpoolError> {
+        match &mut self.held {
+            Held::Memory(entries) => {
+                entries.push(Entry::Unchanged(entry));
+                Ok(())
+            }
+            Held::Spooled(spool) => spool.push_unchanged(&entry),
         }
     }
 
     /// Every connection's id and content hash, in order.
     pub fn keys(&self) -> Result<Vec<ListedKey>, SpoolError> {
-        match self {
-            Listed::Memory(items) => Ok(items
+        Ok(self
+            .entries()?
+            .into_iter()
+            .map(|entry| (entry.connection_id, entry.content_hash))
+            .collect())
+    }
+
+    /// Every connection's entry, in order.
+    pub fn entries(&self) -> Result<Vec<ListedEntry>, SpoolError> {
+        match &self.held {
+            Held::Memory(entries) => Ok(entries
                 .iter()
-                .map(|item| (item.connection.connection_id.clone(), item.content_hash))
+                .map(|entry| match entry {
+                    Entry::Normalized(item, listing_key) => ListedEntry {
+                        connection_id: item.connection.connection_id.clone(),
+                        content_hash: item.content_hash,
+                        listing_key: *listing_key,
+                        unchanged: false,
+                    },
+                    Entry::Unchanged(entry) => entry.clone(),
+                })
                 .collect()),
-            Listed::Spooled(spool) => spool.keys(),
+            Held::Spooled(spool) => spool.entries(),
         }
     }
 
-    /// The connection at `index` (as in [`Listed::keys`]).
+    /// The normalized connection at `index` (as in [`Listed::entries`]);
+    /// an error for one passed over as unchanged.
     pub fn get(&self, index: usize) -> Result<Cow<'_, Normalized>, SpoolError> {
-        match self {
-            Listed::Memory(items) => items
-                .get(index)
-                .map(Cow::Borrowed)
-                .ok_or(SpoolError::Index(index)),
-            Listed::Spooled(spool) => spool.get(index).map(Cow::Owned),
+        match &self.held {
+            Held::Memory(entries) => match entries.get(index) {
+                Some(Entry::Normalized(item, _)) => Ok(Cow::Borrowed(item.as_ref())),
+                _ => Err(SpoolError::Index(index)),
+            },
+            Held::Spooled(spool) => spool.get(index).map(Cow::Owned),
         }
     }
 
-    /// Every connection, read back into memory (for tests and small listings).
+    /// Every normalized connection, read back into memory (for tests and
+    /// small listings); those passed over as unchanged are left out.
     pub fn to_vec(&self) -> Result<Vec<Normalized>, SpoolError> {
+        let entries = self.entries()?;
         (0..self.len())
+            .filter(|index| !entries[*index].unchanged)
             .map(|index| self.get(index).map(Cow::into_owned))
             .collect()
     }
@@ -125,11 +214,13 @@ impl Spool {
                  seq INTEGER PRIMARY KEY,
                  connection_id TEXT NOT NULL,
                  content_hash BLOB NOT NULL,
-                 connection TEXT NOT NULL,
-                 raw_json TEXT NOT NULL,
+                 listing_key BLOB,
+                 unchanged INTEGER NOT NULL,
+                 connection TEXT,
+                 raw_json TEXT,
                  related_json TEXT,
-                 unmapped_json TEXT NOT NULL,
-                 unmapped_related_json TEXT NOT NULL,
+                 unmapped_json TEXT,
+                 unmapped_related_json TEXT,
                  warnings TEXT
              );
              BEGIN;",
@@ -138,7 +229,11 @@ impl Spool {
         Ok(Spool { sqlite, len: 0 })
     }
 
-    fn push(&mut self, item: &Normalized) -> Result<(), SpoolError> {
+    fn push(
+        &mut self,
+        item: &Normalized,
+        listing_key: Option<ListingKey>,
+    ) -> Result<(), SpoolError> {
         let connection = serde_json::to_string(&item.connection).map_err(SpoolError::Encode)?;
         let warnings = if item.warnings.is_empty() {
             None
@@ -147,15 +242,16 @@ impl Spool {
         };
         self.sqlite
             .prepare_cached(
-                "INSERT INTO listed (seq, connection_id, content_hash, connection, raw_json, \
-                 related_json, unmapped_json, unmapped_related_json, warnings) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO listed (seq, connection_id, content_hash, listing_key, unchanged, \
+                 connection, raw_json, related_json, unmapped_json, unmapped_related_json, \
+                 warnings) VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7, ?8, ?9, ?10)",
             )
             .and_then(|mut statement| {
                 statement.execute(params![
                     self.len as i64,
                     item.connection.connection_id,
                     item.content_hash.as_slice(),
+                    listing_key.as_ref().map(|key| key.as_slice()),
                     connection,
                     item.raw_json,
                     item.related_json,
@@ -169,23 +265,52 @@ impl Spool {
         Ok(())
     }
 
-    fn keys(&self) -> Result<Vec<ListedKey>, SpoolError> {
-        let rows = self
+    fn push_unchanged(&mut self, entry: &ListedEntry) -> Result<(), SpoolError> {
+        self.sqlite
+            .prepare_cached(
+                "INSERT INTO listed (seq, connection_id, content_hash, listing_key, unchanged) \
+                 VALUES (?1, ?2, ?3, ?4, 1)",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![
+                    self.len as i64,
+                    entry.connection_id,
+                    entry.content_hash.as_slice(),
+                    entry.listing_key.as_ref().map(|key| key.as_slice()),
+                ])
+            })
+            .map_err(SpoolError::File)?;
+        self.len += 1;
+        Ok(())
+    }
+
+    fn entries(&self) -> Result<Vec<ListedEntry>, SpoolError> {
+        type Row = (String, Vec<u8>, Option<Vec<u8>>, bool);
+        let rows: Vec<Row> = self
             .sqlite
-            .prepare("SELECT connection_id, content_hash FROM listed ORDER BY seq")
+            .prepare(
+                "SELECT connection_id, content_hash, listing_key, unchanged FROM listed \
+                 ORDER BY seq",
+            )
             .and_then(|mut statement| {
                 statement
                     .query_map([], |row| {
-                        Ok((row.get::<_, String>(0)?, row.get::<_, Vec<u8>>(1)?))
+                        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
                     })?
                     .collect::<rusqlite::Result<Vec<_>>>()
             })
             .map_err(SpoolError::File)?;
         rows.into_iter()
             .enumerate()
-            .map(|(index, (id, hash))| {
-                let hash = hash.try_into().map_err(|_| SpoolError::Index(index))?;
-                Ok((id, hash))
+            .map(|(index, (connection_id, hash, listing_key, unchanged))| {
+                Ok(ListedEntry {
+                    connection_id,
+                    content_hash: hash.try_into().map_err(|_| SpoolError::Index(index))?,
+                    listing_key: listing_key
+                        .map(|key| key.try_into().map_err(|_| SpoolError::Index(index)))
+                        .transpose()?,
+                    unchanged,
+                })
             })
             .collect()
     }
@@ -195,7 +320,7 @@ impl Spool {
             .sqlite
             .prepare_cached(
                 "SELECT content_hash, connection, raw_json, related_json, unmapped_json, \
-                 unmapped_related_json, warnings FROM listed WHERE seq = ?1",
+                 unmapped_related_json, warnings FROM listed WHERE seq = ?1 AND unchanged = 0",
             )
             .and_then(|mut statement| {
                 statement
@@ -260,7 +385,7 @@ mod tests {
     #[test]
     fn a_spool_gives_back_what_it_was_given_in_order() {
         let items = vec![item("b", 1), item("a", 2), item("c", 3)];
-        let mut spooled = Listed::Spooled(Spool::new().unwrap());
+        let mut spooled = Listed::spooled().unwrap();
         for item in items.clone() {
             spooled.push(item).unwrap();
         }

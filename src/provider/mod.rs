@@ -15,6 +15,7 @@ pub mod content;
 pub mod fields;
 pub mod huaweicloud;
 mod kind;
+mod listing_key;
 pub mod offset_paging;
 pub mod openstack;
 mod page;
@@ -33,6 +34,7 @@ pub mod vocabulary;
 use serde_json::Value;
 
 pub use kind::{ProviderKind, volatile_paths};
+pub use listing_key::{LISTING_KEY_BYTES, ListingKey, ListingKeyer};
 pub use page::{
     CONTENT_HASH_BYTES, DecodeError, NormalizeContext, Normalized, Page, ProviderOutput, Related,
     RelatedKind, UndecodableBody, footprint as json_footprint, json_text,
@@ -67,6 +69,27 @@ fn single_object_key(kind: ProviderKind) -> Option<&'static str> {
     match kind {
         ProviderKind::HuaweiCloud => Some(huaweicloud::SINGLE_OBJECT_KEY),
         ProviderKind::OpenStack => Some(openstack::SINGLE_OBJECT_KEY),
+        ProviderKind::Tencent | ProviderKind::TencentLegacy => None,
+    }
+}
+
+/// The kinds of referenced object whose mere presence in a listing a
+/// normalizer reads (Huawei Cloud resolves gateways only when any were
+/// collected), so that a listing key covers it.
+fn presence_matters(kind: ProviderKind) -> &'static [RelatedKind] {
+    match kind {
+        ProviderKind::HuaweiCloud => &huaweicloud::gateways::KINDS,
+        ProviderKind::OpenStack | ProviderKind::Tencent | ProviderKind::TencentLegacy => &[],
+    }
+}
+
+/// The key of the top-level array that a list body of `kind` holds its
+/// connections in, for kinds whose list bodies can be split without
+/// parsing the connections (see [`crate::provider::ListingKeyer::of_text`]).
+pub fn connection_list_key(kind: ProviderKind) -> Option<&'static str> {
+    match kind {
+        ProviderKind::HuaweiCloud => Some(huaweicloud::CONNECTIONS_KEY),
+        ProviderKind::OpenStack => Some(openstack::CONNECTIONS_KEY),
         ProviderKind::Tencent | ProviderKind::TencentLegacy => None,
     }
 }

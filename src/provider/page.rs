@@ -76,6 +76,17 @@ pub enum RelatedKind {
 }
 
 impl RelatedKind {
+    /// Every kind, in one fixed order.
+    pub const ALL: [RelatedKind; 7] = [
+        RelatedKind::IkePolicy,
+        RelatedKind::IpsecPolicy,
+        RelatedKind::VpnService,
+        RelatedKind::EndpointGroup,
+        RelatedKind::Subnet,
+        RelatedKind::CustomerGateway,
+        RelatedKind::VpnGateway,
+    ];
+
     /// The keys of the kind's list body and show body in its provider's API
     /// (`{"ikepolicies": [...]}`, `{"ikepolicy": {...}}`).
     pub fn body_keys(self) -> (&'static str, &'static str) {
@@ -143,6 +154,24 @@ impl Related {
     pub fn get(&self, kind: RelatedKind, id: &str) -> Option<Value> {
         let text = self.objects.get(&(kind, id.to_string()))?;
         serde_json::from_str(text).ok()
+    }
+
+    /// The text of every object held under `id`, whatever its kind, in
+    /// the order of [`RelatedKind::ALL`].
+    pub fn named<'a>(&'a self, id: &str) -> impl Iterator<Item = (RelatedKind, &'a str)> + 'a {
+        let mut key = (RelatedKind::IkePolicy, id.to_string());
+        RelatedKind::ALL.into_iter().filter_map(move |kind| {
+            if !self.kinds.contains(&kind) {
+                return None;
+            }
+            key.0 = kind;
+            self.objects.get(&key).map(|text| (kind, text.as_ref()))
+        })
+    }
+
+    /// Whether no object is held.
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
     }
 
     /// Whether any object of `kind` is held.

@@ -23,6 +23,7 @@ pub use run::{RunKind, RunRecord, RunWriter};
 pub use summary::{Outcome, RunSummary, SourceSummary};
 
 use crate::fingerprint::PskFingerprinter;
+use crate::listing::KnownVersions;
 use crate::time::Timestamp;
 
 mod embedded {
@@ -91,6 +92,15 @@ pub enum StoreError {
         stored: String,
         given: String,
     },
+    #[error(
+        "source {source_name:?}: connection {connection_id:?} was passed over as unchanged since \
+         its latest stored version, which is no longer its latest (another process wrote the \
+         source while the listing was taken); nothing was written: run again"
+    )]
+    StaleListing {
+        source_name: String,
+        connection_id: String,
+    },
     #[error("source {0:?} appears twice in one run")]
     DuplicateSource(String),
     #[error("source {source_name:?}: connection {connection_id:?} is listed twice in one run")]
@@ -113,6 +123,32 @@ pub enum StoreError {
 pub struct Store {
     sqlite: Sqlite,
     fault_after_writes: Option<usize>,
+    /// The latest versions read by [`Store::known_versions`], kept for the
+    /// next run to write while no other connection has written since.
+    latest: LatestCache,
+}
+
+/// Sources' latest versions as read at one `PRAGMA data_version` (which
+/// changes when another connection commits).
+#[derive(Default)]
+pub(crate) struct LatestCache {
+    data_version: Option<i64>,
+    by_source: HashMap<String, write::LatestVersions>,
+}
+
+impl LatestCache {
+    /// The latest versions of `source` if they were read at
+    /// `data_version`, taken out of the cache.
+    fn take(&mut self, source: &str, data_version: i64) -> Option<write::LatestVersions> {
+        match self.data_version == Some(data_version) {
+            true => self.by_source.remove(source),
+            false => None,
+        }
+    }
+}
+
+fn data_version(sqlite: &Sqlite) -> Result<i64, rusqlite::Error> {
+    sqlite.query_row("PRAGMA data_version", [], |row| row.get(0))
 }
 
 impl Store {
@@ -161,7 +197,30 @@ impl Store {
         Ok(Store {
             sqlite,
             fault_after_writes: None,
+            latest: LatestCache::default(),
         })
+    }
+
+    /// What a listing of `source` needs to pass over the connections
+    /// unchanged since their latest stored versions.
+    /// The versions read are kept for the next run's write of `source`,
+    /// which reads them again only if another connection wrote meanwhile.
+    pub fn known_versions(&mut self, source: &str) -> Result<KnownVersions, StoreError> {
+        let before = data_version(&self.sqlite)?;
+        let latest = write::load_latest(&self.sqlite, source)?;
+        let known = write::known_versions(&latest);
+        // Kept only if no other connection committed while it was read.
+        let version = data_version(&self.sqlite)?;
+        if version == before {
+            if self.latest.data_version != Some(version) {
+                self.latest = LatestCache {
+                    data_version: Some(version),
+                    by_source: HashMap::new(),
+                };
+            }
+            self.latest.by_source.insert(source.to_string(), latest);
+        }
+        Ok(known)
     }
 
     /// The underlying SQLite connection, for reading.
@@ -239,12 +298,14 @@ impl Store {
         fingerprinter: &PskFingerprinter,
     ) -> RunWriter<'_> {
         let fault_after = self.fault_after_writes.take();
+        let latest = std::mem::take(&mut self.latest);
         run::begin_run(
             &mut self.sqlite,
             kind,
             started_at,
             fingerprinter,
             fault_after,
+            latest,
         )
     }
 

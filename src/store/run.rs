@@ -6,9 +6,9 @@ use std::collections::HashSet;
 
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
-use super::StoreError;
 use super::summary::{SourceSummary, Writes};
 use super::write::write_source;
+use super::{LatestCache, StoreError};
 use crate::fingerprint::PskFingerprinter;
 use crate::listing::SourceResult;
 use crate::time::Timestamp;
@@ -57,6 +57,9 @@ pub struct RunWriter<'a> {
     /// Set when a source's write failed part way: such a run can only be
     /// dropped (rolled back), never committed.
     failed: bool,
+    /// Sources' latest versions read before the run, used while no other
+    /// connection has written since.
+    latest: LatestCache,
 }
 
 /// A run whose transaction has begun.
@@ -71,6 +74,7 @@ pub(super) fn begin_run<'a>(
     started_at: Timestamp,
     fingerprinter: &PskFingerprinter,
     fault_after: Option<usize>,
+    latest: LatestCache,
 ) -> RunWriter<'a> {
     RunWriter {
         sqlite,
@@ -81,6 +85,7 @@ pub(super) fn begin_run<'a>(
         writes: Writes::new(fault_after),
         sources: HashSet::new(),
         failed: false,
+        latest,
     }
 }
 
@@ -96,11 +101,17 @@ impl<'a> RunWriter<'a> {
         if !self.sources.insert(source.source.clone()) {
             return Err(StoreError::DuplicateSource(source.source.clone()));
         }
+        let mut latest = std::mem::take(&mut self.latest);
         let written = self.open().and_then(|(open, writes)| {
             check_append_only(&open.tx, source)?;
             check_identity(&open.tx, source, writes)?;
-            write_source(&open.tx, open.run_id, source, writes)
+            // Read before the run: still the latest if no other connection
+            // has committed since (this transaction holds the write lock).
+            let version = super::data_version(&open.tx)?;
+            let known = latest.take(&source.source, version);
+            write_source(&open.tx, open.run_id, source, known, writes)
         });
+        self.latest = latest;
         self.failed = written.is_err();
         written
     }

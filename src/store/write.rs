@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
+use rusqlite::types::ValueRef;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::Value;
 
@@ -12,23 +13,32 @@ use super::columns::{field_columns, read_field_values};
 use super::diff::{FieldChange, model_changes, raw_changes, related_changes};
 use super::raw::{RawForm, form_for, insert_raw, read_raw};
 use super::summary::{Outcome, SourceSummary, Writes};
-use crate::listing::{SourceOutcome, SourceResult};
+use crate::listing::{KnownVersions, SourceOutcome, SourceResult};
 use crate::model::{FIELDS, NORMALIZER_VERSION};
-use crate::provider::{Normalized, ProviderKind, volatile_paths};
+use crate::provider::{CONTENT_HASH_BYTES, ListingKey, Normalized, ProviderKind, volatile_paths};
 
 /// The latest version of a connection of the source being written.
-struct Latest {
+#[derive(Debug)]
+pub(super) struct Latest {
     connection: i64,
     version_id: i64,
     version: i64,
     deleted: bool,
-    hash: Option<Vec<u8>>,
+    hash: Option<[u8; CONTENT_HASH_BYTES]>,
+    listing_key: Option<ListingKey>,
 }
 
+/// A source's connections' latest versions, by connection id.
+pub(super) type LatestVersions = HashMap<Box<str>, Latest>;
+
+/// Writes one source's listing; `latest` is its connections' latest
+/// versions when already read in this transaction's view (else they are
+/// read here).
 pub(super) fn write_source(
     tx: &Transaction<'_>,
     run_id: i64,
     source: &SourceResult,
+    latest: Option<LatestVersions>,
     writes: &mut Writes,
 ) -> Result<SourceSummary, StoreError> {
     let mut summary = SourceSummary {
@@ -61,18 +71,32 @@ pub(super) fn write_source(
         observed_at: &observed_at,
         previous_observed_at: previous_observed_at.as_deref(),
     };
-    let mut latest = load_latest(tx, &source.source)?;
-    let keys = listed.keys()?;
-    let mut seen = HashSet::with_capacity(keys.len());
-    for (index, (connection_id, hash)) in keys.iter().enumerate() {
-        let connection_id = connection_id.as_str();
+    let mut latest = match latest {
+        Some(latest) => latest,
+        None => load_latest(tx, &source.source)?,
+    };
+    let entries = listed.entries()?;
+    let mut seen = HashSet::with_capacity(entries.len());
+    for (index, entry) in entries.iter().enumerate() {
+        let connection_id = entry.connection_id.as_str();
         if !seen.insert(connection_id) {
             return Err(StoreError::DuplicateConnection {
                 source_name: source.source.clone(),
                 connection_id: connection_id.to_string(),
             });
         }
-        match latest.remove(connection_id) {
+        let previous = latest.remove(connection_id);
+        let unchanged = previous
+            .as_ref()
+            .is_some_and(|previous| !previous.deleted && previous.hash == Some(entry.content_hash));
+        if entry.unchanged && !unchanged {
+            // Passed over as its latest version, which is no longer latest.
+            return Err(StoreError::StaleListing {
+                source_name: source.source.clone(),
+                connection_id: connection_id.to_string(),
+            });
+        }
+        match previous {
             None => {
                 tx.execute(
                     "INSERT INTO connections (source, provider, connection_id) VALUES (?1, ?2, ?3)",
@@ -88,11 +112,13 @@ pub(super) fn write_source(
                     raw_form: RawForm::Full,
                 };
                 insert_version(tx, &context, &version, &item, &[], writes)?;
+                set_listing_key(tx, connection, entry.listing_key.as_ref())?;
                 summary.created += 1;
             }
-            Some(previous)
-                if !previous.deleted && previous.hash.as_deref() == Some(hash.as_slice()) =>
-            {
+            Some(previous) if unchanged => {
+                if previous.listing_key != entry.listing_key {
+                    set_listing_key(tx, previous.connection, entry.listing_key.as_ref())?;
+                }
                 summary.unchanged += 1;
             }
             Some(previous) => {
@@ -115,6 +141,7 @@ pub(super) fn write_source(
                     raw_form,
                 };
                 insert_version(tx, &context, &version, &item, &changes, writes)?;
+                set_listing_key(tx, previous.connection, entry.listing_key.as_ref())?;
                 if previous.deleted {
                     summary.recreated += 1;
                 } else {
@@ -124,7 +151,7 @@ pub(super) fn write_source(
         }
     }
     if complete {
-        let mut absent: Vec<(&String, &Latest)> = latest
+        let mut absent: Vec<(&Box<str>, &Latest)> = latest
             .iter()
             .filter(|(_, latest)| !latest.deleted)
             .collect();
@@ -169,25 +196,79 @@ fn insert_run_source(
     writes.tick()
 }
 
-fn load_latest(tx: &Transaction<'_>, source: &str) -> Result<HashMap<String, Latest>, StoreError> {
-    let mut statement = tx.prepare_cached(
-        "SELECT c.connection_id, c.id, v.id, v.version, v.event, v.content_hash \
-         FROM connections c JOIN versions v ON v.connection = c.id AND v.valid_to IS NULL \
+/// Stores `listing_key` as the one of `connection`'s latest version, or
+/// deletes the one stored (see migration V8).
+fn set_listing_key(
+    tx: &Transaction<'_>,
+    connection: i64,
+    listing_key: Option<&ListingKey>,
+) -> Result<(), StoreError> {
+    match listing_key {
+        Some(key) => tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO listing_keys (connection, listing_key) VALUES (?1, ?2)",
+            )?
+            .execute(params![connection, key.as_slice()])?,
+        None => tx
+            .prepare_cached("DELETE FROM listing_keys WHERE connection = ?1")?
+            .execute([connection])?,
+    };
+    Ok(())
+}
+
+/// `source`'s connections' latest versions, with their listing keys. The
+/// latest versions' index covers what is read (migration V8); without
+/// statistics the planner took the versions' unique index instead and read
+/// every version's row (measured 38-45 ms against 3-6 ms for 10,000
+/// connections with 200 runs of history).
+pub(super) fn load_latest(
+    sqlite: &rusqlite::Connection,
+    source: &str,
+) -> Result<LatestVersions, StoreError> {
+    let mut statement = sqlite.prepare_cached(
+        "SELECT c.connection_id, c.id, v.id, v.version, v.event, v.content_hash, k.listing_key \
+         FROM connections c \
+         JOIN versions v INDEXED BY versions_latest ON v.connection = c.id AND v.valid_to IS NULL \
+         LEFT JOIN listing_keys k ON k.connection = c.id \
          WHERE c.source = ?1",
     )?;
-    let rows = statement.query_map([source], |row| {
-        Ok((
-            row.get::<_, String>(0)?,
+    let mut rows = statement.query([source])?;
+    let mut latest = HashMap::new();
+    while let Some(row) = rows.next()? {
+        // A hash or key of another length is not one vpnsnap wrote: it
+        // equals no listed connection's, which is then normalized and
+        // written as changed.
+        let bytes = |index| -> rusqlite::Result<Option<[u8; 16]>> {
+            let value = row.get_ref(index)?;
+            Ok(match value {
+                ValueRef::Blob(blob) => blob.try_into().ok(),
+                _ => None,
+            })
+        };
+        latest.insert(
+            row.get::<_, String>(0)?.into_boxed_str(),
             Latest {
                 connection: row.get(1)?,
                 version_id: row.get(2)?,
                 version: row.get(3)?,
-                deleted: row.get::<_, String>(4)? == "deleted",
-                hash: row.get(5)?,
+                deleted: matches!(row.get_ref(4)?, ValueRef::Text(b"deleted")),
+                hash: bytes(5)?,
+                listing_key: bytes(6)?,
             },
-        ))
-    })?;
-    Ok(rows.collect::<Result<HashMap<_, _>, _>>()?)
+        );
+    }
+    Ok(latest)
+}
+
+/// What a listing needs of `latest` to pass over unchanged connections.
+pub(super) fn known_versions(latest: &LatestVersions) -> KnownVersions {
+    let mut known = KnownVersions::default();
+    for (connection_id, latest) in latest {
+        if let (false, Some(hash), Some(key)) = (latest.deleted, latest.hash, latest.listing_key) {
+            known.insert(key, connection_id, hash);
+        }
+    }
+    known
 }
 
 fn last_live_version(tx: &Transaction<'_>, connection: i64) -> Result<Option<i64>, StoreError> {
@@ -351,6 +432,9 @@ fn insert_tombstone(
     writes: &mut Writes,
 ) -> Result<(), StoreError> {
     supersede(tx, previous.version_id, context.observed_at, writes)?;
+    if previous.listing_key.is_some() {
+        set_listing_key(tx, previous.connection, None)?;
+    }
     tx.prepare_cached(
         "INSERT INTO versions (connection, version, event, run_id, observed_at, previous_observed_at, name) \
          SELECT ?1, ?2, 'deleted', ?3, ?4, ?5, name FROM versions WHERE id = ?6",

@@ -149,6 +149,7 @@ pub fn dump(store: &Store) -> Vec<Vec<String>> {
         "versions",
         "version_raw",
         "field_changes",
+        "listing_keys",
     ] {
         all.push(vec![format!("-- {table}")]);
         all.extend(rows(store, &format!("SELECT * FROM {table} ORDER BY 1, 2")));

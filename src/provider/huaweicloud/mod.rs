@@ -12,5 +12,7 @@ pub mod sign;
 
 pub use client::{Call, Client, Endpoint};
 pub use list::fetch;
-pub use normalize::{SINGLE_OBJECT_KEY, decode_page, is_connection_body, normalize};
+pub use normalize::{
+    CONNECTIONS_KEY, SINGLE_OBJECT_KEY, decode_page, is_connection_body, normalize,
+};
 pub use settings::Settings;

@@ -15,6 +15,9 @@ use crate::provider::{
 /// The key of a body that shows one connection (`GET .../vpn-connection/{id}`).
 pub const SINGLE_OBJECT_KEY: &str = "vpn_connection";
 
+/// The key of a list body's connections (`GET .../vpn-connection`).
+pub const CONNECTIONS_KEY: &str = "vpn_connections";
+
 /// Reads a list body (`vpn_connections`, `page_info`, `total_count`) or a
 /// show body (`vpn_connection`), or a body of the gateways connections name
 /// (`customer_gateways`, `vpn_gateways`, or one `customer_gateway` /
@@ -50,7 +53,7 @@ pub fn decode_page(body: Value) -> Result<Page, DecodeError> {
             }));
     }
     if gateway_body {
-        if map.contains_key("vpn_connections") || map.contains_key(SINGLE_OBJECT_KEY) {
+        if map.contains_key(CONNECTIONS_KEY) || map.contains_key(SINGLE_OBJECT_KEY) {
             return Err(DecodeError::new(
                 "$",
                 "a body holds both connections and gateways; the API answers each in its own",
@@ -58,7 +61,7 @@ pub fn decode_page(body: Value) -> Result<Page, DecodeError> {
         }
         return Ok(gateways);
     }
-    if let Some(list) = map.remove("vpn_connections") {
+    if let Some(list) = map.remove(CONNECTIONS_KEY) {
         return Ok(Page {
             connections: items(list, "$.vpn_connections")?,
             related: Vec::new(),

@@ -15,7 +15,8 @@ mod subnets;
 
 pub use fetch::fetch;
 pub use normalize::{
-    CONNECTION_KEY as SINGLE_OBJECT_KEY, decode_page, is_connection_body, normalize,
+    CONNECTION_KEY as SINGLE_OBJECT_KEY, CONNECTIONS_KEY, decode_page, is_connection_body,
+    normalize,
 };
 pub use settings::Settings;
 pub use subnets::{BATCH as SUBNET_BATCH, LANES as SUBNET_CONCURRENCY};

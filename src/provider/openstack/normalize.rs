@@ -24,7 +24,7 @@ use crate::provider::{
 };
 
 /// The keys of the connections' list and show bodies.
-pub(super) const CONNECTIONS_KEY: &str = "ipsec_site_connections";
+pub const CONNECTIONS_KEY: &str = "ipsec_site_connections";
 /// The key of a body that shows one connection
 /// (`GET .../ipsec-site-connections/{id}`).
 pub const CONNECTION_KEY: &str = "ipsec_site_connection";

@@ -1,0 +1,25 @@
+-- V8: the listing key of each connection's latest version.
+-- Why: most runs change about 1% of an estate. A listing keys every
+-- connection object as it comes (an HMAC of the object as received, the
+-- objects it references, the normalizer version and the source, under the
+-- database's PSK fingerprint key; see README "How history works") and
+-- passes over those whose key is their latest version's: no normalizing,
+-- no comparison, nothing written. The key is a cache, not history: one row
+-- per connection whose latest version is live, replaced when a version is
+-- written or a listing keys the same content differently, deleted with a
+-- tombstone. A connection without a row is simply normalized.
+--
+-- connection   connections.id
+-- listing_key  16 bytes
+CREATE TABLE listing_keys (
+    connection INTEGER PRIMARY KEY REFERENCES connections (id),
+    listing_key BLOB NOT NULL
+);
+
+-- The latest versions' index covers what a run reads of them (version,
+-- event, content hash), so that reading a source's latest versions before
+-- a run touches this small index (one entry per connection) rather than
+-- the wide versions rows scattered over the table.
+DROP INDEX versions_latest;
+CREATE INDEX versions_latest ON versions (connection, version, event, content_hash)
+    WHERE valid_to IS NULL;

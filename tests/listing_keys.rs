@@ -1,0 +1,408 @@
+//! Listing keys (migration V8): a listing passes over the connections
+//! unchanged since their latest stored versions, and what it stores is
+//! exactly what normalizing every connection stores.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use vpnsnap::listing::{ListingBuilder, ListingContext, ListingLimits, SourceOutcome};
+use vpnsnap::provider::ProviderKind;
+use vpnsnap::sim::huaweicloud::{Estate, generate_estate};
+use vpnsnap::store::{RunKind, RunRecord, Store, StoreError};
+
+use crate::support::*;
+
+/// One import-like run of `bodies` (JSON text) into `store`; with `known`,
+/// passing over what the store's latest versions say is unchanged. Returns
+/// how many connections were passed over.
+fn run(
+    store: &mut Store,
+    known: bool,
+    source: &str,
+    kind: ProviderKind,
+    day: u32,
+    bodies: &[String],
+) -> usize {
+    let known = match known {
+        true => Arc::new(store.known_versions(source).unwrap()),
+        false => Arc::default(),
+    };
+    let mut builder = ListingBuilder::deferred_knowing(context(source, kind, day), known);
+    for (index, body) in bodies.iter().enumerate() {
+        builder
+            .add_text(&format!("body {index}"), body.clone())
+            .unwrap();
+    }
+    let result = builder.finish().unwrap();
+    let passed_over = match &result.outcome {
+        SourceOutcome::Complete(listed) | SourceOutcome::Partial(listed) => listed
+            .entries()
+            .unwrap()
+            .iter()
+            .filter(|entry| entry.unchanged)
+            .count(),
+        SourceOutcome::Failed { .. } => 0,
+    };
+    let record = RunRecord {
+        kind: RunKind::Import,
+        started_at: at(day, 0),
+        finished_at: at(day, 0),
+        sources: vec![result],
+    };
+    store.write_run(&record, &fingerprinter()).unwrap();
+    passed_over
+}
+
+fn context(source: &str, kind: ProviderKind, day: u32) -> ListingContext {
+    ListingContext {
+        source: source.into(),
+        kind,
+        region: Some("region-1".into()),
+        account: Some("0a1b2c".into()),
+        observed_at: at(day, 0),
+        fingerprinter: fingerprinter(),
+        limits: ListingLimits::default(),
+    }
+}
+
+/// Everything stored, the listing keys aside.
+fn history(store: &Store) -> Vec<Vec<String>> {
+    dump(store)
+        .into_iter()
+        .filter(|row| {
+            row.first()
+                .is_none_or(|cell| !cell.contains("listing_keys"))
+        })
+        .collect()
+}
+
+fn huawei_bodies(estate: &Estate) -> Vec<String> {
+    vec![
+        json!({"vpn_gateways": estate.vpn_gateways}).to_string(),
+        json!({"customer_gateways": estate.customer_gateways, "total_count": estate.customer_gateways.len()})
+            .to_string(),
+        // Pretty-printed, as a saved file may be.
+        serde_json::to_string_pretty(&json!({
+            "vpn_connections": estate.connections,
+            "page_info": {"current_count": estate.connections.len()},
+            "total_count": estate.connections.len(),
+            "request_id": "r-1",
+        }))
+        .unwrap(),
+    ]
+}
+
+/// Edits between runs, and how many connections each leaves unchanged.
+fn huawei_series() -> Vec<(Estate, usize)> {
+    let mut estate = generate_estate(40, 7);
+    // A connection naming a customer gateway that is not listed: it warns,
+    // so it is normalized (and its warning reported) by every run.
+    estate.connections[0]["cgw_id"] = json!("cgw-that-is-not-listed");
+    let bgp: Vec<String> = estate
+        .connections
+        .iter()
+        .filter(|connection| connection.get("bgp_peer").is_some())
+        .map(|connection| connection["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!bgp.is_empty(), "the generated estate has BGP connections");
+    for id in &bgp {
+        estate.get_mut(id).unwrap()["bgp_peer"]["num_message_sent"] = json!(0);
+    }
+    let mut series = vec![(estate.clone(), 0)];
+    let all = 40 - 1;
+    next(&mut series, &mut estate, &bgp, &|_| {}, all);
+    next(
+        &mut series,
+        &mut estate,
+        &bgp,
+        &|estate| {
+            for index in [3, 5] {
+                let down = estate.connections[index]["status"] == "DOWN";
+                estate.connections[index]["status"] = json!(if down { "ACTIVE" } else { "DOWN" });
+            }
+        },
+        all - 2,
+    );
+    next(
+        &mut series,
+        &mut estate,
+        &bgp,
+        &|estate| {
+            estate.connections.remove(10);
+        },
+        all - 1,
+    );
+    let removed = series[2].0.connections[10].clone();
+    next(
+        &mut series,
+        &mut estate,
+        &bgp,
+        &|estate| estate.connections.push(removed.clone()),
+        all - 1,
+    );
+    // A customer gateway renamed in place: the connections using it change.
+    let gateway = series[0].0.connections[20]["cgw_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let using = series[0]
+        .0
+        .connections
+        .iter()
+        .filter(|connection| connection["cgw_id"] == gateway.as_str())
+        .count();
+    next(
+        &mut series,
+        &mut estate,
+        &bgp,
+        &|estate| {
+            estate.customer_gateway_mut(&gateway).unwrap()["name"] = json!("renamed");
+        },
+        all - using,
+    );
+    next(&mut series, &mut estate, &bgp, &|_| {}, all);
+    series
+}
+
+/// The next estate of a series: `edit` made, and the BGP connections'
+/// message counters moved on (they change on every call, and change
+/// nothing).
+fn next(
+    series: &mut Vec<(Estate, usize)>,
+    estate: &mut Estate,
+    bgp: &[String],
+    edit: &dyn Fn(&mut Estate),
+    unchanged: usize,
+) {
+    for id in bgp {
+        let sent = series.len() * 7;
+        if let Some(connection) = estate.get_mut(id) {
+            connection["bgp_peer"]["num_message_sent"] = json!(sent);
+        }
+    }
+    edit(estate);
+    series.push((estate.clone(), unchanged));
+}
+
+#[test]
+fn passing_over_unchanged_connections_stores_exactly_what_normalizing_them_stores() {
+    let (_keyed_dir, mut keyed) = temp_store();
+    let (_plain_dir, mut plain) = temp_store();
+    for (day, (estate, unchanged)) in huawei_series().iter().enumerate() {
+        let day = day as u32 + 1;
+        let bodies = huawei_bodies(estate);
+        let passed = run(
+            &mut keyed,
+            true,
+            "hw",
+            ProviderKind::HuaweiCloud,
+            day,
+            &bodies,
+        );
+        let normalized = run(
+            &mut plain,
+            false,
+            "hw",
+            ProviderKind::HuaweiCloud,
+            day,
+            &bodies,
+        );
+        assert_eq!(normalized, 0);
+        assert_eq!(passed, *unchanged, "run {day}");
+        assert_eq!(history(&keyed), history(&plain), "run {day}");
+    }
+    // The BGP connections were passed over despite their counters.
+    let bgp = rows(
+        &keyed,
+        "SELECT count(*) FROM current_connections WHERE raw_json LIKE '%bgp_peer%'",
+    );
+    assert_ne!(bgp[0][0], "0");
+    // Every live connection but the warning one has a key; the tombstoned
+    // and recreated one has its new version's.
+    let keys = rows(
+        &keyed,
+        "SELECT count(*) FROM listing_keys k JOIN versions v ON v.connection = k.connection \
+         AND v.valid_to IS NULL AND v.event <> 'deleted'",
+    );
+    assert_eq!(keys, vec![vec!["39".to_string()]]);
+    let warned = rows(
+        &keyed,
+        "SELECT warnings FROM run_sources ORDER BY run_id DESC LIMIT 1",
+    );
+    assert!(
+        warned[0][0].contains("cgw-that-is-not-listed"),
+        "{warned:?}"
+    );
+}
+
+fn openstack_bodies(lifetime: u64, cidr: &str) -> Vec<String> {
+    let read = |name: &str| -> Value {
+        serde_json::from_str(
+            &std::fs::read_to_string(fixture(&format!("openstack/{name}.json"))).unwrap(),
+        )
+        .unwrap()
+    };
+    let mut list = read("003_list");
+    let first = list["ipsec_site_connections"][0].clone();
+    let connections: Vec<Value> = (0..6)
+        .map(|index| {
+            let mut connection = first.clone();
+            connection["id"] = json!(format!("os-conn-{index}"));
+            connection["name"] = json!(format!("os-{index}"));
+            connection
+        })
+        .collect();
+    list["ipsec_site_connections"] = json!(connections);
+    let mut ike = read("ikepolicies");
+    for policy in ike["ikepolicies"].as_array_mut().unwrap() {
+        policy["lifetime"]["value"] = json!(lifetime);
+    }
+    let mut subnets = read("subnets");
+    subnets["subnets"][0]["cidr"] = json!(cidr);
+    // Referenced objects after the page, as saved files may hold them.
+    vec![
+        list.to_string(),
+        ike.to_string(),
+        read("ipsecpolicies").to_string(),
+        read("vpnservices").to_string(),
+        read("endpoint_groups").to_string(),
+        subnets.to_string(),
+    ]
+}
+
+#[test]
+fn a_referenced_object_that_changes_makes_its_connections_normalized_again() {
+    let (_keyed_dir, mut keyed) = temp_store();
+    let (_plain_dir, mut plain) = temp_store();
+    let series = [
+        (openstack_bodies(3600, "10.1.0.0/24"), 0),
+        (openstack_bodies(3600, "10.1.0.0/24"), 6),
+        (openstack_bodies(7200, "10.1.0.0/24"), 0),
+        (openstack_bodies(7200, "10.1.0.0/24"), 6),
+        (openstack_bodies(7200, "10.2.0.0/24"), 0),
+        (openstack_bodies(7200, "10.2.0.0/24"), 6),
+    ];
+    for (day, (bodies, unchanged)) in series.iter().enumerate() {
+        let day = day as u32 + 1;
+        let passed = run(&mut keyed, true, "os", ProviderKind::OpenStack, day, bodies);
+        run(
+            &mut plain,
+            false,
+            "os",
+            ProviderKind::OpenStack,
+            day,
+            bodies,
+        );
+        assert_eq!(passed, *unchanged, "run {day}");
+        assert_eq!(history(&keyed), history(&plain), "run {day}");
+    }
+    // The policy and the subnet each made a version of every connection.
+    let versions = rows(&keyed, "SELECT count(*) FROM versions");
+    assert_eq!(versions, vec![vec!["18".to_string()]]);
+}
+
+#[test]
+fn a_database_without_keys_gets_them_by_the_next_run_and_passes_over_after() {
+    let (_dir, mut store) = temp_store();
+    let bodies = huawei_bodies(&huawei_series()[0].0);
+    run(
+        &mut store,
+        false,
+        "hw",
+        ProviderKind::HuaweiCloud,
+        1,
+        &bodies,
+    );
+    // As after migration V8, or for a connection whose key was dropped.
+    store
+        .sqlite()
+        .execute("DELETE FROM listing_keys", [])
+        .unwrap();
+    let before = history(&store);
+    assert_eq!(
+        run(
+            &mut store,
+            true,
+            "hw",
+            ProviderKind::HuaweiCloud,
+            2,
+            &bodies
+        ),
+        0
+    );
+    assert_eq!(
+        run(
+            &mut store,
+            true,
+            "hw",
+            ProviderKind::HuaweiCloud,
+            3,
+            &bodies
+        ),
+        39
+    );
+    // Nothing but the runs was written.
+    let versions = |store: &Store| rows(store, "SELECT * FROM versions ORDER BY id");
+    assert_eq!(versions(&store), {
+        let (_other_dir, mut other) = temp_store();
+        run(
+            &mut other,
+            false,
+            "hw",
+            ProviderKind::HuaweiCloud,
+            1,
+            &bodies,
+        );
+        versions(&other)
+    });
+    assert!(before.len() < history(&store).len());
+}
+
+#[test]
+fn a_listing_taken_before_another_writer_stored_the_source_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.db");
+    let mut store = Store::open(&path).unwrap();
+    let series = huawei_series();
+    let first = huawei_bodies(&series[0].0);
+    run(
+        &mut store,
+        false,
+        "hw",
+        ProviderKind::HuaweiCloud,
+        1,
+        &first,
+    );
+    // The listing passes over connections as of run 1 ...
+    let known = Arc::new(store.known_versions("hw").unwrap());
+    let mut builder =
+        ListingBuilder::deferred_knowing(context("hw", ProviderKind::HuaweiCloud, 3), known);
+    for (index, body) in first.iter().enumerate() {
+        builder
+            .add_text(&format!("body {index}"), body.clone())
+            .unwrap();
+    }
+    let listing = builder.finish().unwrap();
+    // ... while another connection (no lock: a program of the user's own)
+    // stores a change to one of them.
+    let mut other = Store::open(&path).unwrap();
+    run(
+        &mut other,
+        false,
+        "hw",
+        ProviderKind::HuaweiCloud,
+        2,
+        &huawei_bodies(&series[2].0),
+    );
+    let before = dump(&store);
+    let record = RunRecord {
+        kind: RunKind::Import,
+        started_at: at(3, 0),
+        finished_at: at(3, 0),
+        sources: vec![listing],
+    };
+    let error = store.write_run(&record, &fingerprinter()).unwrap_err();
+    assert!(matches!(error, StoreError::StaleListing { .. }), "{error}");
+    assert!(error.to_string().contains("run again"), "{error}");
+    assert_eq!(dump(&store), before);
+}

@@ -24,7 +24,7 @@ struct Scale {
 
 fn main() {
     let smoke = std::env::args().any(|arg| arg == "--smoke");
-    let scale = if smoke {
+    let mut scale = if smoke {
         Scale {
             connections: 1_000,
             runs: 5,
@@ -37,6 +37,13 @@ fn main() {
             changed_per_run: 100,
         }
     };
+    // VPNSNAP_BENCH_RUNS shortens the series (e.g. 1 to profile the first run).
+    if let Some(runs) = std::env::var("VPNSNAP_BENCH_RUNS")
+        .ok()
+        .and_then(|runs| runs.parse().ok())
+    {
+        scale.runs = runs;
+    }
     let dir = tempfile::tempdir().expect("a temporary directory");
     // VPNSNAP_BENCH_DB keeps the database for inspection (e.g. dbstat).
     let path = std::env::var_os("VPNSNAP_BENCH_DB")

@@ -407,3 +407,45 @@ fn two_processes_opening_an_old_database_at_once_both_succeed() {
         [["6"]]
     );
 }
+
+#[test]
+fn the_raw_json_is_stored_as_sqlite_itself_writes_it() {
+    // The store writes the normalizer's compact text as it is (no json()
+    // round trip on insert): it must be valid JSON, and the very text
+    // SQLite's json() makes of it, for every kind of value.
+    let tricky = json!({
+        "unicode": "é 中 \u{1F600}",
+        "control": "tab\tnew\nline\u{1}",
+        "quotes": "\"quoted\" \\ back",
+        "floats": [1.5e300, -0.0, 1e-7, 0.1, 100.0],
+        "integers": [0, -1, 18446744073709551615_u64, -9223372036854775808_i64],
+        "nested": {"empty": {}, "list": [[], [null, true, false]]},
+    });
+    let (dir, mut store) = temp_store();
+    for (hour, edit) in [json!(1), json!(2)].into_iter().enumerate() {
+        let mut value = tricky.clone();
+        value["edit"] = edit;
+        let items = vec![with_raw(sized("a", Status::Active), "tricky", value)];
+        write(
+            &mut store,
+            vec![source(
+                "hw",
+                at(1, hour as u32),
+                SourceOutcome::Complete(items.into()),
+            )],
+        );
+    }
+    let differ = "SELECT count(*) FROM version_raw WHERE raw_json IS NOT json(raw_json) \
+                  OR related_json IS NOT json(related_json) OR NOT json_valid(raw_json)";
+    assert_eq!(rows(&store, differ), [["0"]]);
+    assert_eq!(
+        rows(
+            &store,
+            "SELECT count(*) FROM version_raw WHERE base_version_id IS NOT NULL"
+        ),
+        [["1"]],
+        "the second version is stored as a patch"
+    );
+    drop(store);
+    assert_eq!(sqlite3(&dir.path().join("history.db"), differ).trim(), "0");
+}

@@ -139,7 +139,7 @@ pub(super) fn insert_raw(
         RawForm::Full => tx
             .prepare_cached(
                 "INSERT INTO version_raw (version_id, raw_json, related_json) \
-                 VALUES (?1, json(?2), json(?3))",
+                 VALUES (?1, ?2, ?3)",
             )?
             .execute(params![version_id, item.raw_json, item.related_json])?,
         RawForm::Patch {
@@ -149,7 +149,7 @@ pub(super) fn insert_raw(
         } => tx
             .prepare_cached(
                 "INSERT INTO version_raw (version_id, raw_json, related_json, base_version_id) \
-                 VALUES (?1, json(?2), json(?3), ?4)",
+                 VALUES (?1, ?2, ?3, ?4)",
             )?
             .execute(params![version_id, raw, related, base_id])?,
     };

@@ -98,10 +98,14 @@ pub(super) fn write_source(
         }
         match previous {
             None => {
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO connections (source, provider, connection_id) VALUES (?1, ?2, ?3)",
-                    params![source.source, source.provider.as_str(), connection_id],
-                )?;
+                )?
+                .execute(params![
+                    source.source,
+                    source.provider.as_str(),
+                    connection_id
+                ])?;
                 writes.tick()?;
                 let connection = tx.last_insert_rowid();
                 let item = listed.get(index)?;

@@ -236,6 +236,12 @@ fn passing_over_unchanged_connections_stores_exactly_what_normalizing_them_store
 }
 
 fn openstack_bodies(lifetime: u64, cidr: &str) -> Vec<String> {
+    openstack_bodies_with(lifetime, cidr, "")
+}
+
+/// `padding` goes around the endpoint groups' subnet ids, which the
+/// normalizer trims.
+fn openstack_bodies_with(lifetime: u64, cidr: &str, padding: &str) -> Vec<String> {
     let read = |name: &str| -> Value {
         serde_json::from_str(
             &std::fs::read_to_string(fixture(&format!("openstack/{name}.json"))).unwrap(),
@@ -259,13 +265,21 @@ fn openstack_bodies(lifetime: u64, cidr: &str) -> Vec<String> {
     }
     let mut subnets = read("subnets");
     subnets["subnets"][0]["cidr"] = json!(cidr);
+    let mut groups = read("endpoint_groups");
+    for group in groups["endpoint_groups"].as_array_mut().unwrap() {
+        if group["type"] == "subnet" {
+            for endpoint in group["endpoints"].as_array_mut().unwrap() {
+                *endpoint = json!(format!("{padding}{}{padding}", endpoint.as_str().unwrap()));
+            }
+        }
+    }
     // Referenced objects after the page, as saved files may hold them.
     vec![
         list.to_string(),
         ike.to_string(),
         read("ipsecpolicies").to_string(),
         read("vpnservices").to_string(),
-        read("endpoint_groups").to_string(),
+        groups.to_string(),
         subnets.to_string(),
     ]
 }
@@ -299,6 +313,38 @@ fn a_referenced_object_that_changes_makes_its_connections_normalized_again() {
     // The policy and the subnet each made a version of every connection.
     let versions = rows(&keyed, "SELECT count(*) FROM versions");
     assert_eq!(versions, vec![vec!["18".to_string()]]);
+}
+
+#[test]
+fn a_subnet_named_with_spaces_around_its_id_still_counts_in_the_key() {
+    // The normalizer trims an endpoint group's subnet ids before looking
+    // them up: the key must cover the subnet found that way.
+    let (_keyed_dir, mut keyed) = temp_store();
+    let (_plain_dir, mut plain) = temp_store();
+    let series = [
+        (openstack_bodies_with(3600, "10.1.0.0/24", " "), 0),
+        (openstack_bodies_with(3600, "10.1.0.0/24", " "), 6),
+        (openstack_bodies_with(3600, "10.9.0.0/24", " "), 0),
+    ];
+    for (day, (bodies, unchanged)) in series.iter().enumerate() {
+        let day = day as u32 + 1;
+        let passed = run(&mut keyed, true, "os", ProviderKind::OpenStack, day, bodies);
+        run(
+            &mut plain,
+            false,
+            "os",
+            ProviderKind::OpenStack,
+            day,
+            bodies,
+        );
+        assert_eq!(passed, *unchanged, "run {day}");
+        assert_eq!(history(&keyed), history(&plain), "run {day}");
+    }
+    let local = rows(
+        &keyed,
+        "SELECT DISTINCT local_subnets FROM current_connections",
+    );
+    assert_eq!(local, vec![vec!["[\"10.9.0.0/24\"]".to_string()]]);
 }
 
 #[test]

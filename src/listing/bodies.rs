@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
@@ -14,8 +15,8 @@ use super::{
     KnownVersions, Listed, ListedEntry, ListingContext, ListingError, SourceOutcome, SourceResult,
 };
 use crate::provider::{
-    self, CONTENT_HASH_BYTES, ListingKey, ListingKeyer, Related, RelatedKind, UndecodableBody,
-    is_connection_body, is_single_object_body,
+    self, CONTENT_HASH_BYTES, ListingKey, ListingKeyer, ProviderKind, Related, RelatedKind,
+    UndecodableBody, is_connection_body, is_single_object_body,
 };
 
 /// What the normalizer thread is asked to do, in order.
@@ -51,7 +52,41 @@ impl Message {
 #[derive(Debug)]
 enum Object {
     Parsed(Value),
-    Text(Box<RawValue>),
+    Text(SplitText),
+}
+
+/// A connection's text: a range of its list body's text.
+#[derive(Debug)]
+struct SplitText {
+    body: Arc<String>,
+    range: Range<usize>,
+}
+
+impl SplitText {
+    fn get(&self) -> &str {
+        self.body.get(self.range.clone()).unwrap_or_default()
+    }
+
+    /// The connection parsed as the whole body's parse would read it: at
+    /// the same depth (serde_json limits nesting), and on an error the
+    /// whole body's error, so that a split body fails as one parsed whole.
+    fn parse(&self, origin: &str, path: &str, kind: ProviderKind) -> Result<Value, ListingError> {
+        let nested = format!("[[{}]]", self.get());
+        if let Ok(Value::Array(mut outer)) = serde_json::from_str::<Value>(&nested)
+            && let Some(Value::Array(mut inner)) = outer.pop()
+            && let Some(object) = inner.pop()
+        {
+            return Ok(object);
+        }
+        Err(match serde_json::from_str::<Value>(&self.body) {
+            Err(error) => json_error(origin, &error),
+            Ok(_) => ListingError::Decode(UndecodableBody {
+                origin: origin.to_string(),
+                kind,
+                error: provider::DecodeError::new(path, "not a JSON value on its own"),
+            }),
+        })
+    }
 }
 
 /// The bodies of one listing, decoded, and normalized as they come or at
@@ -135,9 +170,7 @@ impl Normalizing {
                 {
                     return self.add_unchanged(origin, connection_id, *hash, key);
                 }
-                let object: Value = serde_json::from_str(text.get()).map_err(|error| {
-                    undecodable(provider::DecodeError::new(&path, error.to_string()))
-                })?;
+                let object = text.parse(origin, &path, kind)?;
                 // The text key changes with volatile members: such an
                 // object is stored with its value key, which leaves them out.
                 match key {
@@ -272,7 +305,7 @@ impl Bodies {
     pub(super) fn process(&mut self, message: Message) -> Result<(), ListingError> {
         match message {
             Message::Body { origin, body, .. } => self.add_body(&origin, body, Vec::new()),
-            Message::Text { origin, text } => self.add_text(&origin, &text),
+            Message::Text { origin, text } => self.add_text(&origin, text),
             Message::Reset => self.reset(),
         }
     }
@@ -281,24 +314,26 @@ impl Bodies {
     /// [`provider::connection_list_key`] is split without parsing its
     /// connections (most will be passed over unchanged); any other body,
     /// or one that does not split, is parsed whole.
-    fn add_text(&mut self, origin: &str, text: &str) -> Result<(), ListingError> {
+    fn add_text(&mut self, origin: &str, text: String) -> Result<(), ListingError> {
         if let Some(list_key) = provider::connection_list_key(self.context.kind)
-            && let Some((shell, connections)) = split_list_body(text, list_key)
+            && let Some((shell, ranges)) = split_list_body(&text, list_key)
         {
             let path = format!("$.{list_key}");
-            let connections = connections
+            let body = Arc::new(text);
+            let connections = ranges
                 .into_iter()
                 .enumerate()
-                .map(|(index, object)| (format!("{path}[{index}]"), Object::Text(object)))
+                .map(|(index, range)| {
+                    let text = SplitText {
+                        body: Arc::clone(&body),
+                        range,
+                    };
+                    (format!("{path}[{index}]"), Object::Text(text))
+                })
                 .collect();
             return self.add_body(origin, shell, connections);
         }
-        let body = serde_json::from_str(text).map_err(|error| ListingError::Json {
-            origin: origin.to_string(),
-            line: error.line(),
-            column: error.column(),
-            message: json_error_message(&error),
-        })?;
+        let body = serde_json::from_str(&text).map_err(|error| json_error(origin, &error))?;
         self.add_body(origin, body, Vec::new())
     }
 
@@ -454,13 +489,22 @@ impl Bodies {
 /// over the text. `None` when the text is not an object holding an array at
 /// `list_key` (it is then parsed whole, and any error is reported as for
 /// any body).
-fn split_list_body(text: &str, list_key: &str) -> Option<(Value, Vec<Box<RawValue>>)> {
+fn split_list_body(text: &str, list_key: &str) -> Option<(Value, Vec<Range<usize>>)> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let split = ListBody { list_key }.deserialize(&mut deserializer).ok()?;
     deserializer.end().ok()?;
     let (shell, connections) = split?;
-    let connections = connections.into_iter().map(RawValue::to_owned).collect();
-    Some((Value::Object(shell), connections))
+    // Each connection's place in the text it was borrowed from.
+    let start = text.as_ptr() as usize;
+    let ranges = connections
+        .into_iter()
+        .map(|raw| {
+            let offset = (raw.get().as_ptr() as usize).checked_sub(start)?;
+            let range = offset..offset + raw.get().len();
+            text.get(range.clone()).map(|_| range)
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some((Value::Object(shell), ranges))
 }
 
 /// Reads a list body's members, all but `list_key` parsed, that one as the
@@ -502,6 +546,16 @@ impl<'de> Visitor<'de> for ListBody<'_> {
         Ok(connections.map(|connections| (shell, connections)))
     }
 }
+/// A body that is not JSON, named by its origin.
+fn json_error(origin: &str, error: &serde_json::Error) -> ListingError {
+    ListingError::Json {
+        origin: origin.to_string(),
+        line: error.line(),
+        column: error.column(),
+        message: json_error_message(error),
+    }
+}
+
 /// serde_json's message without its own " at line L column C" suffix.
 fn json_error_message(error: &serde_json::Error) -> String {
     let message = error.to_string();

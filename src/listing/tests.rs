@@ -211,3 +211,76 @@ fn a_body_that_does_not_decode_fails_a_later_add_or_the_finish() {
         "{error}"
     );
 }
+
+#[test]
+fn a_split_list_body_fails_as_the_whole_body_parsed_at_once_fails() {
+    // The connections of a list body given as text are taken out without
+    // being parsed; one that does not parse must fail the listing with the
+    // whole body's error, and one too deep for the whole body too.
+    let deep = format!(
+        r#"{{"vpn_connections":[{{"id":"a","x":{}{}}}]}}"#,
+        "[".repeat(126),
+        "]".repeat(126)
+    );
+    let bodies = [
+        r#"{"vpn_connections":[{"id":"a","name":"\ud800"}]}"#.to_string(),
+        r#"{"vpn_connections":[{"id":"a","mtu":1e999}]}"#.to_string(),
+        r#"{"vpn_connections": [{"id": "a"}, {"id": "b", "name": "x" "y"}]}"#.to_string(),
+        deep,
+    ];
+    for body in bodies {
+        let whole = serde_json::from_str::<Value>(&body).unwrap_err();
+        let expected = format!(
+            "saved.json: invalid JSON at line {}, column {}: {}",
+            whole.line(),
+            whole.column(),
+            whole.to_string().split(" at line ").next().unwrap()
+        );
+        let mut builder = ListingBuilder::deferred(context());
+        let error = builder
+            .add_text("saved.json", body.clone())
+            .and_then(|()| builder.finish().map(drop))
+            .unwrap_err();
+        assert_eq!(error.to_string(), expected, "{body}");
+    }
+    // Around serde_json's nesting limit, a split body parses exactly when
+    // the whole body does.
+    let mut outcomes = Vec::new();
+    for depth in 120..130 {
+        let body = format!(
+            r#"{{"vpn_connections":[{{"id":"a","x":{}{}}}]}}"#,
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
+        let whole = serde_json::from_str::<Value>(&body).is_ok();
+        let mut builder = ListingBuilder::deferred(context());
+        let split = builder
+            .add_text("saved.json", body)
+            .and_then(|()| builder.finish().map(drop))
+            .is_ok();
+        assert_eq!(split, whole, "depth {depth}");
+        outcomes.push(whole);
+    }
+    assert!(outcomes.contains(&true) && outcomes.contains(&false));
+}
+
+#[test]
+fn a_split_list_body_lists_what_the_parsed_body_lists() {
+    let body = page(&["a", "b", "c"]);
+    let text = serde_json::to_string_pretty(&body).unwrap();
+    let mut split = ListingBuilder::deferred(context());
+    split.add_text("page.json", text).unwrap();
+    let mut parsed = ListingBuilder::deferred(context());
+    parsed.add_body("page.json", body).unwrap();
+    let (split, parsed) = (split.finish().unwrap(), parsed.finish().unwrap());
+    let items = |result: SourceResult| match result.outcome {
+        SourceOutcome::Complete(listed) => listed.to_vec().unwrap(),
+        other => panic!("expected a complete listing, got {other:?}"),
+    };
+    let (split, parsed) = (items(split), items(parsed));
+    assert_eq!(split.len(), 3);
+    for (split, parsed) in split.iter().zip(&parsed) {
+        assert_eq!(split.raw_json, parsed.raw_json);
+        assert_eq!(split.content_hash, parsed.content_hash);
+    }
+}

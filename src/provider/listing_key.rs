@@ -20,6 +20,7 @@
 //! them.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 use std::io::Write;
 
@@ -40,8 +41,10 @@ pub const LISTING_KEY_BYTES: usize = 16;
 /// A connection object's listing key; see the module docs.
 pub type ListingKey = [u8; LISTING_KEY_BYTES];
 
-/// Separates the parts hashed, so that no two sequences of parts hash alike.
-const SEPARATOR: u8 = 0x1f;
+/// Marks a part absent; a present part is marked by [`PRESENT`] and its
+/// length, so that no two sequences of parts hash alike.
+const ABSENT: u8 = 0;
+const PRESENT: u8 = 1;
 
 /// Computes the listing keys of one source's listing.
 #[derive(Clone)]
@@ -74,13 +77,9 @@ impl ListingKeyer {
             context.region,
             context.account,
         ] {
-            prefix.update(&[SEPARATOR]);
             match part {
-                Some(part) => {
-                    prefix.update(b"+");
-                    prefix.update(part.as_bytes());
-                }
-                None => prefix.update(b"-"),
+                Some(part) => absorb(&mut prefix, part.as_bytes()),
+                None => prefix.update(&[ABSENT]),
             }
         }
         ListingKeyer { kind, prefix }
@@ -99,8 +98,8 @@ impl ListingKeyer {
             serde_json::from_str::<TopLevelStrings>(text).ok()?.0
         };
         let mut mac = self.prefix.clone();
-        mac.update(b"\x1ftext\x1f");
-        mac.update(text.as_bytes());
+        absorb(&mut mac, b"text");
+        absorb(&mut mac, text.as_bytes());
         self.add_related(&mut mac, strings.iter().map(|text| text.as_ref()), related);
         Some(finish(mac))
     }
@@ -126,8 +125,10 @@ impl ListingKeyer {
             Cow::Borrowed(object)
         };
         let mut mac = self.prefix.clone();
-        mac.update(b"\x1fvalue\x1f");
-        // Serializing a Value into a MAC cannot fail.
+        absorb(&mut mac, b"value");
+        // Without its length: serialized JSON is self-delimiting (no JSON
+        // text is the start of another), and serializing a Value cannot
+        // fail.
         let _ = serde_json::to_writer(MacWriter(&mut mac), stable.as_ref());
         let strings = match stable.as_ref() {
             Value::Object(map) if !related.is_empty() => {
@@ -150,38 +151,68 @@ impl ListingKeyer {
         strings: impl Iterator<Item = &'a str>,
         related: &Related,
     ) {
-        mac.update(&[SEPARATOR]);
         for kind in super::presence_matters(self.kind) {
-            mac.update(if related.has_any(*kind) { b"1" } else { b"0" });
+            mac.update(&[u8::from(related.has_any(*kind))]);
         }
         if related.is_empty() {
             return;
         }
+        // Each object once, however often it is named.
+        let mut absorbed: HashSet<(RelatedKind, &str)> = HashSet::new();
+        let mut named = Vec::new();
         for id in strings {
-            for (kind, text) in related.named(id) {
-                absorb(mac, kind, id, text);
-                let Ok(object) = serde_json::from_str::<Value>(text) else {
-                    continue;
-                };
-                let mut nested = Vec::new();
-                strings_in(&object, &mut nested);
-                for inner in nested {
-                    for (kind, text) in related.named(inner) {
-                        absorb(mac, kind, inner, text);
-                    }
-                }
+            absorb_named(mac, id, related, &mut absorbed, &mut named);
+        }
+        for text in named {
+            let Ok(object) = serde_json::from_str::<Value>(text) else {
+                continue;
+            };
+            let mut strings = Vec::new();
+            strings_in(&object, &mut strings);
+            for id in strings {
+                absorb_named(mac, id, related, &mut absorbed, &mut Vec::new());
             }
         }
     }
 }
 
-fn absorb(mac: &mut Hmac<Sha256>, kind: RelatedKind, id: &str, text: &str) {
-    mac.update(&[SEPARATOR]);
-    mac.update(kind.body_keys().1.as_bytes());
-    mac.update(&[SEPARATOR]);
-    mac.update(id.as_bytes());
-    mac.update(&[SEPARATOR]);
-    mac.update(text.as_bytes());
+/// Absorbs the objects `id` names that are not absorbed yet, adding their
+/// texts to `named`. A normalizer trims some ids before it looks them up
+/// (an endpoint group's subnets), so the trimmed id counts too.
+fn absorb_named<'r>(
+    mac: &mut Hmac<Sha256>,
+    id: &str,
+    related: &'r Related,
+    absorbed: &mut HashSet<(RelatedKind, &'r str)>,
+    named: &mut Vec<&'r str>,
+) {
+    let trimmed = id.trim();
+    let candidates = std::iter::once(id).chain((trimmed != id).then_some(trimmed));
+    for candidate in candidates {
+        for (kind, text) in related.named(candidate) {
+            if absorbed.insert((kind, text)) {
+                mac.update(&[kind_tag(kind)]);
+                absorb(mac, candidate.as_bytes());
+                absorb(mac, text.as_bytes());
+                named.push(text);
+            }
+        }
+    }
+}
+
+/// One byte per kind, its place in [`RelatedKind::ALL`].
+fn kind_tag(kind: RelatedKind) -> u8 {
+    RelatedKind::ALL
+        .iter()
+        .position(|each| *each == kind)
+        .map_or(u8::MAX, |index| index as u8)
+}
+
+/// Absorbs one present part with its length.
+fn absorb(mac: &mut Hmac<Sha256>, bytes: &[u8]) {
+    mac.update(&[PRESENT]);
+    mac.update(&(bytes.len() as u64).to_le_bytes());
+    mac.update(bytes);
 }
 
 fn finish(mac: Hmac<Sha256>) -> ListingKey {

@@ -5,10 +5,11 @@
 //! The binary (`src/main.rs`) is a thin layer over this library; `tests/`
 //! drive both.
 
-/// mimalloc rather than the system allocator: normalizing allocates and frees
-/// many small JSON values per connection (see README, Performance). Set here,
-/// not in `main.rs`, so that the tests and benchmarks run as the binary does;
-/// the default feature `mimalloc` turns it off for embedders.
+/// mimalloc rather than the system allocator, with the feature `mimalloc`
+/// (off by default): normalizing allocates and frees many small JSON values
+/// per connection, but since unchanged connections are passed over it gains
+/// little and holds more memory (see README, Performance). Set here, not in
+/// `main.rs`, so that the tests and benchmarks run as the binary does.
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

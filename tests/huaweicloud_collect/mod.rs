@@ -6,6 +6,7 @@
 mod binary;
 mod errors;
 mod gateways;
+mod keys;
 mod paging;
 mod signature;
 

@@ -99,10 +99,10 @@ fi
 [[ -x $vpnsnap ]] || die "$vpnsnap is missing (run without --no-build)"
 [[ -x $generator ]] || die "$generator is missing (run without --no-build)"
 
-# Microseconds since the epoch.
+# Microseconds since the epoch, in REPLY (no subshell: a fork would be timed too).
 now_us() {
     local now=${EPOCHREALTIME/[.,]/}
-    echo "$((10#$now))"
+    REPLY=$((10#$now))
 }
 
 # CPU time (user + system, microseconds) of the script's finished children:
@@ -144,20 +144,24 @@ echo "series: $connections connections x $snapshots snapshots, $churn% churn, $s
 # vpnsnap: one import per snapshot, in order, into a fresh database. The
 # working directory has no vpnsnap.toml and VPNSNAP_CONFIG is unset, so no
 # config is read.
+unset VPNSNAP_CONFIG
 vpnsnap_db="$run/vpnsnap.db"
 import_us=()
 echo "vpnsnap: importing $snapshots snapshots"
 cd "$run"
-start=$(now_us)
 cpu_start=$(children_cpu_us)
+now_us
+start=$REPLY
 for i in "${!files[@]}"; do
-    t0=$(now_us)
-    env -u VPNSNAP_CONFIG "$vpnsnap" --db "$vpnsnap_db" -q import --source hw-series --kind huaweicloud \
+    now_us
+    t0=$REPLY
+    "$vpnsnap" --db "$vpnsnap_db" -q import --source hw-series --kind huaweicloud \
         --region cn-north-4 --observed-at "${times[i]}" "$series/${files[i]}" >/dev/null ||
         die "vpnsnap import of ${files[i]} failed"
-    import_us+=($(($(now_us) - t0)))
+    now_us
+    import_us+=($((REPLY - t0)))
 done
-vpnsnap_us=$(($(now_us) - start))
+vpnsnap_us=$((REPLY - start))
 vpnsnap_cpu_us=$(($(children_cpu_us) - cpu_start))
 vpnsnap_bytes=$(db_bytes "$vpnsnap_db")
 vpnsnap_versions=$(sql_count "$vpnsnap_db" 'SELECT count(*) FROM versions')
@@ -165,7 +169,7 @@ vpnsnap_versions=$(sql_count "$vpnsnap_db" 'SELECT count(*) FROM versions')
 # Where an import's time goes, on a copy of the final database (the fingerprint
 # key with it): process start alone, an import of an empty listing under a new
 # source (open, migration check, lock, one run written), and the last snapshot
-# imported again (parse, normalize and compare 10,000 connections, nothing written).
+# imported again (every connection read and passed over by its listing key, nothing written).
 probe="$run/probe"
 mkdir -p "$probe"
 cp "$vpnsnap_db" "$probe/vpnsnap.db"
@@ -174,9 +178,11 @@ printf '{"vpn_connections": [], "page_info": {"current_count": 0}, "total_count"
 median_us() {
     local samples=() i t0
     for i in 1 2 3 4 5; do
-        t0=$(now_us)
+        now_us
+        t0=$REPLY
         "$@" >/dev/null || die "failed: $*"
-        samples+=($(($(now_us) - t0)))
+        now_us
+        samples+=($((REPLY - t0)))
         : "$i"
     done
     printf '%s\n' "${samples[@]}" | sort -n | sed -n 3p
@@ -185,13 +191,13 @@ startup_us=$(median_us "$vpnsnap" --version)
 empty_n=0
 empty_import() {
     empty_n=$((empty_n + 1))
-    env -u VPNSNAP_CONFIG "$vpnsnap" --db "$probe/vpnsnap.db" -q import --source "hw-empty-$empty_n" \
+    "$vpnsnap" --db "$probe/vpnsnap.db" -q import --source "hw-empty-$empty_n" \
         --kind huaweicloud --region cn-north-4 --observed-at 2030-01-01T00:00:00Z "$probe/empty.json"
 }
 unchanged_n=0
 unchanged_import() {
     unchanged_n=$((unchanged_n + 1))
-    env -u VPNSNAP_CONFIG "$vpnsnap" --db "$probe/vpnsnap.db" -q import --source hw-series --kind huaweicloud \
+    "$vpnsnap" --db "$probe/vpnsnap.db" -q import --source hw-series --kind huaweicloud \
         --region cn-north-4 --observed-at "2030-01-01T00:0$unchanged_n:00Z" "$series/${files[-1]}"
 }
 empty_us=$(median_us empty_import)
@@ -221,10 +227,12 @@ git_history_args=(file "$git_history_db" "$git_file" --repo "$repo" --branch mai
     --convert "$convert" --silent)
 ((full_versions)) && git_history_args+=(--full-versions)
 echo "git-history: git-history ${git_history_args[*]}"
-start=$(now_us)
 cpu_start=$(children_cpu_us)
+now_us
+start=$REPLY
 "$git_history" "${git_history_args[@]}" || die "git-history failed"
-git_history_us=$(($(now_us) - start))
+now_us
+git_history_us=$((REPLY - start))
 git_history_cpu_us=$(($(children_cpu_us) - cpu_start))
 git_history_bytes=$(db_bytes "$git_history_db")
 git_history_versions=$(sql_count "$git_history_db" 'SELECT count(*) FROM item_version')

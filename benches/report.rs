@@ -18,6 +18,10 @@ use vpnsnap::store::Store;
 use vpnsnap::time::Timestamp;
 use vpnsnap::timeline::{self, Request};
 
+#[path = "support/synthetic.rs"]
+mod synthetic;
+use synthetic::Lcg;
+
 /// Bump when the generated history changes, so a cached database is rebuilt.
 const GENERATOR_VERSION: u32 = 1;
 const RUN_SECONDS: i64 = 3_600;
@@ -261,18 +265,5 @@ fn generate(tx: &Transaction<'_>, scale: &Scale) {
                     .expect("field_changes");
             }
         }
-    }
-}
-
-/// A small deterministic generator.
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, bound: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 33) as usize) % bound.max(1)
     }
 }

@@ -16,10 +16,3 @@ CREATE TABLE listing_keys (
     listing_key BLOB NOT NULL
 );
 
--- The latest versions' index covers what a run reads of them (version,
--- event, content hash), so that reading a source's latest versions before
--- a run touches this small index (one entry per connection) rather than
--- the wide versions rows scattered over the table.
-DROP INDEX versions_latest;
-CREATE INDEX versions_latest ON versions (connection, version, event, content_hash)
-    WHERE valid_to IS NULL;

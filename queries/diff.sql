@@ -18,7 +18,8 @@ WITH pairs AS (
          ORDER BY v.observed_at DESC, v.version DESC LIMIT 1) AS new_id
     FROM connections c
 ),
-states AS (
+-- Read three times below: computed once.
+states AS MATERIALIZED (
     SELECT
         p.connection,
         p.source,
@@ -33,14 +34,25 @@ states AS (
     LEFT JOIN versions o ON o.id = p.old_id
     LEFT JOIN versions n ON n.id = p.new_id
 ),
-changed AS (
-    SELECT s.connection, fc.field, min(v.version) AS first_version, max(v.version) AS last_version
+-- Each field's changes between the two versions of a connection changed in
+-- between, in version order: the first change's old value and the last
+-- one's new value (on the partition's first row, step 1).
+steps AS (
+    SELECT
+        s.source,
+        s.connection_id,
+        s.new_name,
+        fc.field,
+        first_value(fc.old_value) OVER per_field AS old_value,
+        last_value(fc.new_value) OVER per_field AS new_value,
+        row_number() OVER per_field AS step
     FROM states s
-    JOIN versions v ON v.connection = s.connection
+    CROSS JOIN versions v ON v.connection = s.connection
         AND v.version > s.old_version AND v.version <= s.new_version
-    JOIN field_changes fc ON fc.version_id = v.id
+    CROSS JOIN field_changes fc ON fc.version_id = v.id
     WHERE s.old_live IS NOT NULL AND s.new_live IS NOT NULL AND s.old_live <> s.new_live
-    GROUP BY s.connection, fc.field
+    WINDOW per_field AS (PARTITION BY s.connection, fc.field ORDER BY v.version
+                         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 )
 SELECT * FROM (
     SELECT s.source, s.connection_id, s.new_name AS name, 'added' AS change,
@@ -52,13 +64,8 @@ SELECT * FROM (
     FROM states s
     WHERE s.old_live IS NOT NULL AND s.new_live IS NULL
     UNION ALL
-    SELECT s.source, s.connection_id, s.new_name, 'changed', ch.field, first.old_value, last.new_value
-    FROM changed ch
-    JOIN states s ON s.connection = ch.connection
-    JOIN versions fv ON fv.connection = ch.connection AND fv.version = ch.first_version
-    JOIN field_changes first ON first.version_id = fv.id AND first.field = ch.field
-    JOIN versions lv ON lv.connection = ch.connection AND lv.version = ch.last_version
-    JOIN field_changes last ON last.version_id = lv.id AND last.field = ch.field
-    WHERE first.old_value IS NOT last.new_value
+    SELECT st.source, st.connection_id, st.new_name, 'changed', st.field, st.old_value, st.new_value
+    FROM steps st
+    WHERE st.step = 1 AND st.old_value IS NOT st.new_value
 )
 ORDER BY source, connection_id, field;

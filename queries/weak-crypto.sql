@@ -8,14 +8,19 @@
 -- :at      time  the estate as last observed at or before this time (default: now)
 WITH live AS (
     -- Each half runs only in its case (constant conditions): the latest
-    -- versions come from their partial index.
-    SELECT v.*, c.source, c.connection_id
+    -- versions come from their partial index, which holds every column
+    -- read here (V7).
+    SELECT v.connection, c.source, c.connection_id, v.name, v.ike_version, v.ike_auth_algorithm,
+           v.ike_encryption_algorithm, v.ike_dh_group, v.ike_negotiation_mode,
+           v.ipsec_auth_algorithm, v.ipsec_encryption_algorithm, v.ipsec_pfs
     FROM versions v
     JOIN connections c ON c.id = v.connection
     WHERE :at IS NULL AND v.valid_to IS NULL AND v.event <> 'deleted'
       AND (:source IS NULL OR c.source = :source)
     UNION ALL
-    SELECT v.*, c.source, c.connection_id
+    SELECT v.connection, c.source, c.connection_id, v.name, v.ike_version, v.ike_auth_algorithm,
+           v.ike_encryption_algorithm, v.ike_dh_group, v.ike_negotiation_mode,
+           v.ipsec_auth_algorithm, v.ipsec_encryption_algorithm, v.ipsec_pfs
     FROM versions v
     JOIN connections c ON c.id = v.connection
     WHERE :at IS NOT NULL AND v.observed_at <= :at
@@ -58,11 +63,14 @@ SELECT
     f.weakness,
     f.field,
     f.value,
-    (SELECT max(v.observed_at) FROM versions v
+    -- The latest such version, found walking back from the newest.
+    (SELECT v.observed_at FROM versions v
      WHERE v.connection = f.connection
        AND (:at IS NULL OR v.observed_at <= :at)
        AND (v.event IN ('created', 'recreated')
             OR EXISTS (SELECT 1 FROM field_changes fc
-                       WHERE fc.version_id = v.id AND fc.field = f.field))) AS since
+                       WHERE fc.version_id = v.id AND fc.field = f.field))
+     ORDER BY v.observed_at DESC
+     LIMIT 1) AS since
 FROM findings f
 ORDER BY f.source, f.connection_id, f.field;

@@ -97,9 +97,16 @@ impl QueryDb {
             .busy_timeout(Duration::from_secs(10))
             .map_err(open_error)?;
         // A 64 MiB page cache (SQLite's default is 2 MiB): a question over a
-        // long window reads much of the database, some of it twice.
+        // long window reads much of the database, some of it twice. The
+        // first GiB of the file is read through a memory map (read-only):
+        // the questions over the whole estate read pages all over the file,
+        // and copying each one into the cache had been about half their time
+        // (`as-of` over 10,000 connections: 84 -> 40 ms of CPU). SQLite falls
+        // back to reads where it cannot map.
         sqlite
-            .execute_batch("PRAGMA query_only = 1; PRAGMA cache_size = -65536")
+            .execute_batch(
+                "PRAGMA query_only = 1; PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824",
+            )
             .map_err(open_error)?;
         let is_vpnsnap: bool = sqlite
             .query_row(

@@ -221,7 +221,7 @@ fn set_listing_key(
 }
 
 /// `source`'s connections' latest versions, with their listing keys. The
-/// latest versions' index covers what is read (migration V8); without
+/// latest versions' index covers what is read (migration V7); without
 /// statistics the planner took the versions' unique index instead and read
 /// every version's row (measured 38-45 ms against 3-6 ms for 10,000
 /// connections with 200 runs of history).
@@ -232,7 +232,7 @@ pub(super) fn load_latest(
     let mut statement = sqlite.prepare_cached(
         "SELECT c.connection_id, c.id, v.id, v.version, v.event, v.content_hash, k.listing_key \
          FROM connections c \
-         JOIN versions v INDEXED BY versions_latest ON v.connection = c.id AND v.valid_to IS NULL \
+         JOIN versions v INDEXED BY versions_latest_covering ON v.connection = c.id AND v.valid_to IS NULL \
          LEFT JOIN listing_keys k ON k.connection = c.id \
          WHERE c.source = ?1",
     )?;

@@ -23,6 +23,7 @@ use crate::support::*;
 mod changes;
 mod diff;
 mod estate;
+mod indexes;
 mod schema;
 
 fn conn(id: &str, status: Status, edit: impl FnOnce(&mut Connection)) -> Normalized {

@@ -9,10 +9,17 @@
 -- written or a listing keys the same content differently, deleted with a
 -- tombstone. A connection without a row is simply normalized.
 --
+-- A key counts only while version_id is still the connection's latest
+-- version: a version written by anything that does not keep the keys (an
+-- earlier vpnsnap opening the database after a rollback) leaves a key
+-- that no longer applies, and the connection is normalized.
+--
 -- connection   connections.id
+-- version_id   versions.id of the latest version the key was stored with
 -- listing_key  16 bytes
 CREATE TABLE listing_keys (
     connection INTEGER PRIMARY KEY REFERENCES connections (id),
+    version_id INTEGER NOT NULL REFERENCES versions (id),
     listing_key BLOB NOT NULL
 );
 

@@ -65,14 +65,11 @@ fn context(source: &str, kind: ProviderKind, day: u32) -> ListingContext {
     }
 }
 
-/// Everything stored, the listing keys aside.
+/// Everything stored, the listing keys (the dump's last table) aside.
 fn history(store: &Store) -> Vec<Vec<String>> {
     dump(store)
         .into_iter()
-        .filter(|row| {
-            row.first()
-                .is_none_or(|cell| !cell.contains("listing_keys"))
-        })
+        .take_while(|row| row.first().is_none_or(|cell| cell != "-- listing_keys"))
         .collect()
 }
 
@@ -451,4 +448,103 @@ fn a_listing_taken_before_another_writer_stored_the_source_is_refused_untouched(
     assert!(matches!(error, StoreError::StaleListing { .. }), "{error}");
     assert!(error.to_string().contains("run again"), "{error}");
     assert_eq!(dump(&store), before);
+}
+
+#[test]
+fn a_large_listing_keyed_on_two_threads_passes_over_the_same_connections() {
+    // Above 2,000 connections an import keys the texts on two threads
+    // before passing over or normalizing them in order.
+    let mut estate = generate_estate(2_500, 11);
+    let (_keyed_dir, mut keyed) = temp_store();
+    let (_plain_dir, mut plain) = temp_store();
+    let mut expected = 0;
+    for day in 1..=3 {
+        if day == 3 {
+            for index in [0, 1_249, 1_250, 2_499] {
+                estate.connections[index]["name"] = json!(format!("renamed-{index}"));
+            }
+        }
+        let bodies = huawei_bodies(&estate);
+        let passed = run(
+            &mut keyed,
+            true,
+            "hw",
+            ProviderKind::HuaweiCloud,
+            day,
+            &bodies,
+        );
+        run(
+            &mut plain,
+            false,
+            "hw",
+            ProviderKind::HuaweiCloud,
+            day,
+            &bodies,
+        );
+        assert_eq!(passed, expected, "run {day}");
+        assert_eq!(history(&keyed), history(&plain), "run {day}");
+        expected = if day == 1 { 2_500 } else { 2_500 - 4 };
+    }
+}
+
+#[test]
+fn a_key_left_behind_by_a_writer_that_does_not_keep_keys_is_not_used() {
+    // An earlier vpnsnap (a rollback) writes versions without touching the
+    // keys: the key left behind names a version that is no longer the
+    // latest, and must not pass over a connection that went back to it.
+    let estate = generate_estate(3, 5);
+    let mut down = estate.clone();
+    down.connections[0]["status"] = json!("DOWN");
+    let (_keyed_dir, mut keyed) = temp_store();
+    let (_plain_dir, mut plain) = temp_store();
+    let runs = [&estate, &down, &estate];
+    let mut first_keys = Vec::new();
+    for (day, estate) in runs.iter().enumerate() {
+        let day = day as u32 + 1;
+        if day == 2 {
+            first_keys = rows(
+                &keyed,
+                "SELECT connection, version_id, hex(listing_key) FROM listing_keys",
+            );
+        }
+        let bodies = huawei_bodies(estate);
+        let passed = run(
+            &mut keyed,
+            true,
+            "hw",
+            ProviderKind::HuaweiCloud,
+            day,
+            &bodies,
+        );
+        run(
+            &mut plain,
+            false,
+            "hw",
+            ProviderKind::HuaweiCloud,
+            day,
+            &bodies,
+        );
+        if day == 2 {
+            // As if the older writer had stored run 2: its keys are run 1's.
+            for row in &first_keys {
+                keyed
+                    .sqlite()
+                    .execute(
+                        "UPDATE listing_keys SET version_id = ?2, listing_key = unhex(?3) \
+                         WHERE connection = ?1",
+                        rusqlite::params![row[0], row[1], row[2]],
+                    )
+                    .unwrap();
+            }
+        }
+        if day == 3 {
+            assert_eq!(passed, 2, "the connection that went back is normalized");
+        }
+        assert_eq!(history(&keyed), history(&plain), "run {day}");
+    }
+    let statuses = rows(
+        &keyed,
+        "SELECT status FROM current_connections ORDER BY connection_id",
+    );
+    assert!(!statuses.iter().any(|row| row[0] == "DOWN"), "{statuses:?}");
 }

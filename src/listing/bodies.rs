@@ -60,6 +60,8 @@ enum Object {
 struct SplitText {
     body: Arc<String>,
     range: Range<usize>,
+    /// Its listing key, once computed ahead (see [`key_ahead`]).
+    key: Option<Option<ListingKey>>,
 }
 
 impl SplitText {
@@ -164,7 +166,10 @@ impl Normalizing {
         let (listing_key, object) = match object {
             Object::Parsed(object) => (bodies.keyer.of_value(&object, related), object),
             Object::Text(text) => {
-                let key = bodies.keyer.of_text(text.get(), related);
+                let key = match text.key {
+                    Some(key) => key,
+                    None => bodies.keyer.of_text(text.get(), related),
+                };
                 if let Some(key) = key
                     && let Some((connection_id, hash)) = bodies.known.get(&key)
                 {
@@ -327,6 +332,7 @@ impl Bodies {
                     let text = SplitText {
                         body: Arc::clone(&body),
                         range,
+                        key: None,
                     };
                     (format!("{path}[{index}]"), Object::Text(text))
                 })
@@ -458,6 +464,8 @@ impl Bodies {
                     known: &self.known,
                 };
                 let mut normalized = Normalizing::new(Listed::in_memory());
+                let mut waiting = waiting;
+                key_ahead(&mut waiting, &self.keyer, &self.related);
                 for (origin, path, object) in waiting {
                     normalized.add(&keying, &origin, (path, object), &self.related)?;
                 }
@@ -482,6 +490,34 @@ impl Bodies {
             warnings,
         })
     }
+}
+
+/// Below this many waiting connections, keying them on a second thread
+/// costs more than it saves.
+const KEY_AHEAD_MIN: usize = 2_000;
+
+/// Computes the listing keys of the waiting connections' texts on two
+/// threads (an HMAC of a kilobyte or so each, independent of one another),
+/// before they are passed over or normalized one by one in order.
+fn key_ahead(waiting: &mut [(String, String, Object)], keyer: &ListingKeyer, related: &Related) {
+    if waiting.len() < KEY_AHEAD_MIN {
+        return;
+    }
+    let key_all = |part: &mut [(String, String, Object)]| {
+        for (_, _, object) in part {
+            if let Object::Text(text) = object {
+                text.key = Some(keyer.of_text(text.get(), related));
+            }
+        }
+    };
+    let (first, second) = waiting.split_at_mut(waiting.len() / 2);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| key_all(second));
+        key_all(first);
+        // A panic there would be a bug; the keys it left out are computed
+        // one by one as before.
+        let _ = other.join();
+    });
 }
 
 /// A list body split at `list_key` without parsing its connections: the

@@ -115,13 +115,18 @@ pub(super) fn write_source(
                     event: "created",
                     raw_form: RawForm::Full,
                 };
-                insert_version(tx, &context, &version, &item, &[], writes)?;
-                set_listing_key(tx, connection, entry.listing_key.as_ref())?;
+                let version_id = insert_version(tx, &context, &version, &item, &[], writes)?;
+                set_listing_key(tx, connection, version_id, entry.listing_key.as_ref())?;
                 summary.created += 1;
             }
             Some(previous) if unchanged => {
                 if previous.listing_key != entry.listing_key {
-                    set_listing_key(tx, previous.connection, entry.listing_key.as_ref())?;
+                    set_listing_key(
+                        tx,
+                        previous.connection,
+                        previous.version_id,
+                        entry.listing_key.as_ref(),
+                    )?;
                 }
                 summary.unchanged += 1;
             }
@@ -144,8 +149,13 @@ pub(super) fn write_source(
                     event,
                     raw_form,
                 };
-                insert_version(tx, &context, &version, &item, &changes, writes)?;
-                set_listing_key(tx, previous.connection, entry.listing_key.as_ref())?;
+                let version_id = insert_version(tx, &context, &version, &item, &changes, writes)?;
+                set_listing_key(
+                    tx,
+                    previous.connection,
+                    version_id,
+                    entry.listing_key.as_ref(),
+                )?;
                 if previous.deleted {
                     summary.recreated += 1;
                 } else {
@@ -200,19 +210,21 @@ fn insert_run_source(
     writes.tick()
 }
 
-/// Stores `listing_key` as the one of `connection`'s latest version, or
-/// deletes the one stored (see migration V8).
+/// Stores `listing_key` as the one of `connection`'s latest version
+/// (`version_id`), or deletes the one stored (see migration V8).
 fn set_listing_key(
     tx: &Transaction<'_>,
     connection: i64,
+    version_id: i64,
     listing_key: Option<&ListingKey>,
 ) -> Result<(), StoreError> {
     match listing_key {
         Some(key) => tx
             .prepare_cached(
-                "INSERT OR REPLACE INTO listing_keys (connection, listing_key) VALUES (?1, ?2)",
+                "INSERT OR REPLACE INTO listing_keys (connection, version_id, listing_key) \
+                 VALUES (?1, ?2, ?3)",
             )?
-            .execute(params![connection, key.as_slice()])?,
+            .execute(params![connection, version_id, key.as_slice()])?,
         None => tx
             .prepare_cached("DELETE FROM listing_keys WHERE connection = ?1")?
             .execute([connection])?,
@@ -233,7 +245,7 @@ pub(super) fn load_latest(
         "SELECT c.connection_id, c.id, v.id, v.version, v.event, v.content_hash, k.listing_key \
          FROM connections c \
          JOIN versions v INDEXED BY versions_latest_covering ON v.connection = c.id AND v.valid_to IS NULL \
-         LEFT JOIN listing_keys k ON k.connection = c.id \
+         LEFT JOIN listing_keys k ON k.connection = c.id AND k.version_id = v.id \
          WHERE c.source = ?1",
     )?;
     let mut rows = statement.query([source])?;
@@ -360,7 +372,7 @@ fn supersede(
 }
 
 /// Which version of which connection is written, and how its raw JSON is
-/// stored.
+/// stored. Writing it returns its id.
 struct NewVersion<'a> {
     connection: i64,
     version: i64,
@@ -375,7 +387,7 @@ fn insert_version(
     item: &Normalized,
     changes: &[FieldChange],
     writes: &mut Writes,
-) -> Result<(), StoreError> {
+) -> Result<i64, StoreError> {
     static SQL: OnceLock<String> = OnceLock::new();
     let sql = SQL.get_or_init(|| {
         let placeholders: Vec<String> = (9..9 + FIELDS.len()).map(|index| format!("?{index}")).collect();
@@ -404,7 +416,8 @@ fn insert_version(
     let version_id = tx.last_insert_rowid();
     insert_raw(tx, version_id, &version.raw_form, item)?;
     writes.tick()?;
-    insert_changes(tx, version_id, changes, writes)
+    insert_changes(tx, version_id, changes, writes)?;
+    Ok(version_id)
 }
 
 fn insert_changes(
@@ -437,7 +450,7 @@ fn insert_tombstone(
 ) -> Result<(), StoreError> {
     supersede(tx, previous.version_id, context.observed_at, writes)?;
     if previous.listing_key.is_some() {
-        set_listing_key(tx, previous.connection, None)?;
+        set_listing_key(tx, previous.connection, previous.version_id, None)?;
     }
     tx.prepare_cached(
         "INSERT INTO versions (connection, version, event, run_id, observed_at, previous_observed_at, name) \

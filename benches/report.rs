@@ -23,7 +23,7 @@ mod synthetic;
 use synthetic::Lcg;
 
 /// Bump when the generated history changes, so a cached database is rebuilt.
-const GENERATOR_VERSION: u32 = 1;
+const GENERATOR_VERSION: u32 = 2;
 const RUN_SECONDS: i64 = 3_600;
 
 struct Scale {

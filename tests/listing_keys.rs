@@ -73,6 +73,35 @@ fn history(store: &Store) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Two stores fed the same runs: one passing over what its keys say is
+/// unchanged, one normalizing everything.
+struct Pair {
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+    keyed: Store,
+    plain: Store,
+}
+
+impl Pair {
+    fn new() -> Pair {
+        let (keyed_dir, keyed) = temp_store();
+        let (plain_dir, plain) = temp_store();
+        Pair {
+            _dirs: (keyed_dir, plain_dir),
+            keyed,
+            plain,
+        }
+    }
+
+    /// Runs `bodies` into both, checks they store the same history, and
+    /// returns how many connections the keyed store passed over.
+    fn run(&mut self, source: &str, kind: ProviderKind, day: u32, bodies: &[String]) -> usize {
+        let passed = run(&mut self.keyed, true, source, kind, day, bodies);
+        assert_eq!(run(&mut self.plain, false, source, kind, day, bodies), 0);
+        assert_eq!(history(&self.keyed), history(&self.plain), "run {day}");
+        passed
+    }
+}
+
 fn huawei_bodies(estate: &Estate) -> Vec<String> {
     vec![
         json!({"vpn_gateways": estate.vpn_gateways}).to_string(),
@@ -183,47 +212,29 @@ fn next(
 
 #[test]
 fn passing_over_unchanged_connections_stores_exactly_what_normalizing_them_stores() {
-    let (_keyed_dir, mut keyed) = temp_store();
-    let (_plain_dir, mut plain) = temp_store();
+    let mut pair = Pair::new();
     for (day, (estate, unchanged)) in huawei_series().iter().enumerate() {
         let day = day as u32 + 1;
-        let bodies = huawei_bodies(estate);
-        let passed = run(
-            &mut keyed,
-            true,
-            "hw",
-            ProviderKind::HuaweiCloud,
-            day,
-            &bodies,
-        );
-        let normalized = run(
-            &mut plain,
-            false,
-            "hw",
-            ProviderKind::HuaweiCloud,
-            day,
-            &bodies,
-        );
-        assert_eq!(normalized, 0);
+        let passed = pair.run("hw", ProviderKind::HuaweiCloud, day, &huawei_bodies(estate));
         assert_eq!(passed, *unchanged, "run {day}");
-        assert_eq!(history(&keyed), history(&plain), "run {day}");
     }
+    let keyed = &pair.keyed;
     // The BGP connections were passed over despite their counters.
     let bgp = rows(
-        &keyed,
+        keyed,
         "SELECT count(*) FROM current_connections WHERE raw_json LIKE '%bgp_peer%'",
     );
     assert_ne!(bgp[0][0], "0");
     // Every live connection but the warning one has a key; the tombstoned
     // and recreated one has its new version's.
     let keys = rows(
-        &keyed,
+        keyed,
         "SELECT count(*) FROM listing_keys k JOIN versions v ON v.connection = k.connection \
          AND v.valid_to IS NULL AND v.event <> 'deleted'",
     );
     assert_eq!(keys, vec![vec!["39".to_string()]]);
     let warned = rows(
-        &keyed,
+        keyed,
         "SELECT warnings FROM run_sources ORDER BY run_id DESC LIMIT 1",
     );
     assert!(
@@ -283,8 +294,7 @@ fn openstack_bodies_with(lifetime: u64, cidr: &str, padding: &str) -> Vec<String
 
 #[test]
 fn a_referenced_object_that_changes_makes_its_connections_normalized_again() {
-    let (_keyed_dir, mut keyed) = temp_store();
-    let (_plain_dir, mut plain) = temp_store();
+    let mut pair = Pair::new();
     let series = [
         (openstack_bodies(3600, "10.1.0.0/24"), 0),
         (openstack_bodies(3600, "10.1.0.0/24"), 6),
@@ -295,20 +305,12 @@ fn a_referenced_object_that_changes_makes_its_connections_normalized_again() {
     ];
     for (day, (bodies, unchanged)) in series.iter().enumerate() {
         let day = day as u32 + 1;
-        let passed = run(&mut keyed, true, "os", ProviderKind::OpenStack, day, bodies);
-        run(
-            &mut plain,
-            false,
-            "os",
-            ProviderKind::OpenStack,
-            day,
-            bodies,
-        );
+        let passed = pair.run("os", ProviderKind::OpenStack, day, bodies);
         assert_eq!(passed, *unchanged, "run {day}");
-        assert_eq!(history(&keyed), history(&plain), "run {day}");
     }
+    let keyed = &pair.keyed;
     // The policy and the subnet each made a version of every connection.
-    let versions = rows(&keyed, "SELECT count(*) FROM versions");
+    let versions = rows(keyed, "SELECT count(*) FROM versions");
     assert_eq!(versions, vec![vec!["18".to_string()]]);
 }
 
@@ -316,8 +318,7 @@ fn a_referenced_object_that_changes_makes_its_connections_normalized_again() {
 fn a_subnet_named_with_spaces_around_its_id_still_counts_in_the_key() {
     // The normalizer trims an endpoint group's subnet ids before looking
     // them up: the key must cover the subnet found that way.
-    let (_keyed_dir, mut keyed) = temp_store();
-    let (_plain_dir, mut plain) = temp_store();
+    let mut pair = Pair::new();
     let series = [
         (openstack_bodies_with(3600, "10.1.0.0/24", " "), 0),
         (openstack_bodies_with(3600, "10.1.0.0/24", " "), 6),
@@ -325,20 +326,12 @@ fn a_subnet_named_with_spaces_around_its_id_still_counts_in_the_key() {
     ];
     for (day, (bodies, unchanged)) in series.iter().enumerate() {
         let day = day as u32 + 1;
-        let passed = run(&mut keyed, true, "os", ProviderKind::OpenStack, day, bodies);
-        run(
-            &mut plain,
-            false,
-            "os",
-            ProviderKind::OpenStack,
-            day,
-            bodies,
-        );
+        let passed = pair.run("os", ProviderKind::OpenStack, day, bodies);
         assert_eq!(passed, *unchanged, "run {day}");
-        assert_eq!(history(&keyed), history(&plain), "run {day}");
     }
+    let keyed = &pair.keyed;
     let local = rows(
-        &keyed,
+        keyed,
         "SELECT DISTINCT local_subnets FROM current_connections",
     );
     assert_eq!(local, vec![vec!["[\"10.9.0.0/24\"]".to_string()]]);
@@ -455,8 +448,7 @@ fn a_large_listing_keyed_on_two_threads_passes_over_the_same_connections() {
     // Above 2,000 connections an import keys the texts on two threads
     // before passing over or normalizing them in order.
     let mut estate = generate_estate(2_500, 11);
-    let (_keyed_dir, mut keyed) = temp_store();
-    let (_plain_dir, mut plain) = temp_store();
+    let mut pair = Pair::new();
     let mut expected = 0;
     for day in 1..=3 {
         if day == 3 {
@@ -465,24 +457,8 @@ fn a_large_listing_keyed_on_two_threads_passes_over_the_same_connections() {
             }
         }
         let bodies = huawei_bodies(&estate);
-        let passed = run(
-            &mut keyed,
-            true,
-            "hw",
-            ProviderKind::HuaweiCloud,
-            day,
-            &bodies,
-        );
-        run(
-            &mut plain,
-            false,
-            "hw",
-            ProviderKind::HuaweiCloud,
-            day,
-            &bodies,
-        );
+        let passed = pair.run("hw", ProviderKind::HuaweiCloud, day, &bodies);
         assert_eq!(passed, expected, "run {day}");
-        assert_eq!(history(&keyed), history(&plain), "run {day}");
         expected = if day == 1 { 2_500 } else { 2_500 - 4 };
     }
 }

@@ -168,7 +168,7 @@ impl Store {
                 path: path.into(),
                 source,
             })?;
-        set_pragmas(&sqlite).map_err(|source| StoreError::Open {
+        set_pragmas_waiting(&sqlite).map_err(|source| StoreError::Open {
             path: path.into(),
             source,
         })?;
@@ -411,6 +411,29 @@ fn create_owner_only(path: &Path) -> Result<(), StoreError> {
 }
 
 /// Pragmas for every connection, outside any transaction and before migrating.
+/// [`set_pragmas`], tried again while another connection holds a lock for
+/// up to [`BUSY_TIMEOUT`]: SQLite answers a switch to WAL with "database is
+/// locked" at once, without its busy handler, while another process opens
+/// (and migrates) the same database (a query beside a collect).
+fn set_pragmas_waiting(sqlite: &Sqlite) -> rusqlite::Result<()> {
+    let started = std::time::Instant::now();
+    let mut pause = Duration::from_millis(5);
+    loop {
+        match set_pragmas(sqlite) {
+            Err(rusqlite::Error::SqliteFailure(error, _))
+                if matches!(
+                    error.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(100));
+            }
+            other => return other,
+        }
+    }
+}
+
 fn set_pragmas(sqlite: &Sqlite) -> rusqlite::Result<()> {
     sqlite.busy_timeout(BUSY_TIMEOUT)?;
     // Takes effect only while the database is empty: 16 KiB pages waste less

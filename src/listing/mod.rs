@@ -26,6 +26,7 @@ mod bodies;
 mod inflight;
 mod known;
 mod result;
+mod split;
 mod spool;
 
 use std::sync::Arc;

@@ -7,47 +7,31 @@
 -- :until   time  only what was observed at or before this time
 -- :source  text  only this source
 SELECT * FROM (
-    -- With --since or --until the versions come from the observed_at index
-    -- (one range; '' and '9999' stand for an open end), which is fast for
-    -- the hours a postmortem looks at; without either, a plain scan is
-    -- faster. Each half of this union runs only in its case (constant
-    -- conditions).
-    SELECT
-        v.observed_at, v.previous_observed_at, c.source, c.connection_id, v.name, v.version,
-        v.event, NULL AS field, NULL AS old_value, NULL AS new_value
-    FROM versions v
-    JOIN connections c ON c.id = v.connection
-    WHERE (:since IS NOT NULL OR :until IS NOT NULL)
-      AND v.observed_at BETWEEN coalesce(:since, '') AND coalesce(:until, '9999')
-      AND v.event IN ('created', 'deleted', 'recreated')
-      AND (:source IS NULL OR c.source = :source)
-    UNION ALL
+    -- The versions observed in the window come from the observed_at index
+    -- ('' and '9999' stand for an open end), which holds what is shown of
+    -- them (V7); each one's field changes follow it, and a created or
+    -- deleted version (which has none) gives its event's row. One pass and one sort:
+    -- the union of events and changes this replaced read every version twice
+    -- (issue 19: a day of 1M versions, 144,205 rows, 308 -> 203 ms of SQL).
     SELECT
         v.observed_at, v.previous_observed_at, c.source, c.connection_id, v.name, v.version,
         v.event, fc.field, fc.old_value, fc.new_value
     FROM versions v
     JOIN connections c ON c.id = v.connection
-    JOIN field_changes fc ON fc.version_id = v.id
-    WHERE (:since IS NOT NULL OR :until IS NOT NULL)
-      AND v.observed_at BETWEEN coalesce(:since, '') AND coalesce(:until, '9999')
+    LEFT JOIN field_changes fc ON fc.version_id = v.id
+    WHERE v.observed_at BETWEEN coalesce(:since, '') AND coalesce(:until, '9999')
+      AND (fc.field IS NOT NULL OR v.event <> 'changed')
       AND (:source IS NULL OR c.source = :source)
     UNION ALL
+    -- A recreation with field changes has its event's row too.
     SELECT
         v.observed_at, v.previous_observed_at, c.source, c.connection_id, v.name, v.version,
         v.event, NULL, NULL, NULL
     FROM versions v
     JOIN connections c ON c.id = v.connection
-    WHERE :since IS NULL AND :until IS NULL
-      AND v.event IN ('created', 'deleted', 'recreated')
-      AND (:source IS NULL OR c.source = :source)
-    UNION ALL
-    SELECT
-        v.observed_at, v.previous_observed_at, c.source, c.connection_id, v.name, v.version,
-        v.event, fc.field, fc.old_value, fc.new_value
-    FROM versions v
-    JOIN connections c ON c.id = v.connection
-    JOIN field_changes fc ON fc.version_id = v.id
-    WHERE :since IS NULL AND :until IS NULL
+    WHERE v.observed_at BETWEEN coalesce(:since, '') AND coalesce(:until, '9999')
+      AND v.event = 'recreated'
+      AND EXISTS (SELECT 1 FROM field_changes fc WHERE fc.version_id = v.id)
       AND (:source IS NULL OR c.source = :source)
 )
 ORDER BY observed_at, source, connection_id, version, field;

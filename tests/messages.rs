@@ -138,3 +138,67 @@ fn config_check_refuses_a_config_without_sources_as_collect_does() {
     );
     assert_eq!(check.stderr, collect.stderr);
 }
+
+/// A database a newer vpnsnap migrated further is refused untouched by a
+/// writer, and `-q import` prints nothing when it succeeds.
+#[test]
+fn a_newer_vpnsnaps_database_is_not_written_and_a_quiet_import_is_silent() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = fixture("huaweicloud/001_list_all.json");
+    let quiet = vpnsnap(
+        dir.path(),
+        &[
+            "--db",
+            "h.db",
+            "-q",
+            "import",
+            "--source",
+            "hw",
+            "--kind",
+            "huaweicloud",
+            &file.to_string_lossy(),
+        ],
+    );
+    assert_eq!(quiet.code, 0, "{}", describe(&quiet));
+    assert_eq!(quiet.stdout, "", "{}", describe(&quiet));
+    assert_eq!(quiet.stderr, "", "{}", describe(&quiet));
+
+    let path = dir.path().join("h.db");
+    let sqlite = rusqlite::Connection::open(&path).unwrap();
+    sqlite
+        .execute_batch(
+            "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) \
+             VALUES (999, 'from_the_future', '2030-01-01T00:00:00Z', '0')",
+        )
+        .unwrap();
+    let dump = |sqlite: &rusqlite::Connection| -> Vec<(i64, String)> {
+        let mut statement = sqlite
+            .prepare("SELECT id, observed_at FROM versions ORDER BY id")
+            .unwrap();
+        statement
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let before = dump(&sqlite);
+    let output = import_fixture(dir.path());
+    assert_eq!(output.code, 1, "{}", describe(&output));
+    assert!(
+        output
+            .stderr
+            .contains("h.db was written by a newer vpnsnap (its schema is at migration V999; this vpnsnap knows up to V"),
+        "{}",
+        describe(&output)
+    );
+    assert!(
+        output.stderr.contains("Nothing was written"),
+        "{}",
+        describe(&output)
+    );
+    assert_eq!(dump(&sqlite), before);
+    let runs: i64 = sqlite
+        .query_row("SELECT count(*) FROM runs", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(runs, 1);
+}

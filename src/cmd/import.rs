@@ -87,7 +87,10 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<()> {
     let summary = store
         .write_run(&run, &fingerprinter)
         .with_context(|| format!("storing the import into {}", database.display()))?;
-    print_summary(&mut std::io::stdout().lock(), &summary, &request)?;
+    // `-q`: errors only; a stored import has none to show.
+    if !cli.quiet {
+        print_summary(&mut std::io::stdout().lock(), &summary, &request)?;
+    }
     Ok(())
 }
 

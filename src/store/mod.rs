@@ -59,6 +59,16 @@ pub enum StoreError {
          schema); vpnsnap writes only its own: pass a new --db PATH"
     )]
     Foreign { path: PathBuf },
+    #[error(
+        "{path} was written by a newer vpnsnap (its schema is at migration V{applied}; this \
+         vpnsnap knows up to V{known}): writing it with this version could break what the newer \
+         one keeps. Nothing was written: use that version of vpnsnap or a later one"
+    )]
+    NewerSchema {
+        path: PathBuf,
+        applied: i64,
+        known: i64,
+    },
     #[error("cannot migrate the database {path} to the current schema{pending}: {source}")]
     Migrate {
         path: PathBuf,
@@ -172,6 +182,18 @@ impl Store {
             path: path.into(),
             source,
         })?;
+        // A newer vpnsnap's database is left alone: refinery would pass
+        // over the migrations it does not know and this version would write
+        // rows that the newer schema may not expect.
+        let applied = applied_migration(&sqlite).unwrap_or(0);
+        let known = latest_migration();
+        if applied > known {
+            return Err(StoreError::NewerSchema {
+                path: path.into(),
+                applied,
+                known,
+            });
+        }
         // All pending migrations and their history rows in one transaction
         // (refinery's default commits each migration and its history row
         // apart): a failure or a crash leaves the database as it was.
@@ -358,13 +380,17 @@ pub fn check_database(path: &Path) -> Result<(), StoreError> {
 /// Whether the database lacks migrations this version of vpnsnap has (so
 /// that a reader can bring it up to date with [`Store::open`] first).
 pub fn needs_migration(sqlite: &Sqlite) -> Result<bool, rusqlite::Error> {
-    let latest = embedded::migrations::runner()
+    Ok(applied_migration(sqlite)? < latest_migration())
+}
+
+/// The latest migration this version of vpnsnap has.
+fn latest_migration() -> i64 {
+    embedded::migrations::runner()
         .get_migrations()
         .iter()
         .map(|migration| i64::from(migration.version()))
         .max()
-        .unwrap_or(0);
-    Ok(applied_migration(sqlite)? < latest)
+        .unwrap_or(0)
 }
 
 /// The latest migration applied to the database (0 for a new one).

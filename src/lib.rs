@@ -33,7 +33,6 @@ pub mod model;
 pub mod progress;
 pub mod provider;
 pub mod query;
-pub mod report;
 pub mod runner;
 pub mod scheduler;
 pub mod shutdown;

@@ -71,8 +71,6 @@ const LAYERS: &[(&str, &[&str])] = &[
             "exit",
         ],
     ),
-    // A run's summary as text or JSON.
-    ("report", &["runner", "store"]),
     ("scheduler", &["shutdown", "time"]),
     // The simulated clouds (tests, demo, benchmarks).
     ("sim", &["provider", "mac", "http", "fingerprint"]),
@@ -101,7 +99,6 @@ const LAYERS: &[(&str, &[&str])] = &[
             "metrics",
             "progress",
             "runner",
-            "report",
             "timeline",
             "scheduler",
             "sim",

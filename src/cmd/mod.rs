@@ -15,6 +15,7 @@ pub mod report;
 pub mod run;
 pub mod simulate;
 pub mod sql;
+mod summary;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -223,8 +224,8 @@ pub fn collect_now(
 pub fn print_report(report: &RunReport, format: SummaryFormat, quiet: bool) -> Result<()> {
     fn write(out: &mut impl Write, report: &RunReport, format: SummaryFormat) -> Result<()> {
         match format {
-            SummaryFormat::Text => crate::report::write_text(out, report)?,
-            SummaryFormat::Json => writeln!(out, "{}", crate::report::to_json(report))?,
+            SummaryFormat::Text => summary::write_text(out, report)?,
+            SummaryFormat::Json => writeln!(out, "{}", summary::to_json(report))?,
         }
         out.flush()?;
         Ok(())

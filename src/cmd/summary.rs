@@ -1,5 +1,6 @@
 //! How a collection's [`RunReport`] is shown: the text lines and the JSON
-//! object that `collect` and every run of `run` print on stdout.
+//! object that `collect` and every run of `run` print on stdout (the HTML
+//! page of `vpnsnap report` is `timeline/`).
 
 use std::io::Write;
 

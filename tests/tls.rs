@@ -4,11 +4,14 @@
 //! the test signed (rcgen; nothing is checked in). With `ca_file` naming
 //! that CA the source is collected; with the built-in roots alone it fails
 //! naming the certificate problem; `tls_roots = "system"` trusts the
-//! operating system's store, which `SSL_CERT_FILE` stands in for here.
+//! operating system's store, which `SSL_CERT_FILE` stands in for here. A
+//! refused certificate is class `tls`, not retried, and its error names
+//! the keys that fix it.
 
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 use tokio_rustls::TlsAcceptor;
@@ -53,8 +56,9 @@ fn pki() -> Pki {
 
 /// Accepts TLS on 127.0.0.1 with `pki`'s certificate and passes the
 /// plain bytes to and from `backend`, on a thread of its own for the rest
-/// of the test binary's life; returns the address it listens on.
-fn tls_front(backend: SocketAddr, pki: &Pki) -> SocketAddr {
+/// of the test binary's life; returns the address it listens on and the
+/// count of connections it accepted.
+fn tls_front(backend: SocketAddr, pki: &Pki) -> (SocketAddr, Arc<AtomicUsize>) {
     let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
     let config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -69,6 +73,8 @@ fn tls_front(backend: SocketAddr, pki: &Pki) -> SocketAddr {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
     let address = listener.local_addr().unwrap();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&accepted);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -80,6 +86,7 @@ fn tls_front(backend: SocketAddr, pki: &Pki) -> SocketAddr {
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
                 };
+                counter.fetch_add(1, Ordering::SeqCst);
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
                     // A client that refuses the certificate ends here.
@@ -93,32 +100,32 @@ fn tls_front(backend: SocketAddr, pki: &Pki) -> SocketAddr {
             }
         });
     });
-    address
+    (address, accepted)
 }
 
 /// A Huawei simulator of 4 connections behind a TLS front, and `pki`'s CA
 /// written to `dir/ca.pem`: the simulator (kept alive) and the
-/// `https://127.0.0.1:PORT` endpoint.
-fn serve(dir: &Path, pki: &Pki) -> (HuaweiSim, String) {
+/// `https://127.0.0.1:PORT` endpoint, and the count of connections
+/// the front accepted.
+fn serve(dir: &Path, pki: &Pki) -> (HuaweiSim, String, Arc<AtomicUsize>) {
     let sim = HuaweiSim::start(HuaweiSimConfig {
         estate: generate_estate(4, 42),
         ..HuaweiSimConfig::default()
     })
     .unwrap();
     let backend: SocketAddr = sim.url().trim_start_matches("http://").parse().unwrap();
-    let front = tls_front(backend, pki);
+    let (front, accepted) = tls_front(backend, pki);
     std::fs::write(dir.join("ca.pem"), &pki.ca_pem).unwrap();
-    (sim, format!("https://{front}"))
+    (sim, format!("https://{front}"), accepted)
 }
 
 /// `vpnsnap collect` of one source at `endpoint` with the TLS keys `tls`;
 /// `ssl_cert_file` set in its environment if given. The source's outcome,
 /// error class and error.
 fn collect(dir: &Path, endpoint: &str, tls: &str, ssl_cert_file: Option<&Path>) -> [Value; 3] {
-    // A refused certificate is a transport error, which is retried: not
-    // here, where it cannot change.
+    // Retries allowed: a refused certificate must not use them.
     let config = format!(
-        "max_retries = 0\n[[source]]\nname = \"hw-tls\"\nkind = \"huaweicloud\"\nregion = \"ap-southeast-1\"\n\
+        "max_retries = 2\n[[source]]\nname = \"hw-tls\"\nkind = \"huaweicloud\"\nregion = \"ap-southeast-1\"\n\
          endpoint = \"{endpoint}\"\nproject_id = \"{DEMO_PROJECT_ID}\"\n\
          access_key = \"{DEMO_ACCESS_KEY}\"\nsecret_key = {{ env = \"HW_SK\" }}\n{tls}"
     );
@@ -148,10 +155,12 @@ fn ok() -> [Value; 3] {
 fn unknown_issuer(endpoint: &str) -> [Value; 3] {
     [
         Value::from("failed"),
-        Value::from("transport"),
+        Value::from("tls"),
         Value::from(format!(
-            "transport error: {endpoint}/v5/{DEMO_PROJECT_ID}/vpn-gateways: could \
-             not connect: invalid peer certificate: UnknownIssuer"
+            "TLS handshake refused: {endpoint}/v5/{DEMO_PROJECT_ID}/vpn-gateways: invalid peer \
+             certificate: UnknownIssuer (a server certificate of a private CA needs the \
+             source's ca_file, or tls_roots = \"system\" where the operating system trusts \
+             that CA)"
         )),
     ]
 }
@@ -160,16 +169,19 @@ fn unknown_issuer(endpoint: &str) -> [Value; 3] {
 fn ca_file_is_trusted_and_the_built_in_roots_alone_refuse_a_private_ca() {
     let pki = pki();
     let dir = tempfile::tempdir().unwrap();
-    let (_sim, endpoint) = serve(dir.path(), &pki);
+    let (_sim, endpoint, accepted) = serve(dir.path(), &pki);
     let ca_file = dir.path().join("ca.pem");
     let with_ca = format!("ca_file = \"{}\"\n", ca_file.display());
     assert_eq!(collect(dir.path(), &endpoint, &with_ca, None), ok());
     // The same server without ca_file: verification is on, the source
-    // fails naming the certificate problem (and deletes nothing).
+    // fails naming the certificate problem (and deletes nothing), after
+    // one connection: trying again could not change the certificate.
+    let before = accepted.load(Ordering::SeqCst);
     assert_eq!(
         collect(dir.path(), &endpoint, "", None),
         unknown_issuer(&endpoint)
     );
+    assert_eq!(accepted.load(Ordering::SeqCst) - before, 1);
     let store = vpnsnap::store::Store::open(&dir.path().join("vpnsnap.db")).unwrap();
     assert_eq!(
         rows(&store, "SELECT count(*) FROM current_connections"),
@@ -181,7 +193,7 @@ fn ca_file_is_trusted_and_the_built_in_roots_alone_refuse_a_private_ca() {
 fn tls_roots_system_trusts_the_operating_systems_store_beside_the_built_in_roots() {
     let pki = pki();
     let dir = tempfile::tempdir().unwrap();
-    let (_sim, endpoint) = serve(dir.path(), &pki);
+    let (_sim, endpoint, _) = serve(dir.path(), &pki);
     // SSL_CERT_FILE replaces the platform's store for rustls-native-certs:
     // here the store holds the test CA alone.
     let store = dir.path().join("ca.pem");

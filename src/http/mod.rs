@@ -62,6 +62,10 @@ pub enum FetchError {
     /// retried.
     #[error("transport error: {0}")]
     Transport(String),
+    /// The TLS handshake refused the server (its certificate, most often):
+    /// trying again cannot change that, so it is not retried.
+    #[error("TLS handshake refused: {0}")]
+    Tls(String),
     /// Any other refusal (4xx): the request itself is wrong.
     #[error("request refused: {0}")]
     Rejected(String),
@@ -104,6 +108,7 @@ impl FetchError {
             },
             FetchError::Server(text) => FetchError::Server(edit(&text)),
             FetchError::Transport(text) => FetchError::Transport(edit(&text)),
+            FetchError::Tls(text) => FetchError::Tls(edit(&text)),
             FetchError::Rejected(text) => FetchError::Rejected(edit(&text)),
             FetchError::Decode(text) => FetchError::Decode(edit(&text)),
             FetchError::Paging(text) => FetchError::Paging(edit(&text)),
@@ -138,6 +143,7 @@ impl FetchError {
             FetchError::Throttled { .. } => "throttled",
             FetchError::Server(_) => "server",
             FetchError::Transport(_) => "transport",
+            FetchError::Tls(_) => "tls",
             FetchError::Rejected(_) => "rejected",
             FetchError::Listing(error) => match error.class() {
                 SinkClass::Decode => "decode",
@@ -154,7 +160,7 @@ impl FetchError {
     }
 
     /// A request that got no response; `url` must already be safe to show
-    /// (see [`display_url`]).
+    /// (see [`display_url`]). A refusal by the TLS handshake is [`FetchError::Tls`].
     pub fn transport(url: &str, error: &reqwest::Error) -> FetchError {
         let what = if error.is_timeout() {
             "timed out"
@@ -166,10 +172,34 @@ impl FetchError {
         // reqwest's own message can repeat the URL with its query string;
         // name only the innermost cause.
         let mut cause: &dyn std::error::Error = error;
+        let mut tls = tls_error(cause);
         while let Some(inner) = cause.source() {
             cause = inner;
+            tls = tls.or_else(|| tls_error(cause));
         }
-        FetchError::Transport(format!("{url}: {what}: {cause}"))
+        match tls {
+            Some(rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented) => {
+                FetchError::Tls(format!(
+                    "{url}: {cause} (a server certificate of a private CA needs the source's \
+                     ca_file, or tls_roots = \"system\" where the operating system trusts that CA)"
+                ))
+            }
+            Some(_) => FetchError::Tls(format!("{url}: {cause}")),
+            None => FetchError::Transport(format!("{url}: {what}: {cause}")),
+        }
+    }
+}
+
+/// The rustls error `cause` is or carries (the TLS stream reports it as an
+/// `io::Error` around it, which the connector wraps in another).
+fn tls_error<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut cause = cause;
+    loop {
+        if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        let inner = cause.downcast_ref::<std::io::Error>()?.get_ref()?;
+        cause = inner;
     }
 }
 

@@ -437,3 +437,17 @@ fn sql_refuses_every_kind_of_write_and_leaves_the_file_untouched() {
         "n\n1\n"
     );
 }
+
+/// Text that is not UTF-8 (an analyst's CAST, a damaged row) is shown with
+/// U+FFFD for its invalid bytes in every format; rusqlite's own conversion
+/// had panicked on it.
+#[test]
+fn text_that_is_not_utf8_is_shown_with_replacement_characters() {
+    let dir = history();
+    let sql = "SELECT CAST(x'ff41' AS TEXT) AS t, 2 AS n";
+    let with = |format: &str| run_ok(dir.path(), &["sql", "--format", format, sql]);
+    assert_eq!(with("ndjson"), "{\"t\":\"\u{FFFD}A\",\"n\":2}\n");
+    assert_eq!(with("json"), "[\n{\"t\":\"\u{FFFD}A\",\"n\":2}\n]\n");
+    assert_eq!(with("csv"), "t,n\n\u{FFFD}A,2\n");
+    assert_eq!(with("table"), "t   n\n--  -\n\u{FFFD}A  2\n");
+}

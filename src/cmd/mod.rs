@@ -28,7 +28,7 @@ use crate::cli::{Cli, CollectionArgs, Command, SummaryFormat};
 use crate::config::{Config, DEFAULT_FILE, SourceConfig};
 use crate::exit::Exit;
 use crate::fingerprint::PskFingerprinter;
-use crate::query::{Format, QueryDb, QueryError, Table};
+use crate::query::{Bound, Format, QueryDb, QueryError, StreamError, Table};
 use crate::runner::{self, RunReport, RunRequest};
 use crate::shutdown::Shutdown;
 use crate::store::Store;
@@ -271,15 +271,33 @@ pub fn query_error(error: QueryError) -> anyhow::Error {
 /// Writes `table` to stdout: `format`, else table on a terminal and JSON otherwise.
 pub fn print_table(table: &Table, format: Option<Format>) -> Result<()> {
     let stdout = std::io::stdout();
-    let format = format.unwrap_or(if stdout.is_terminal() {
-        Format::Table
-    } else {
-        Format::Json
-    });
+    let format = format.unwrap_or(output_format(&stdout));
     let mut out = std::io::BufWriter::new(stdout.lock());
     crate::query::write(&mut out, table, format)?;
     out.flush()?;
     Ok(())
+}
+
+/// Writes a question's answer on stdout as SQLite gives its rows (`table`
+/// only once they are all read: it aligns them).
+pub fn print_rows(rows: Bound<'_>, format: Option<Format>) -> Result<()> {
+    let stdout = std::io::stdout();
+    let format = format.unwrap_or(output_format(&stdout));
+    let out = std::io::BufWriter::new(stdout.lock());
+    let mut out = rows.write_to(out, format).map_err(|error| match error {
+        StreamError::Query(error) => query_error(error),
+        StreamError::Write(error) => error.into(),
+    })?;
+    out.flush()?;
+    Ok(())
+}
+
+/// The output format when none is given: a table on a terminal, else JSON.
+fn output_format(stdout: &std::io::Stdout) -> Format {
+    match stdout.is_terminal() {
+        true => Format::Table,
+        false => Format::Json,
+    }
 }
 
 #[cfg(test)]

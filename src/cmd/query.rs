@@ -6,7 +6,7 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use super::{UsageError, database_to_read, open_current, print_table, query_error};
+use super::{UsageError, database_to_read, open_current, print_rows, print_table, query_error};
 use crate::cli::{Cli, QueryArgs};
 use crate::query::{self, Format, Query, QueryError, Table};
 use crate::time::Timestamp;
@@ -38,9 +38,9 @@ pub fn run(cli: &Cli, args: &QueryArgs) -> Result<()> {
     };
     let database = database_to_read(cli)?;
     let db = open_current(&database)?;
-    let table = query::run(&db, &question, &args.all_params(), Timestamp::now())
+    let rows = query::bind(&db, &question, &args.all_params(), Timestamp::now())
         .map_err(|error| name_the_flag(error, args))?;
-    print_table(&table, args.format)
+    print_rows(rows, args.format)
 }
 
 /// A bad value given by a friendly flag (`--since 1x`), or a reversed pair

@@ -10,6 +10,7 @@ mod catalogue;
 mod database;
 mod output;
 mod resolve;
+mod rows;
 
 use std::path::PathBuf;
 
@@ -17,8 +18,9 @@ use rusqlite::types::Value;
 
 pub use catalogue::{Param, ParamKind, Query, catalogue, find};
 pub use database::QueryDb;
-pub use output::{Format, Table, write};
+pub use output::{Format, RowWriter, Table, write};
 pub use resolve::{Candidate, check_source, resolve};
+pub use rows::{Bound, StreamError};
 
 use crate::model::Status;
 use crate::time::{Timestamp, parse_time};
@@ -138,14 +140,26 @@ impl QueryError {
     }
 }
 
-/// Runs `query` with the given `(name, value)` parameters; relative times
-/// count back from `now`.
+/// Runs `query` with the given `(name, value)` parameters, every row kept;
+/// relative times count back from `now`.
 pub fn run(
     db: &QueryDb,
     query: &Query,
     given: &[(String, String)],
     now: Timestamp,
 ) -> Result<Table, QueryError> {
+    bind(db, query, given, now)?.table()
+}
+
+/// Prepares `query` with the given `(name, value)` parameters bound
+/// (checked first: unknown, missing, repeated, bad or reversed ones are
+/// refused); its rows are then kept or written as they come ([`Bound`]).
+pub fn bind<'db>(
+    db: &'db QueryDb,
+    query: &Query,
+    given: &[(String, String)],
+    now: Timestamp,
+) -> Result<Bound<'db>, QueryError> {
     for (index, (name, _)) in given.iter().enumerate() {
         if query.param(name).is_none() {
             let known: Vec<&str> = query
@@ -212,7 +226,7 @@ pub fn run(
             .map(|column| query.json_columns.contains(column))
             .collect()
     };
-    collect(statement, &query.sql, json_columns)
+    Ok(Bound::new(statement, &query.sql, json_columns))
 }
 
 /// The pairs of time parameters whose first must not come after the
@@ -248,43 +262,18 @@ fn check_order(query: &Query, bound: &[(&str, Value)]) -> Result<(), QueryError>
     Ok(())
 }
 
-/// Runs one ad-hoc read-only statement.
+/// Runs one ad-hoc read-only statement, every row kept.
 pub fn run_sql(db: &QueryDb, sql: &str) -> Result<Table, QueryError> {
-    let statement = db.prepare(sql)?;
-    collect(statement, sql, |columns| vec![false; columns.len()])
+    bind_sql(db, sql)?.table()
 }
 
-fn collect(
-    mut statement: rusqlite::Statement<'_>,
-    sql: &str,
-    json_columns: impl FnOnce(&[String]) -> Vec<bool>,
-) -> Result<Table, QueryError> {
-    let columns: Vec<String> = statement
-        .column_names()
-        .into_iter()
-        .map(String::from)
-        .collect();
-    let count = columns.len();
-    let mut rows = Vec::new();
-    let mut cursor = statement.raw_query();
-    loop {
-        match cursor.next() {
-            Ok(Some(row)) => {
-                let values = (0..count)
-                    .map(|index| row.get::<_, Value>(index))
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|error| QueryError::from_sqlite(error, sql))?;
-                rows.push(values);
-            }
-            Ok(None) => break,
-            Err(error) => return Err(QueryError::from_sqlite(error, sql)),
-        }
-    }
-    Ok(Table {
-        json_columns: json_columns(&columns),
-        columns,
-        rows,
-    })
+/// Prepares one ad-hoc read-only statement (its rows then kept or written
+/// as they come).
+pub fn bind_sql<'db>(db: &'db QueryDb, sql: &str) -> Result<Bound<'db>, QueryError> {
+    let statement = db.prepare(sql)?;
+    Ok(Bound::new(statement, sql, |columns| {
+        vec![false; columns.len()]
+    }))
 }
 
 fn bind_value(

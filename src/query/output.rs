@@ -2,9 +2,10 @@
 //! by column name, in column order), CSV with a header row, or NDJSON (one
 //! object per line). Times are written as stored: RFC3339 UTC.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
-use rusqlite::types::Value;
+use rusqlite::types::{Value, ValueRef};
 use unicode_width::UnicodeWidthStr;
 
 /// A result: column names and rows.
@@ -31,87 +32,142 @@ pub enum Format {
 
 /// Writes `table` in `format`.
 pub fn write(out: &mut impl Write, table: &Table, format: Format) -> io::Result<()> {
-    match format {
-        Format::Table => write_table(out, table),
-        Format::Json => {
-            if table.rows.is_empty() {
-                return writeln!(out, "[]");
-            }
-            writeln!(out, "[")?;
-            for (index, row) in table.rows.iter().enumerate() {
-                let separator = if index + 1 < table.rows.len() {
-                    ","
-                } else {
-                    ""
-                };
-                writeln!(out, "{}{separator}", json_object(table, row))?;
-            }
-            writeln!(out, "]")
-        }
-        Format::Ndjson => {
-            for row in &table.rows {
-                writeln!(out, "{}", json_object(table, row))?;
-            }
-            Ok(())
-        }
-        Format::Csv => {
-            let header: Vec<String> = table
-                .columns
-                .iter()
-                .map(|column| csv_field(column))
-                .collect();
+    if format == Format::Table {
+        return write_table(out, table);
+    }
+    let mut writer = RowWriter::new(out, format, &table.columns, &table.json_columns)?;
+    let mut cells = Vec::with_capacity(table.columns.len());
+    for row in &table.rows {
+        cells.clear();
+        cells.extend(row.iter().map(ValueRef::from));
+        writer.row(&cells)?;
+    }
+    writer.finish()?;
+    Ok(())
+}
+
+/// Writes rows in a format that needs no look ahead (JSON, NDJSON, CSV) as
+/// they come, so that an answer of any length is never held whole. The
+/// bytes are those [`write`] gives for the same rows.
+pub struct RowWriter<W: Write> {
+    out: W,
+    format: Format,
+    /// Per column, its name as a JSON string followed by `:`.
+    keys: Vec<String>,
+    json_columns: Vec<bool>,
+    rows: usize,
+}
+
+impl<W: Write> RowWriter<W> {
+    /// A writer of rows with `columns` (CSV's header written now); `format`
+    /// must not be [`Format::Table`], whose widths need every row first.
+    pub fn new(
+        mut out: W,
+        format: Format,
+        columns: &[String],
+        json_columns: &[bool],
+    ) -> io::Result<RowWriter<W>> {
+        debug_assert!(format != Format::Table, "a table is written whole");
+        if format == Format::Csv {
+            let header: Vec<String> = columns.iter().map(|column| csv_field(column)).collect();
             writeln!(out, "{}", header.join(","))?;
-            for row in &table.rows {
-                let fields: Vec<String> = row.iter().map(|value| csv_field(&text(value))).collect();
-                writeln!(out, "{}", fields.join(","))?;
-            }
-            Ok(())
         }
-    }
-}
-
-/// A value as text: NULL empty, blobs in hex.
-fn text(value: &Value) -> String {
-    match value {
-        Value::Null => String::new(),
-        Value::Integer(number) => number.to_string(),
-        Value::Real(number) => number.to_string(),
-        Value::Text(text) => text.clone(),
-        Value::Blob(bytes) => hex::encode(bytes),
-    }
-}
-
-fn json_value(value: &Value, is_json: bool) -> serde_json::Value {
-    match value {
-        Value::Null => serde_json::Value::Null,
-        Value::Integer(number) => serde_json::Value::from(*number),
-        Value::Real(number) => serde_json::Value::from(*number),
-        Value::Text(text) if is_json => {
-            serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::from(text.as_str()))
-        }
-        Value::Text(text) => serde_json::Value::from(text.as_str()),
-        Value::Blob(bytes) => serde_json::Value::from(hex::encode(bytes)),
-    }
-}
-
-/// One row as a JSON object with keys in column order (serde_json's map
-/// would sort them).
-fn json_object(table: &Table, row: &[Value]) -> String {
-    let members: Vec<String> = table
-        .columns
-        .iter()
-        .zip(row)
-        .enumerate()
-        .map(|(index, (column, value))| {
-            let is_json = table.json_columns.get(index).copied().unwrap_or(false);
-            format!(
-                "{}:{}",
-                serde_json::Value::from(column.as_str()),
-                json_value(value, is_json)
-            )
+        Ok(RowWriter {
+            out,
+            format,
+            keys: columns
+                .iter()
+                .map(|column| format!("{}:", serde_json::Value::from(column.as_str())))
+                .collect(),
+            json_columns: json_columns.to_vec(),
+            rows: 0,
         })
-        .collect();
-    format!("{{{}}}", members.join(","))
+    }
+
+    /// Writes one row (a value per column).
+    pub fn row(&mut self, row: &[ValueRef<'_>]) -> io::Result<()> {
+        match self.format {
+            Format::Json => {
+                let separator: &[u8] = if self.rows == 0 { b"[\n" } else { b",\n" };
+                self.out.write_all(separator)?;
+                self.json_object(row)?;
+            }
+            Format::Ndjson => {
+                self.json_object(row)?;
+                self.out.write_all(b"\n")?;
+            }
+            Format::Csv => {
+                for (index, value) in row.iter().enumerate() {
+                    if index > 0 {
+                        self.out.write_all(b",")?;
+                    }
+                    self.out.write_all(csv_field(&text(value)).as_bytes())?;
+                }
+                self.out.write_all(b"\n")?;
+            }
+            Format::Table => unreachable!("RowWriter::new refuses tables"),
+        }
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Ends the output (JSON's closing bracket) and gives the writer back.
+    pub fn finish(mut self) -> io::Result<W> {
+        if self.format == Format::Json {
+            let end: &[u8] = if self.rows == 0 { b"[]\n" } else { b"\n]\n" };
+            self.out.write_all(end)?;
+        }
+        Ok(self.out)
+    }
+
+    /// One row as a JSON object with keys in column order (serde_json's
+    /// map would sort them).
+    fn json_object(&mut self, row: &[ValueRef<'_>]) -> io::Result<()> {
+        self.out.write_all(b"{")?;
+        for (index, value) in row.iter().enumerate() {
+            if index > 0 {
+                self.out.write_all(b",")?;
+            }
+            let key = self.keys.get(index).map_or("\"\":", String::as_str);
+            self.out.write_all(key.as_bytes())?;
+            let is_json = self.json_columns.get(index).copied().unwrap_or(false);
+            write_json_value(&mut self.out, value, is_json)?;
+        }
+        self.out.write_all(b"}")
+    }
+}
+
+/// A value as text: NULL empty, blobs in hex, text that is not UTF-8 with
+/// U+FFFD for its invalid bytes.
+fn text<'a>(value: &ValueRef<'a>) -> Cow<'a, str> {
+    match *value {
+        ValueRef::Null => Cow::Borrowed(""),
+        ValueRef::Integer(number) => Cow::Owned(number.to_string()),
+        ValueRef::Real(number) => Cow::Owned(number.to_string()),
+        ValueRef::Text(bytes) => String::from_utf8_lossy(bytes),
+        ValueRef::Blob(bytes) => Cow::Owned(hex::encode(bytes)),
+    }
+}
+
+fn write_json_value(out: &mut impl Write, value: &ValueRef<'_>, is_json: bool) -> io::Result<()> {
+    match *value {
+        ValueRef::Null => out.write_all(b"null"),
+        ValueRef::Integer(number) => write!(out, "{number}"),
+        ValueRef::Real(number) => write!(out, "{}", serde_json::Value::from(number)),
+        ValueRef::Text(bytes) => {
+            let text = String::from_utf8_lossy(bytes);
+            match is_json {
+                // A JSON column's text as JSON (compact), or as a string if
+                // it is not JSON after all.
+                true => match serde_json::from_str::<serde_json::Value>(&text) {
+                    Ok(json) => write!(out, "{json}"),
+                    Err(_) => write!(out, "{}", serde_json::Value::from(text.as_ref())),
+                },
+                false => serde_json::to_writer(&mut *out, text.as_ref()).map_err(io::Error::from),
+            }
+        }
+        ValueRef::Blob(bytes) => write!(out, "\"{}\"", hex::encode(bytes)),
+    }
 }
 
 fn csv_field(text: &str) -> String {
@@ -128,7 +184,11 @@ fn write_table(out: &mut impl Write, table: &Table) -> io::Result<()> {
         .iter()
         .map(|row| {
             row.iter()
-                .map(|value| text(value).replace('\n', "\\n").replace('\r', "\\r"))
+                .map(|value| {
+                    text(&ValueRef::from(value))
+                        .replace('\n', "\\n")
+                        .replace('\r', "\\r")
+                })
                 .collect()
         })
         .collect();

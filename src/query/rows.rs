@@ -1,0 +1,125 @@
+//! A bound statement's rows: kept whole as a [`Table`] (the report's
+//! questions, the aligned table format), or written one at a time as SQLite
+//! gives them ([`Bound::write_to`]: JSON, NDJSON, CSV), so that an answer of
+//! any length is never held in memory.
+
+use std::io::{self, Write};
+
+use rusqlite::Statement;
+use rusqlite::types::{Value, ValueRef};
+
+use super::QueryError;
+use super::output::{Format, RowWriter, Table, write};
+
+/// A statement with its parameters bound, ready to give its rows.
+pub struct Bound<'db> {
+    statement: Statement<'db>,
+    /// The SQL, for the line and column of an error.
+    sql: String,
+    columns: Vec<String>,
+    json_columns: Vec<bool>,
+}
+
+/// What can go wrong writing an answer as it is read.
+#[derive(Debug, thiserror::Error)]
+pub enum StreamError {
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    #[error("writing the answer: {0}")]
+    Write(#[from] io::Error),
+}
+
+impl<'db> Bound<'db> {
+    /// `statement` of `sql`, whose columns holding JSON `json_columns` tells.
+    pub(super) fn new(
+        statement: Statement<'db>,
+        sql: &str,
+        json_columns: impl FnOnce(&[String]) -> Vec<bool>,
+    ) -> Bound<'db> {
+        let columns: Vec<String> = statement
+            .column_names()
+            .into_iter()
+            .map(String::from)
+            .collect();
+        Bound {
+            json_columns: json_columns(&columns),
+            statement,
+            sql: sql.to_string(),
+            columns,
+        }
+    }
+
+    /// Every row, kept (text that is not UTF-8 with U+FFFD for its invalid
+    /// bytes).
+    pub fn table(self) -> Result<Table, QueryError> {
+        let mut rows = Vec::new();
+        let Bound {
+            statement,
+            sql,
+            columns,
+            json_columns,
+        } = self;
+        each_row(statement, &sql, columns.len(), |cells| {
+            rows.push(cells.iter().map(owned).collect());
+            Ok::<_, QueryError>(())
+        })?;
+        Ok(Table {
+            columns,
+            rows,
+            json_columns,
+        })
+    }
+
+    /// Writes the rows to `out` in `format` as they are read; a table
+    /// (aligned columns) needs every row first and is kept, then written.
+    pub fn write_to<W: Write>(self, mut out: W, format: Format) -> Result<W, StreamError> {
+        if format == Format::Table {
+            let table = self.table()?;
+            write(&mut out, &table, format)?;
+            return Ok(out);
+        }
+        let Bound {
+            statement,
+            sql,
+            columns,
+            json_columns,
+        } = self;
+        let mut writer = RowWriter::new(out, format, &columns, &json_columns)?;
+        each_row(statement, &sql, columns.len(), |cells| {
+            writer.row(cells).map_err(StreamError::from)
+        })?;
+        Ok(writer.finish()?)
+    }
+}
+
+/// Hands each row of `statement` to `row` as borrowed values.
+fn each_row<E: From<QueryError>>(
+    mut statement: Statement<'_>,
+    sql: &str,
+    count: usize,
+    mut row: impl FnMut(&[ValueRef<'_>]) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut cursor = statement.raw_query();
+    loop {
+        match cursor.next() {
+            Ok(Some(next)) => {
+                let cells = (0..count)
+                    .map(|index| next.get_ref(index))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|error| QueryError::from_sqlite(error, sql))?;
+                row(&cells)?;
+            }
+            Ok(None) => return Ok(()),
+            Err(error) => return Err(QueryError::from_sqlite(error, sql).into()),
+        }
+    }
+}
+
+/// A borrowed value kept (text that is not UTF-8 with U+FFFD for its
+/// invalid bytes; rusqlite's own conversion panics on it).
+fn owned(value: &ValueRef<'_>) -> Value {
+    match *value {
+        ValueRef::Text(bytes) => Value::Text(String::from_utf8_lossy(bytes).into_owned()),
+        other => Value::from(other),
+    }
+}

@@ -57,8 +57,10 @@ fn pki() -> Pki {
 /// Accepts TLS on 127.0.0.1 with `pki`'s certificate and passes the
 /// plain bytes to and from `backend`, on a thread of its own for the rest
 /// of the test binary's life; returns the address it listens on and the
-/// count of connections it accepted.
-fn tls_front(backend: SocketAddr, pki: &Pki) -> (SocketAddr, Arc<AtomicUsize>) {
+/// count of connections it accepted. With `garble_first`, the first
+/// connection gets a record of garbage right after its handshake (as a
+/// record damaged on the wire would arrive), and is closed.
+fn tls_front(backend: SocketAddr, pki: &Pki, garble_first: bool) -> (SocketAddr, Arc<AtomicUsize>) {
     let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
     let config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -86,13 +88,21 @@ fn tls_front(backend: SocketAddr, pki: &Pki) -> (SocketAddr, Arc<AtomicUsize>) {
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
                 };
-                counter.fetch_add(1, Ordering::SeqCst);
+                let first = counter.fetch_add(1, Ordering::SeqCst) == 0;
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
                     // A client that refuses the certificate ends here.
                     let Ok(mut tls) = acceptor.accept(stream).await else {
                         return;
                     };
+                    if garble_first && first {
+                        use tokio::io::AsyncWriteExt;
+                        // An application-data record the client cannot decrypt.
+                        let mut record = vec![0x17, 0x03, 0x03, 0x00, 0x40];
+                        record.extend([0x41; 0x40]);
+                        let _ = tls.get_mut().0.write_all(&record).await;
+                        return;
+                    }
                     if let Ok(mut plain) = tokio::net::TcpStream::connect(backend).await {
                         let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
                     }
@@ -108,13 +118,22 @@ fn tls_front(backend: SocketAddr, pki: &Pki) -> (SocketAddr, Arc<AtomicUsize>) {
 /// `https://127.0.0.1:PORT` endpoint, and the count of connections
 /// the front accepted.
 fn serve(dir: &Path, pki: &Pki) -> (HuaweiSim, String, Arc<AtomicUsize>) {
+    serve_garbling(dir, pki, false)
+}
+
+/// [`serve`], the front garbling its first connection if `garble_first`.
+fn serve_garbling(
+    dir: &Path,
+    pki: &Pki,
+    garble_first: bool,
+) -> (HuaweiSim, String, Arc<AtomicUsize>) {
     let sim = HuaweiSim::start(HuaweiSimConfig {
         estate: generate_estate(4, 42),
         ..HuaweiSimConfig::default()
     })
     .unwrap();
     let backend: SocketAddr = sim.url().trim_start_matches("http://").parse().unwrap();
-    let (front, accepted) = tls_front(backend, pki);
+    let (front, accepted) = tls_front(backend, pki, garble_first);
     std::fs::write(dir.join("ca.pem"), &pki.ca_pem).unwrap();
     (sim, format!("https://{front}"), accepted)
 }
@@ -216,4 +235,17 @@ fn tls_roots_system_trusts_the_operating_systems_store_beside_the_built_in_roots
         collect(dir.path(), &endpoint, system, Some(&other)),
         unknown_issuer(&endpoint)
     );
+}
+
+/// A TLS error on an established connection (a record that does not
+/// decrypt) is a lost connection, retried like one; only a refused
+/// handshake is final.
+#[test]
+fn a_tls_error_after_the_handshake_is_retried() {
+    let pki = pki();
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, endpoint, accepted) = serve_garbling(dir.path(), &pki, true);
+    let with_ca = format!("ca_file = \"{}\"\n", dir.path().join("ca.pem").display());
+    assert_eq!(collect(dir.path(), &endpoint, &with_ca, None), ok());
+    assert!(accepted.load(Ordering::SeqCst) >= 2);
 }

@@ -177,8 +177,11 @@ impl FetchError {
             cause = inner;
             tls = tls.or_else(|| tls_error(cause));
         }
-        match tls {
-            Some(rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented) => {
+        // Only a handshake that refused the server is final; a TLS error
+        // on an established connection (a damaged record, say) is retried
+        // as any lost connection is.
+        match tls.filter(|tls| error.is_connect() && is_refusal(tls)) {
+            Some(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)) => {
                 FetchError::Tls(format!(
                     "{url}: {cause} (a server certificate of a private CA needs the source's \
                      ca_file, or tls_roots = \"system\" where the operating system trusts that CA)"
@@ -187,6 +190,30 @@ impl FetchError {
             Some(_) => FetchError::Tls(format!("{url}: {cause}")),
             None => FetchError::Transport(format!("{url}: {what}: {cause}")),
         }
+    }
+}
+
+/// Whether a TLS error during the handshake says that this server will not
+/// be accepted (or will not accept us) however often it is tried.
+fn is_refusal(tls: &rustls::Error) -> bool {
+    use rustls::AlertDescription as Alert;
+    match tls {
+        rustls::Error::InvalidCertificate(_)
+        | rustls::Error::NoCertificatesPresented
+        | rustls::Error::PeerIncompatible(_) => true,
+        rustls::Error::AlertReceived(alert) => matches!(
+            alert,
+            Alert::HandshakeFailure
+                | Alert::BadCertificate
+                | Alert::UnsupportedCertificate
+                | Alert::CertificateRevoked
+                | Alert::CertificateExpired
+                | Alert::CertificateUnknown
+                | Alert::UnknownCA
+                | Alert::ProtocolVersion
+                | Alert::InsufficientSecurity
+        ),
+        _ => false,
     }
 }
 

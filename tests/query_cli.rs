@@ -451,3 +451,25 @@ fn text_that_is_not_utf8_is_shown_with_replacement_characters() {
     assert_eq!(with("csv"), "t,n\n\u{FFFD}A,2\n");
     assert_eq!(with("table"), "t   n\n--  -\n\u{FFFD}A  2\n");
 }
+
+/// Rows are written as they are read: an SQL error after some of them
+/// leaves those on stdout, and the error says the output is incomplete;
+/// one before the first row leaves nothing (not even CSV's header).
+#[test]
+fn an_error_after_rows_were_written_says_the_output_is_incomplete() {
+    let dir = history();
+    let sql = "SELECT n, json_extract(x, '$.a') AS a FROM \
+               (SELECT 1 AS n, '{\"a\":1}' AS x UNION ALL SELECT 2, 'nope')";
+    let cut = run_err(dir.path(), &["sql", "--format", "csv", sql]);
+    assert_eq!(cut.code, 1);
+    assert_eq!(cut.stdout, "n,a\n1,1\n");
+    assert_eq!(
+        cut.stderr,
+        "error: SQL error: malformed JSON (after 1 row: the output above is incomplete)\n"
+    );
+    let first = "SELECT json_extract('nope', '$.a') AS a";
+    let failed = run_err(dir.path(), &["sql", "--format", "csv", first]);
+    assert_eq!(failed.code, 1);
+    assert_eq!(failed.stdout, "");
+    assert_eq!(failed.stderr, "error: SQL error: malformed JSON\n");
+}

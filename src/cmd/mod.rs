@@ -286,6 +286,7 @@ pub fn print_rows(rows: Bound<'_>, format: Option<Format>) -> Result<()> {
     let out = std::io::BufWriter::new(stdout.lock());
     let mut out = rows.write_to(out, format).map_err(|error| match error {
         StreamError::Query(error) => query_error(error),
+        cut @ StreamError::Cut { .. } => cut.into(),
         StreamError::Write(error) => error.into(),
     })?;
     out.flush()?;

@@ -54,27 +54,29 @@ pub struct RowWriter<W: Write> {
     format: Format,
     /// Per column, its name as a JSON string followed by `:`.
     keys: Vec<String>,
+    /// CSV's header line, written with the first row (or alone).
+    csv_header: String,
     json_columns: Vec<bool>,
     rows: usize,
 }
 
 impl<W: Write> RowWriter<W> {
-    /// A writer of rows with `columns` (CSV's header written now); `format`
-    /// must not be [`Format::Table`], whose widths need every row first.
+    /// A writer of rows with `columns`; `format` must not be
+    /// [`Format::Table`], whose widths need every row first. Nothing is
+    /// written before the first row or [`RowWriter::finish`], so that a
+    /// question failing at once leaves no output.
     pub fn new(
-        mut out: W,
+        out: W,
         format: Format,
         columns: &[String],
         json_columns: &[bool],
     ) -> io::Result<RowWriter<W>> {
         debug_assert!(format != Format::Table, "a table is written whole");
-        if format == Format::Csv {
-            let header: Vec<String> = columns.iter().map(|column| csv_field(column)).collect();
-            writeln!(out, "{}", header.join(","))?;
-        }
+        let header: Vec<String> = columns.iter().map(|column| csv_field(column)).collect();
         Ok(RowWriter {
             out,
             format,
+            csv_header: format!("{}\n", header.join(",")),
             keys: columns
                 .iter()
                 .map(|column| format!("{}:", serde_json::Value::from(column.as_str())))
@@ -97,6 +99,9 @@ impl<W: Write> RowWriter<W> {
                 self.out.write_all(b"\n")?;
             }
             Format::Csv => {
+                if self.rows == 0 {
+                    self.out.write_all(self.csv_header.as_bytes())?;
+                }
                 for (index, value) in row.iter().enumerate() {
                     if index > 0 {
                         self.out.write_all(b",")?;
@@ -113,9 +118,13 @@ impl<W: Write> RowWriter<W> {
 
     /// Ends the output (JSON's closing bracket) and gives the writer back.
     pub fn finish(mut self) -> io::Result<W> {
-        if self.format == Format::Json {
-            let end: &[u8] = if self.rows == 0 { b"[]\n" } else { b"\n]\n" };
-            self.out.write_all(end)?;
+        match self.format {
+            Format::Json => {
+                let end: &[u8] = if self.rows == 0 { b"[]\n" } else { b"\n]\n" };
+                self.out.write_all(end)?;
+            }
+            Format::Csv if self.rows == 0 => self.out.write_all(self.csv_header.as_bytes())?,
+            _ => {}
         }
         Ok(self.out)
     }

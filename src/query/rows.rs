@@ -23,8 +23,16 @@ pub struct Bound<'db> {
 /// What can go wrong writing an answer as it is read.
 #[derive(Debug, thiserror::Error)]
 pub enum StreamError {
+    /// The question failed before any row was written.
     #[error(transparent)]
     Query(#[from] QueryError),
+    /// The question failed after `written` rows had been written: the
+    /// output holds them and is incomplete.
+    #[error(
+        "{error} (after {written} {}: the output above is incomplete)",
+        if *written == 1 { "row" } else { "rows" }
+    )]
+    Cut { error: QueryError, written: usize },
     #[error("writing the answer: {0}")]
     Write(#[from] io::Error),
 }
@@ -85,10 +93,19 @@ impl<'db> Bound<'db> {
             json_columns,
         } = self;
         let mut writer = RowWriter::new(out, format, &columns, &json_columns)?;
-        each_row(statement, &sql, columns.len(), |cells| {
-            writer.row(cells).map_err(StreamError::from)
-        })?;
-        Ok(writer.finish()?)
+        let mut written = 0;
+        let read = each_row(statement, &sql, columns.len(), |cells| {
+            writer.row(cells).map_err(StreamError::from)?;
+            written += 1;
+            Ok(())
+        });
+        match read {
+            Err(StreamError::Query(error)) if written > 0 => {
+                Err(StreamError::Cut { error, written })
+            }
+            Err(error) => Err(error),
+            Ok(()) => Ok(writer.finish()?),
+        }
     }
 }
 

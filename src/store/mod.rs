@@ -178,22 +178,15 @@ impl Store {
                 path: path.into(),
                 source,
             })?;
+        // A newer vpnsnap's database is left alone (before any pragma):
+        // refinery would pass over the migrations it does not know and this
+        // version would write rows that the newer schema may not expect.
+        let _ = sqlite.busy_timeout(BUSY_TIMEOUT);
+        refuse_newer(&sqlite, path)?;
         set_pragmas_waiting(&sqlite).map_err(|source| StoreError::Open {
             path: path.into(),
             source,
         })?;
-        // A newer vpnsnap's database is left alone: refinery would pass
-        // over the migrations it does not know and this version would write
-        // rows that the newer schema may not expect.
-        let applied = applied_migration(&sqlite).unwrap_or(0);
-        let known = latest_migration();
-        if applied > known {
-            return Err(StoreError::NewerSchema {
-                path: path.into(),
-                applied,
-                known,
-            });
-        }
         // All pending migrations and their history rows in one transaction
         // (refinery's default commits each migration and its history row
         // apart): a failure or a crash leaves the database as it was.
@@ -216,6 +209,8 @@ impl Store {
                 source: Box::new(source),
             });
         }
+        // A newer vpnsnap's `query` may have migrated it meanwhile.
+        refuse_newer(&sqlite, path)?;
         Ok(Store {
             sqlite,
             fault_after_writes: None,
@@ -381,6 +376,24 @@ pub fn check_database(path: &Path) -> Result<(), StoreError> {
 /// that a reader can bring it up to date with [`Store::open`] first).
 pub fn needs_migration(sqlite: &Sqlite) -> Result<bool, rusqlite::Error> {
     Ok(applied_migration(sqlite)? < latest_migration())
+}
+
+/// [`StoreError::NewerSchema`] if the database has a migration newer than
+/// this version of vpnsnap knows. A history that cannot be read (none yet,
+/// or a lock) refuses nothing: [`Store::open`] asks again after migrating.
+fn refuse_newer(sqlite: &Sqlite, path: &Path) -> Result<(), StoreError> {
+    let Ok(applied) = applied_migration(sqlite) else {
+        return Ok(());
+    };
+    let known = latest_migration();
+    match applied > known {
+        true => Err(StoreError::NewerSchema {
+            path: path.into(),
+            applied,
+            known,
+        }),
+        false => Ok(()),
+    }
 }
 
 /// The latest migration this version of vpnsnap has.

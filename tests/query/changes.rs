@@ -281,3 +281,72 @@ fn changes_list_events_and_field_changes_oldest_first() {
         ]
     );
 }
+
+/// A connection recreated with other content: its `recreated` row, then
+/// the fields the recreation changed; created and deleted versions carry
+/// no field changes (the question's one pass relies on it).
+#[test]
+fn changes_show_a_recreation_and_the_fields_it_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = vpnsnap::store::Store::open(&dir.path().join("h.db")).unwrap();
+    let ok = |items: Vec<Normalized>| SourceOutcome::Complete(items.into());
+    for (hour, items) in [
+        (0, vec![a(Status::Active)]),
+        (1, vec![]),
+        (2, vec![a(Status::Down)]),
+    ] {
+        write(&mut store, vec![source("hw", at(1, hour), ok(items))]);
+    }
+    let with_fields: i64 = store
+        .sqlite()
+        .query_row(
+            "SELECT count(*) FROM field_changes fc JOIN versions v ON v.id = fc.version_id \
+             WHERE v.event IN ('created', 'deleted')",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(with_fields, 0);
+    drop(store);
+    let (t0, t1, t2) = (
+        at(1, 0).to_string(),
+        at(1, 1).to_string(),
+        at(1, 2).to_string(),
+    );
+    let recreated = |field: &str, old: &str, new: &str| {
+        row(&[
+            &t2,
+            &t1,
+            "hw",
+            "a",
+            "name-a",
+            "3",
+            "recreated",
+            field,
+            old,
+            new,
+        ])
+    };
+    assert_eq!(
+        ask(dir.path(), "changes", &[("since", &t2)]),
+        vec![
+            recreated("NULL", "NULL", "NULL"),
+            recreated("provider_status", "ACTIVE", "DOWN"),
+            recreated("status", "ACTIVE", "DOWN"),
+        ]
+    );
+    assert_eq!(
+        ask(dir.path(), "changes", &[]),
+        vec![
+            row(&[
+                &t0, "NULL", "hw", "a", "name-a", "1", "created", "NULL", "NULL", "NULL"
+            ]),
+            row(&[
+                &t1, &t0, "hw", "a", "name-a", "2", "deleted", "NULL", "NULL", "NULL"
+            ]),
+            recreated("NULL", "NULL", "NULL"),
+            recreated("provider_status", "ACTIVE", "DOWN"),
+            recreated("status", "ACTIVE", "DOWN"),
+        ]
+    );
+}

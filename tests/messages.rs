@@ -15,20 +15,17 @@ fn describe(output: &Output) -> String {
 
 /// Imports the Huawei fixture into `h.db` as source `hw`.
 fn import_fixture(dir: &Path) -> Output {
+    import_fixture_with(dir, &[])
+}
+
+/// [`import_fixture`] with more global options (`-q`).
+fn import_fixture_with(dir: &Path, options: &[&str]) -> Output {
     let file = fixture("huaweicloud/001_list_all.json");
-    vpnsnap(
-        dir,
-        &[
-            "--db",
-            "h.db",
-            "import",
-            "--source",
-            "hw",
-            "--kind",
-            "huaweicloud",
-            &file.to_string_lossy(),
-        ],
-    )
+    let mut args = vec!["--db", "h.db"];
+    args.extend(options);
+    let file = file.to_string_lossy();
+    args.extend(["import", "--source", "hw", "--kind", "huaweicloud", &file]);
+    vpnsnap(dir, &args)
 }
 
 #[test]
@@ -144,21 +141,7 @@ fn config_check_refuses_a_config_without_sources_as_collect_does() {
 #[test]
 fn a_newer_vpnsnaps_database_is_not_written_and_a_quiet_import_is_silent() {
     let dir = tempfile::tempdir().unwrap();
-    let file = fixture("huaweicloud/001_list_all.json");
-    let quiet = vpnsnap(
-        dir.path(),
-        &[
-            "--db",
-            "h.db",
-            "-q",
-            "import",
-            "--source",
-            "hw",
-            "--kind",
-            "huaweicloud",
-            &file.to_string_lossy(),
-        ],
-    );
+    let quiet = import_fixture_with(dir.path(), &["-q"]);
     assert_eq!(quiet.code, 0, "{}", describe(&quiet));
     assert_eq!(quiet.stdout, "", "{}", describe(&quiet));
     assert_eq!(quiet.stderr, "", "{}", describe(&quiet));

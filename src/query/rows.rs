@@ -59,42 +59,30 @@ impl<'db> Bound<'db> {
 
     /// Every row, kept (text that is not UTF-8 with U+FFFD for its invalid
     /// bytes).
-    pub fn table(self) -> Result<Table, QueryError> {
+    pub fn table(mut self) -> Result<Table, QueryError> {
         let mut rows = Vec::new();
-        let Bound {
-            statement,
-            sql,
-            columns,
-            json_columns,
-        } = self;
-        each_row(statement, &sql, columns.len(), |cells| {
+        self.each_row(|cells| {
             rows.push(cells.iter().map(owned).collect());
             Ok::<_, QueryError>(())
         })?;
         Ok(Table {
-            columns,
+            columns: self.columns,
             rows,
-            json_columns,
+            json_columns: self.json_columns,
         })
     }
 
     /// Writes the rows to `out` in `format` as they are read; a table
     /// (aligned columns) needs every row first and is kept, then written.
-    pub fn write_to<W: Write>(self, mut out: W, format: Format) -> Result<W, StreamError> {
+    pub fn write_to<W: Write>(mut self, mut out: W, format: Format) -> Result<W, StreamError> {
         if format == Format::Table {
             let table = self.table()?;
             write(&mut out, &table, format)?;
             return Ok(out);
         }
-        let Bound {
-            statement,
-            sql,
-            columns,
-            json_columns,
-        } = self;
-        let mut writer = RowWriter::new(out, format, &columns, &json_columns)?;
+        let mut writer = RowWriter::new(out, format, &self.columns, &self.json_columns)?;
         let mut written = 0;
-        let read = each_row(statement, &sql, columns.len(), |cells| {
+        let read = self.each_row(|cells| {
             writer.row(cells).map_err(StreamError::from)?;
             written += 1;
             Ok(())
@@ -107,27 +95,26 @@ impl<'db> Bound<'db> {
             Ok(()) => Ok(writer.finish()?),
         }
     }
-}
 
-/// Hands each row of `statement` to `row` as borrowed values.
-fn each_row<E: From<QueryError>>(
-    mut statement: Statement<'_>,
-    sql: &str,
-    count: usize,
-    mut row: impl FnMut(&[ValueRef<'_>]) -> Result<(), E>,
-) -> Result<(), E> {
-    let mut cursor = statement.raw_query();
-    loop {
-        match cursor.next() {
-            Ok(Some(next)) => {
-                let cells = (0..count)
-                    .map(|index| next.get_ref(index))
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|error| QueryError::from_sqlite(error, sql))?;
-                row(&cells)?;
+    /// Hands each row to `row` as borrowed values.
+    fn each_row<E: From<QueryError>>(
+        &mut self,
+        mut row: impl FnMut(&[ValueRef<'_>]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let count = self.columns.len();
+        let mut cursor = self.statement.raw_query();
+        loop {
+            match cursor.next() {
+                Ok(Some(next)) => {
+                    let cells = (0..count)
+                        .map(|index| next.get_ref(index))
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|error| QueryError::from_sqlite(error, &self.sql))?;
+                    row(&cells)?;
+                }
+                Ok(None) => return Ok(()),
+                Err(error) => return Err(QueryError::from_sqlite(error, &self.sql).into()),
             }
-            Ok(None) => return Ok(()),
-            Err(error) => return Err(QueryError::from_sqlite(error, sql).into()),
         }
     }
 }

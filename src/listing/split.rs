@@ -13,15 +13,13 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::ListingError;
-use crate::provider::{self, ListingKey, ProviderKind, UndecodableBody};
+use crate::provider::{self, ProviderKind, UndecodableBody};
 
 /// A connection's text: a range of its list body's text.
 #[derive(Debug)]
 pub(super) struct SplitText {
     pub(super) body: Arc<String>,
     pub(super) range: Range<usize>,
-    /// Its listing key, once computed ahead (see `bodies::key_ahead`).
-    pub(super) key: Option<Option<ListingKey>>,
 }
 
 impl SplitText {

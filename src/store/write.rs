@@ -5,13 +5,13 @@ use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use rusqlite::types::ValueRef;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{CachedStatement, OptionalExtension, Transaction, params};
 use serde_json::Value;
 
 use super::StoreError;
 use super::columns::{field_columns, read_field_values};
 use super::diff::{FieldChange, model_changes, raw_changes, related_changes};
-use super::raw::{RawForm, form_for, insert_raw, read_raw};
+use super::raw::{INSERT_FULL_RAW, RawForm, form_for, insert_raw, read_raw};
 use super::summary::{Outcome, SourceSummary, Writes};
 use crate::listing::{KnownVersions, SourceOutcome, SourceResult};
 use crate::model::{FIELDS, NORMALIZER_VERSION};
@@ -76,6 +76,7 @@ pub(super) fn write_source(
         None => load_latest(tx, &source.source)?,
     };
     let entries = listed.entries()?;
+    let mut statements = Statements::prepare(tx)?;
     let mut seen = HashSet::with_capacity(entries.len());
     for (index, entry) in entries.iter().enumerate() {
         let connection_id = entry.connection_id.as_str();
@@ -98,10 +99,7 @@ pub(super) fn write_source(
         }
         match previous {
             None => {
-                tx.prepare_cached(
-                    "INSERT INTO connections (source, provider, connection_id) VALUES (?1, ?2, ?3)",
-                )?
-                .execute(params![
+                statements.connection.execute(params![
                     source.source,
                     source.provider.as_str(),
                     connection_id
@@ -115,7 +113,8 @@ pub(super) fn write_source(
                     event: "created",
                     raw_form: RawForm::Full,
                 };
-                let version_id = insert_version(tx, &context, &version, &item, &[], writes)?;
+                let version_id =
+                    insert_version(&mut statements, tx, &context, &version, &item, &[], writes)?;
                 set_listing_key(tx, connection, version_id, entry.listing_key.as_ref())?;
                 summary.created += 1;
             }
@@ -149,7 +148,15 @@ pub(super) fn write_source(
                     event,
                     raw_form,
                 };
-                let version_id = insert_version(tx, &context, &version, &item, &changes, writes)?;
+                let version_id = insert_version(
+                    &mut statements,
+                    tx,
+                    &context,
+                    &version,
+                    &item,
+                    &changes,
+                    writes,
+                )?;
                 set_listing_key(
                     tx,
                     previous.connection,
@@ -380,7 +387,40 @@ struct NewVersion<'a> {
     raw_form: RawForm,
 }
 
+/// The statements every new version is written with, prepared once per
+/// source: looking a statement up in the connection's cache for every row
+/// hashed its SQL text (a kilobyte for a version's) each time.
+struct Statements<'tx> {
+    connection: CachedStatement<'tx>,
+    version: CachedStatement<'tx>,
+    raw: CachedStatement<'tx>,
+}
+
+impl<'tx> Statements<'tx> {
+    fn prepare(tx: &'tx Transaction<'_>) -> Result<Statements<'tx>, StoreError> {
+        static VERSION_SQL: OnceLock<String> = OnceLock::new();
+        let version_sql = VERSION_SQL.get_or_init(|| {
+            let placeholders: Vec<String> =
+                (9..9 + FIELDS.len()).map(|index| format!("?{index}")).collect();
+            format!(
+                "INSERT INTO versions (connection, version, event, run_id, observed_at, previous_observed_at, \
+                 content_hash, normalizer_version, {}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, {})",
+                field_columns(),
+                placeholders.join(", ")
+            )
+        });
+        Ok(Statements {
+            connection: tx.prepare_cached(
+                "INSERT INTO connections (source, provider, connection_id) VALUES (?1, ?2, ?3)",
+            )?,
+            version: tx.prepare_cached(version_sql)?,
+            raw: tx.prepare_cached(INSERT_FULL_RAW)?,
+        })
+    }
+}
+
 fn insert_version(
+    statements: &mut Statements<'_>,
     tx: &Transaction<'_>,
     context: &VersionContext<'_>,
     version: &NewVersion<'_>,
@@ -388,17 +428,7 @@ fn insert_version(
     changes: &[FieldChange],
     writes: &mut Writes,
 ) -> Result<i64, StoreError> {
-    static SQL: OnceLock<String> = OnceLock::new();
-    let sql = SQL.get_or_init(|| {
-        let placeholders: Vec<String> = (9..9 + FIELDS.len()).map(|index| format!("?{index}")).collect();
-        format!(
-            "INSERT INTO versions (connection, version, event, run_id, observed_at, previous_observed_at, \
-             content_hash, normalizer_version, {}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, {})",
-            field_columns(),
-            placeholders.join(", ")
-        )
-    });
-    let mut statement = tx.prepare_cached(sql)?;
+    let statement = &mut statements.version;
     statement.raw_bind_parameter(1, version.connection)?;
     statement.raw_bind_parameter(2, version.version)?;
     statement.raw_bind_parameter(3, version.event)?;
@@ -414,7 +444,7 @@ fn insert_version(
     statement.raw_execute()?;
     writes.tick()?;
     let version_id = tx.last_insert_rowid();
-    insert_raw(tx, version_id, &version.raw_form, item)?;
+    insert_raw(tx, &mut statements.raw, version_id, &version.raw_form, item)?;
     writes.tick()?;
     insert_changes(tx, version_id, changes, writes)?;
     Ok(version_id)
@@ -426,6 +456,9 @@ fn insert_changes(
     changes: &[FieldChange],
     writes: &mut Writes,
 ) -> Result<(), StoreError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
     let mut statement = tx.prepare_cached(
         "INSERT INTO field_changes (version_id, field, old_value, new_value) VALUES (?1, ?2, ?3, ?4)",
     )?;

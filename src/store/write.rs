@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::StoreError;
 use super::columns::{field_columns, read_field_values};
 use super::diff::{FieldChange, model_changes, raw_changes, related_changes};
+use super::listing_keys::ListingKeys;
 use super::raw::{INSERT_FULL_RAW, RawForm, form_for, insert_raw, read_raw};
 use super::summary::{Outcome, SourceSummary, Writes};
 use crate::listing::{KnownVersions, SourceOutcome, SourceResult};
@@ -77,6 +78,7 @@ pub(super) fn write_source(
     };
     let entries = listed.entries()?;
     let mut statements = Statements::prepare(tx)?;
+    let mut keys = ListingKeys::default();
     let mut seen = HashSet::with_capacity(entries.len());
     for (index, entry) in entries.iter().enumerate() {
         let connection_id = entry.connection_id.as_str();
@@ -115,12 +117,12 @@ pub(super) fn write_source(
                 };
                 let version_id =
                     insert_version(&mut statements, tx, &context, &version, &item, &[], writes)?;
-                set_listing_key(tx, connection, version_id, entry.listing_key.as_ref())?;
+                keys.set(tx, connection, version_id, entry.listing_key.as_ref())?;
                 summary.created += 1;
             }
             Some(previous) if unchanged => {
                 if previous.listing_key != entry.listing_key {
-                    set_listing_key(
+                    keys.set(
                         tx,
                         previous.connection,
                         previous.version_id,
@@ -157,7 +159,7 @@ pub(super) fn write_source(
                     &changes,
                     writes,
                 )?;
-                set_listing_key(
+                keys.set(
                     tx,
                     previous.connection,
                     version_id,
@@ -178,10 +180,11 @@ pub(super) fn write_source(
             .collect();
         absent.sort_by(|a, b| a.0.cmp(b.0));
         for (_, previous) in absent {
-            insert_tombstone(tx, &context, previous, writes)?;
+            insert_tombstone(tx, &context, previous, &mut keys, writes)?;
             summary.deleted += 1;
         }
     }
+    keys.flush(tx)?;
     insert_run_source(tx, run_id, source, &summary, writes)?;
     Ok(summary)
 }
@@ -215,28 +218,6 @@ fn insert_run_source(
         ],
     )?;
     writes.tick()
-}
-
-/// Stores `listing_key` as the one of `connection`'s latest version
-/// (`version_id`), or deletes the one stored (see migration V8).
-fn set_listing_key(
-    tx: &Transaction<'_>,
-    connection: i64,
-    version_id: i64,
-    listing_key: Option<&ListingKey>,
-) -> Result<(), StoreError> {
-    match listing_key {
-        Some(key) => tx
-            .prepare_cached(
-                "INSERT OR REPLACE INTO listing_keys (connection, version_id, listing_key) \
-                 VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![connection, version_id, key.as_slice()])?,
-        None => tx
-            .prepare_cached("DELETE FROM listing_keys WHERE connection = ?1")?
-            .execute([connection])?,
-    };
-    Ok(())
 }
 
 /// `source`'s connections' latest versions, with their listing keys. The
@@ -479,11 +460,12 @@ fn insert_tombstone(
     tx: &Transaction<'_>,
     context: &VersionContext<'_>,
     previous: &Latest,
+    keys: &mut ListingKeys,
     writes: &mut Writes,
 ) -> Result<(), StoreError> {
     supersede(tx, previous.version_id, context.observed_at, writes)?;
     if previous.listing_key.is_some() {
-        set_listing_key(tx, previous.connection, previous.version_id, None)?;
+        keys.set(tx, previous.connection, previous.version_id, None)?;
     }
     tx.prepare_cached(
         "INSERT INTO versions (connection, version, event, run_id, observed_at, previous_observed_at, name) \

@@ -15,7 +15,7 @@ use crate::support::*;
 /// One import-like run of `bodies` (JSON text) into `store`; with `known`,
 /// passing over what the store's latest versions say is unchanged. Returns
 /// how many connections were passed over.
-fn run(
+pub(crate) fn run(
     store: &mut Store,
     known: bool,
     source: &str,
@@ -27,7 +27,18 @@ fn run(
         true => Arc::new(store.known_versions(source).unwrap()),
         false => Arc::default(),
     };
-    let mut builder = ListingBuilder::deferred_knowing(context(source, kind, day), known);
+    let builder = ListingBuilder::deferred_knowing(context(source, kind, day), known);
+    write_listing(store, builder, day, bodies)
+}
+
+/// Adds `bodies` to `builder` and writes its listing into `store` as the
+/// run of `day`. Returns how many connections were passed over.
+pub(crate) fn write_listing(
+    store: &mut Store,
+    mut builder: ListingBuilder,
+    day: u32,
+    bodies: &[String],
+) -> usize {
     for (index, body) in bodies.iter().enumerate() {
         builder
             .add_text(&format!("body {index}"), body.clone())
@@ -53,7 +64,7 @@ fn run(
     passed_over
 }
 
-fn context(source: &str, kind: ProviderKind, day: u32) -> ListingContext {
+pub(crate) fn context(source: &str, kind: ProviderKind, day: u32) -> ListingContext {
     ListingContext {
         source: source.into(),
         kind,
@@ -66,7 +77,7 @@ fn context(source: &str, kind: ProviderKind, day: u32) -> ListingContext {
 }
 
 /// Everything stored, the listing keys (the dump's last table) aside.
-fn history(store: &Store) -> Vec<Vec<String>> {
+pub(crate) fn history(store: &Store) -> Vec<Vec<String>> {
     dump(store)
         .into_iter()
         .take_while(|row| row.first().is_none_or(|cell| cell != "-- listing_keys"))
@@ -75,14 +86,14 @@ fn history(store: &Store) -> Vec<Vec<String>> {
 
 /// Two stores fed the same runs: one passing over what its keys say is
 /// unchanged, one normalizing everything.
-struct Pair {
+pub(crate) struct Pair {
     _dirs: (tempfile::TempDir, tempfile::TempDir),
-    keyed: Store,
+    pub(crate) keyed: Store,
     plain: Store,
 }
 
 impl Pair {
-    fn new() -> Pair {
+    pub(crate) fn new() -> Pair {
         let (keyed_dir, keyed) = temp_store();
         let (plain_dir, plain) = temp_store();
         Pair {
@@ -94,7 +105,13 @@ impl Pair {
 
     /// Runs `bodies` into both, checks they store the same history, and
     /// returns how many connections the keyed store passed over.
-    fn run(&mut self, source: &str, kind: ProviderKind, day: u32, bodies: &[String]) -> usize {
+    pub(crate) fn run(
+        &mut self,
+        source: &str,
+        kind: ProviderKind,
+        day: u32,
+        bodies: &[String],
+    ) -> usize {
         let passed = run(&mut self.keyed, true, source, kind, day, bodies);
         assert_eq!(run(&mut self.plain, false, source, kind, day, bodies), 0);
         assert_eq!(history(&self.keyed), history(&self.plain), "run {day}");
@@ -102,7 +119,7 @@ impl Pair {
     }
 }
 
-fn huawei_bodies(estate: &Estate) -> Vec<String> {
+pub(crate) fn huawei_bodies(estate: &Estate) -> Vec<String> {
     vec![
         json!({"vpn_gateways": estate.vpn_gateways}).to_string(),
         json!({"customer_gateways": estate.customer_gateways, "total_count": estate.customer_gateways.len()})

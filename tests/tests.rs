@@ -13,6 +13,7 @@ mod history_raw;
 mod huaweicloud_collect;
 mod import;
 mod listing_keys;
+mod listing_threads;
 mod messages;
 mod openstack_collect;
 mod query;

@@ -7,13 +7,12 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::normalizing::{Keying, Normalizing, Object, prepare_ahead};
 use super::split::{SplitText, json_error, split_list_body};
-use super::{
-    KnownVersions, Listed, ListedEntry, ListingContext, ListingError, SourceOutcome, SourceResult,
-};
+use super::{KnownVersions, Listed, ListingContext, ListingError, SourceOutcome, SourceResult};
 use crate::provider::{
-    self, CONTENT_HASH_BYTES, ListingKey, ListingKeyer, Related, RelatedKind, UndecodableBody,
-    is_connection_body, is_single_object_body,
+    self, ListingKeyer, Related, RelatedKind, UndecodableBody, is_connection_body,
+    is_single_object_body,
 };
 
 /// What the normalizer thread is asked to do, in order.
@@ -41,15 +40,6 @@ impl Message {
             Message::Reset => 0,
         }
     }
-}
-
-/// A connection object waiting to be keyed and perhaps normalized: parsed,
-/// or still the text it came as (from a list body split without parsing
-/// its connections).
-#[derive(Debug)]
-enum Object {
-    Parsed(Value),
-    Text(SplitText),
 }
 
 /// The bodies of one listing, decoded, and normalized as they come or at
@@ -85,149 +75,6 @@ enum When {
         /// it would have been had everything been normalized there.
         error: Option<ListingError>,
     },
-}
-
-/// The connections normalized so far, each id once.
-#[derive(Debug)]
-struct Normalizing {
-    listed: Listed,
-    /// Per connection id: its content hash and the body it came from (an
-    /// index into `origins`), to tell a repeat from a conflict.
-    found_in: HashMap<String, ([u8; CONTENT_HASH_BYTES], usize)>,
-    origins: Vec<String>,
-    warnings: Vec<String>,
-}
-
-impl Normalizing {
-    fn new(listed: Listed) -> Normalizing {
-        Normalizing {
-            listed,
-            found_in: HashMap::new(),
-            origins: Vec::new(),
-            warnings: Vec::new(),
-        }
-    }
-
-    /// Adds one connection object unless the listing already holds the
-    /// same content under its id: passed over when its listing key is
-    /// that of its latest stored version, else normalized.
-    fn add(
-        &mut self,
-        bodies: &Keying<'_>,
-        origin: &str,
-        (path, object): (String, Object),
-        related: &Related,
-    ) -> Result<(), ListingError> {
-        let kind = bodies.context.kind;
-        let undecodable = |error| UndecodableBody {
-            origin: origin.to_string(),
-            kind,
-            error,
-        };
-        let (listing_key, object) = match object {
-            Object::Parsed(object) => (bodies.keyer.of_value(&object, related), object),
-            Object::Text(text) => {
-                let key = match text.key {
-                    Some(key) => key,
-                    None => bodies.keyer.of_text(text.get(), related),
-                };
-                if let Some(key) = key
-                    && let Some((connection_id, hash)) = bodies.known.get(&key)
-                {
-                    return self.add_unchanged(origin, connection_id, *hash, key);
-                }
-                let object = text.parse(origin, &path, kind)?;
-                // The text key changes with volatile members: such an
-                // object is stored with its value key, which leaves them out.
-                match key {
-                    Some(key) if !bodies.keyer.has_volatile(&object) => (key, object),
-                    _ => (bodies.keyer.of_value(&object, related), object),
-                }
-            }
-        };
-        if let Some((connection_id, hash)) = bodies.known.get(&listing_key) {
-            return self.add_unchanged(origin, connection_id, *hash, listing_key);
-        }
-        let item = provider::normalize(
-            kind,
-            &path,
-            object,
-            related,
-            &bodies.context.normalize_context(),
-            &bodies.context.fingerprinter,
-        )
-        .map_err(undecodable)?;
-        self.warnings.extend(
-            item.warnings
-                .iter()
-                .map(|warning| format!("{origin}: {warning}")),
-        );
-        // A connection that warns is normalized by every run, so that
-        // every run reports its warnings.
-        let listing_key = item.warnings.is_empty().then_some(listing_key);
-        let connection_id = item.connection.connection_id.clone();
-        if self.first_time(origin, &connection_id, item.content_hash)? {
-            self.listed.push_keyed(item, listing_key)?;
-        }
-        Ok(())
-    }
-
-    /// Adds a connection passed over as unchanged.
-    fn add_unchanged(
-        &mut self,
-        origin: &str,
-        connection_id: &str,
-        content_hash: [u8; CONTENT_HASH_BYTES],
-        listing_key: ListingKey,
-    ) -> Result<(), ListingError> {
-        if self.first_time(origin, connection_id, content_hash)? {
-            self.listed.push_unchanged(ListedEntry {
-                connection_id: connection_id.to_string(),
-                content_hash,
-                listing_key: Some(listing_key),
-                unchanged: true,
-            })?;
-        }
-        Ok(())
-    }
-
-    /// Whether `connection_id` is new to the listing; a repeat with other
-    /// content is a conflict.
-    fn first_time(
-        &mut self,
-        origin: &str,
-        connection_id: &str,
-        content_hash: [u8; CONTENT_HASH_BYTES],
-    ) -> Result<bool, ListingError> {
-        match self.found_in.get(connection_id) {
-            Some((hash, first)) => {
-                if *hash != content_hash {
-                    return Err(ListingError::Conflict {
-                        first: self.origins[*first].clone(),
-                        second: origin.to_string(),
-                        connection_id: connection_id.to_string(),
-                    });
-                }
-                Ok(false)
-            }
-            None => {
-                if self.origins.last().map(String::as_str) != Some(origin) {
-                    self.origins.push(origin.to_string());
-                }
-                let origin_index = self.origins.len() - 1;
-                self.found_in
-                    .insert(connection_id.to_string(), (content_hash, origin_index));
-                Ok(true)
-            }
-        }
-    }
-}
-
-/// What keying a connection needs of its listing.
-struct Keying<'a> {
-    context: &'a ListingContext,
-    keyer: &'a ListingKeyer,
-    known: &'a KnownVersions,
 }
 
 impl Bodies {
@@ -293,7 +140,6 @@ impl Bodies {
                     let text = SplitText {
                         body: Arc::clone(&body),
                         range,
-                        key: None,
                     };
                     (format!("{path}[{index}]"), Object::Text(text))
                 })
@@ -426,7 +272,7 @@ impl Bodies {
                 };
                 let mut normalized = Normalizing::new(Listed::in_memory());
                 let mut waiting = waiting;
-                key_ahead(&mut waiting, &self.keyer, &self.related);
+                prepare_ahead(&mut waiting, &keying, &self.related);
                 for (origin, path, object) in waiting {
                     normalized.add(&keying, &origin, (path, object), &self.related)?;
                 }
@@ -451,32 +297,4 @@ impl Bodies {
             warnings,
         })
     }
-}
-
-/// Below this many waiting connections, keying them on a second thread
-/// costs more than it saves.
-const KEY_AHEAD_MIN: usize = 2_000;
-
-/// Computes the listing keys of the waiting connections' texts on two
-/// threads (an HMAC of a kilobyte or so each, independent of one another),
-/// before they are passed over or normalized one by one in order.
-fn key_ahead(waiting: &mut [(String, String, Object)], keyer: &ListingKeyer, related: &Related) {
-    if waiting.len() < KEY_AHEAD_MIN {
-        return;
-    }
-    let key_all = |part: &mut [(String, String, Object)]| {
-        for (_, _, object) in part {
-            if let Object::Text(text) = object {
-                text.key = Some(keyer.of_text(text.get(), related));
-            }
-        }
-    };
-    let (first, second) = waiting.split_at_mut(waiting.len() / 2);
-    std::thread::scope(|scope| {
-        let other = scope.spawn(|| key_all(second));
-        key_all(first);
-        // A panic there would be a bug; the keys it left out are computed
-        // one by one as before.
-        let _ = other.join();
-    });
 }

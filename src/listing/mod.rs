@@ -19,12 +19,15 @@
 //!   vpnservices, endpoint groups) before the page, as the OpenStack
 //!   collector does.
 //! - [`ListingBuilder::deferred`] (an import) keeps the connections and
-//!   normalizes them in [`ListingBuilder::finish`], on the caller's thread:
-//!   saved files may hold the objects a page references after the page.
+//!   normalizes them in [`ListingBuilder::finish`], on the caller's thread
+//!   (from 2,000 connections, and a second thread, then adding them in
+//!   order): saved files may hold the objects a page references after the
+//!   page.
 
 mod bodies;
 mod inflight;
 mod known;
+mod normalizing;
 mod result;
 mod split;
 mod spool;
@@ -221,7 +224,8 @@ const BODIES_IN_FLIGHT: usize = 4;
 
 impl ListingBuilder {
     /// A builder that keeps the connections and normalizes them all in
-    /// [`ListingBuilder::finish`], on the caller's thread.
+    /// [`ListingBuilder::finish`], on the caller's thread (and a second
+    /// one for 2,000 connections or more).
     pub fn deferred(context: ListingContext) -> ListingBuilder {
         ListingBuilder::deferred_knowing(context, Arc::default())
     }

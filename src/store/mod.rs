@@ -6,6 +6,7 @@
 
 mod columns;
 mod diff;
+mod listing_keys;
 mod raw;
 mod run;
 mod summary;

@@ -8,7 +8,7 @@
 //! it). A patch is stored only when SQLite's own `json_patch` returns exactly
 //! the object received, and only when it is at most half the object's size.
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, Statement, Transaction, params};
 use serde_json::{Map, Value};
 
 use super::StoreError;
@@ -128,20 +128,22 @@ pub(super) fn form_for(
     })
 }
 
-/// Writes a new version's raw JSON in the form chosen for it.
+/// The statement a version's raw JSON is written in full with (given
+/// prepared to [`insert_raw`]).
+pub(super) const INSERT_FULL_RAW: &str =
+    "INSERT INTO version_raw (version_id, raw_json, related_json) VALUES (?1, ?2, ?3)";
+
+/// Writes a new version's raw JSON in the form chosen for it; `full` is
+/// [`INSERT_FULL_RAW`] prepared.
 pub(super) fn insert_raw(
     tx: &Transaction<'_>,
+    full: &mut Statement<'_>,
     version_id: i64,
     form: &RawForm,
     item: &Normalized,
 ) -> Result<(), StoreError> {
     match form {
-        RawForm::Full => tx
-            .prepare_cached(
-                "INSERT INTO version_raw (version_id, raw_json, related_json) \
-                 VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![version_id, item.raw_json, item.related_json])?,
+        RawForm::Full => full.execute(params![version_id, item.raw_json, item.related_json])?,
         RawForm::Patch {
             base_id,
             raw,

@@ -5,13 +5,14 @@ use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use rusqlite::types::ValueRef;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{CachedStatement, OptionalExtension, Transaction, params};
 use serde_json::Value;
 
 use super::StoreError;
 use super::columns::{field_columns, read_field_values};
 use super::diff::{FieldChange, model_changes, raw_changes, related_changes};
-use super::raw::{RawForm, form_for, insert_raw, read_raw};
+use super::listing_keys::ListingKeys;
+use super::raw::{INSERT_FULL_RAW, RawForm, form_for, insert_raw, read_raw};
 use super::summary::{Outcome, SourceSummary, Writes};
 use crate::listing::{KnownVersions, SourceOutcome, SourceResult};
 use crate::model::{FIELDS, NORMALIZER_VERSION};
@@ -76,6 +77,8 @@ pub(super) fn write_source(
         None => load_latest(tx, &source.source)?,
     };
     let entries = listed.entries()?;
+    let mut statements = Statements::prepare(tx)?;
+    let mut keys = ListingKeys::default();
     let mut seen = HashSet::with_capacity(entries.len());
     for (index, entry) in entries.iter().enumerate() {
         let connection_id = entry.connection_id.as_str();
@@ -98,10 +101,7 @@ pub(super) fn write_source(
         }
         match previous {
             None => {
-                tx.prepare_cached(
-                    "INSERT INTO connections (source, provider, connection_id) VALUES (?1, ?2, ?3)",
-                )?
-                .execute(params![
+                statements.connection.execute(params![
                     source.source,
                     source.provider.as_str(),
                     connection_id
@@ -115,13 +115,14 @@ pub(super) fn write_source(
                     event: "created",
                     raw_form: RawForm::Full,
                 };
-                let version_id = insert_version(tx, &context, &version, &item, &[], writes)?;
-                set_listing_key(tx, connection, version_id, entry.listing_key.as_ref())?;
+                let version_id =
+                    insert_version(&mut statements, tx, &context, &version, &item, &[], writes)?;
+                keys.set(tx, connection, version_id, entry.listing_key.as_ref())?;
                 summary.created += 1;
             }
             Some(previous) if unchanged => {
                 if previous.listing_key != entry.listing_key {
-                    set_listing_key(
+                    keys.set(
                         tx,
                         previous.connection,
                         previous.version_id,
@@ -149,8 +150,16 @@ pub(super) fn write_source(
                     event,
                     raw_form,
                 };
-                let version_id = insert_version(tx, &context, &version, &item, &changes, writes)?;
-                set_listing_key(
+                let version_id = insert_version(
+                    &mut statements,
+                    tx,
+                    &context,
+                    &version,
+                    &item,
+                    &changes,
+                    writes,
+                )?;
+                keys.set(
                     tx,
                     previous.connection,
                     version_id,
@@ -171,10 +180,11 @@ pub(super) fn write_source(
             .collect();
         absent.sort_by(|a, b| a.0.cmp(b.0));
         for (_, previous) in absent {
-            insert_tombstone(tx, &context, previous, writes)?;
+            insert_tombstone(tx, &context, previous, &mut keys, writes)?;
             summary.deleted += 1;
         }
     }
+    keys.flush(tx)?;
     insert_run_source(tx, run_id, source, &summary, writes)?;
     Ok(summary)
 }
@@ -208,28 +218,6 @@ fn insert_run_source(
         ],
     )?;
     writes.tick()
-}
-
-/// Stores `listing_key` as the one of `connection`'s latest version
-/// (`version_id`), or deletes the one stored (see migration V8).
-fn set_listing_key(
-    tx: &Transaction<'_>,
-    connection: i64,
-    version_id: i64,
-    listing_key: Option<&ListingKey>,
-) -> Result<(), StoreError> {
-    match listing_key {
-        Some(key) => tx
-            .prepare_cached(
-                "INSERT OR REPLACE INTO listing_keys (connection, version_id, listing_key) \
-                 VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![connection, version_id, key.as_slice()])?,
-        None => tx
-            .prepare_cached("DELETE FROM listing_keys WHERE connection = ?1")?
-            .execute([connection])?,
-    };
-    Ok(())
 }
 
 /// `source`'s connections' latest versions, with their listing keys. The
@@ -380,7 +368,40 @@ struct NewVersion<'a> {
     raw_form: RawForm,
 }
 
+/// The statements every new version is written with, prepared once per
+/// source: looking a statement up in the connection's cache for every row
+/// hashed its SQL text (a kilobyte for a version's) each time.
+struct Statements<'tx> {
+    connection: CachedStatement<'tx>,
+    version: CachedStatement<'tx>,
+    raw: CachedStatement<'tx>,
+}
+
+impl<'tx> Statements<'tx> {
+    fn prepare(tx: &'tx Transaction<'_>) -> Result<Statements<'tx>, StoreError> {
+        static VERSION_SQL: OnceLock<String> = OnceLock::new();
+        let version_sql = VERSION_SQL.get_or_init(|| {
+            let placeholders: Vec<String> =
+                (9..9 + FIELDS.len()).map(|index| format!("?{index}")).collect();
+            format!(
+                "INSERT INTO versions (connection, version, event, run_id, observed_at, previous_observed_at, \
+                 content_hash, normalizer_version, {}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, {})",
+                field_columns(),
+                placeholders.join(", ")
+            )
+        });
+        Ok(Statements {
+            connection: tx.prepare_cached(
+                "INSERT INTO connections (source, provider, connection_id) VALUES (?1, ?2, ?3)",
+            )?,
+            version: tx.prepare_cached(version_sql)?,
+            raw: tx.prepare_cached(INSERT_FULL_RAW)?,
+        })
+    }
+}
+
 fn insert_version(
+    statements: &mut Statements<'_>,
     tx: &Transaction<'_>,
     context: &VersionContext<'_>,
     version: &NewVersion<'_>,
@@ -388,17 +409,7 @@ fn insert_version(
     changes: &[FieldChange],
     writes: &mut Writes,
 ) -> Result<i64, StoreError> {
-    static SQL: OnceLock<String> = OnceLock::new();
-    let sql = SQL.get_or_init(|| {
-        let placeholders: Vec<String> = (9..9 + FIELDS.len()).map(|index| format!("?{index}")).collect();
-        format!(
-            "INSERT INTO versions (connection, version, event, run_id, observed_at, previous_observed_at, \
-             content_hash, normalizer_version, {}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, {})",
-            field_columns(),
-            placeholders.join(", ")
-        )
-    });
-    let mut statement = tx.prepare_cached(sql)?;
+    let statement = &mut statements.version;
     statement.raw_bind_parameter(1, version.connection)?;
     statement.raw_bind_parameter(2, version.version)?;
     statement.raw_bind_parameter(3, version.event)?;
@@ -414,7 +425,7 @@ fn insert_version(
     statement.raw_execute()?;
     writes.tick()?;
     let version_id = tx.last_insert_rowid();
-    insert_raw(tx, version_id, &version.raw_form, item)?;
+    insert_raw(tx, &mut statements.raw, version_id, &version.raw_form, item)?;
     writes.tick()?;
     insert_changes(tx, version_id, changes, writes)?;
     Ok(version_id)
@@ -426,6 +437,9 @@ fn insert_changes(
     changes: &[FieldChange],
     writes: &mut Writes,
 ) -> Result<(), StoreError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
     let mut statement = tx.prepare_cached(
         "INSERT INTO field_changes (version_id, field, old_value, new_value) VALUES (?1, ?2, ?3, ?4)",
     )?;
@@ -446,11 +460,12 @@ fn insert_tombstone(
     tx: &Transaction<'_>,
     context: &VersionContext<'_>,
     previous: &Latest,
+    keys: &mut ListingKeys,
     writes: &mut Writes,
 ) -> Result<(), StoreError> {
     supersede(tx, previous.version_id, context.observed_at, writes)?;
     if previous.listing_key.is_some() {
-        set_listing_key(tx, previous.connection, previous.version_id, None)?;
+        keys.set(tx, previous.connection, previous.version_id, None)?;
     }
     tx.prepare_cached(
         "INSERT INTO versions (connection, version, event, run_id, observed_at, previous_observed_at, name) \

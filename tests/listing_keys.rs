@@ -462,8 +462,9 @@ fn a_listing_taken_before_another_writer_stored_the_source_is_refused_untouched(
 
 #[test]
 fn a_large_listing_keyed_on_two_threads_passes_over_the_same_connections() {
-    // Above 2,000 connections an import keys the texts on two threads
-    // before passing over or normalizing them in order.
+    // From 2,000 connections an import prepares the texts on two threads
+    // (keyed, and normalized unless passed over) before adding them in
+    // order.
     let mut estate = generate_estate(2_500, 11);
     let mut pair = Pair::new();
     let mut expected = 0;

@@ -45,9 +45,10 @@ fn listing_error(two_threads: bool, bodies: &[String]) -> String {
 #[test]
 fn a_large_listing_prepared_on_two_threads_stores_and_warns_as_one_thread() {
     let mut estate = generate_estate(2_500, 13);
-    // Connections that warn, in both halves: every run reports them, in
-    // listing order.
-    for index in [5, 1_300, 2_400] {
+    // Connections that warn, two of them at the ends of neighbouring
+    // chunks (prepared at once by the two threads) and one late: every run
+    // reports them, in listing order.
+    for index in [63, 64, 2_400] {
         estate.connections[index]["cgw_id"] = json!(format!("cgw-not-listed-{index}"));
     }
     let bgp: Vec<usize> = (0..estate.connections.len())
@@ -93,8 +94,8 @@ fn a_large_listing_prepared_on_two_threads_stores_and_warns_as_one_thread() {
         "SELECT warnings FROM run_sources ORDER BY run_id DESC LIMIT 1",
     );
     let places: Vec<usize> = [
-        "cgw-not-listed-5",
-        "cgw-not-listed-1300",
+        "cgw-not-listed-63",
+        "cgw-not-listed-64",
         "cgw-not-listed-2400",
     ]
     .iter()
@@ -116,7 +117,17 @@ fn a_large_listing_prepared_on_two_threads_fails_at_its_first_error_in_order() {
         assert_eq!(listing_error(true, bodies), expected);
         assert_eq!(listing_error(false, bodies), expected);
     };
-    // An undecodable connection in each half: the first half's.
+    // Undecodable connections at the end of one chunk of 64 and the start
+    // of the next, which the other thread meets first: the first in order.
+    fails(
+        &with(&|estate| {
+            unnamed(estate, 704);
+            unnamed(estate, 703);
+        }),
+        "body 2: not a huaweicloud response body: $.vpn_connections[703].id: missing connection \
+         id (a non-empty string)",
+    );
+    // Far apart, in each half: the first half's.
     fails(
         &with(&|estate| {
             unnamed(estate, 2_100);

@@ -1,6 +1,7 @@
 //! The bodies of one listing as they are processed: decoded, their
-//! referenced objects kept, their connections normalized (as each body
-//! comes, or all at the end) and deduplicated by id.
+//! referenced objects kept, and their connections handed to normalizing
+//! (as each body comes, or all at the end; keying, normalizing and
+//! deduplicating by id are [`super::normalizing`]'s).
 
 use std::collections::HashMap;
 use std::sync::Arc;

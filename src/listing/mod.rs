@@ -20,9 +20,9 @@
 //!   collector does.
 //! - [`ListingBuilder::deferred`] (an import) keeps the connections and
 //!   normalizes them in [`ListingBuilder::finish`], on the caller's thread
-//!   (from 2,000 connections, and a second thread, then adding them in
-//!   order): saved files may hold the objects a page references after the
-//!   page.
+//!   (with a second thread preparing them from 2,000 connections, then
+//!   added in order): saved files may hold the objects a page references
+//!   after the page.
 
 mod bodies;
 mod inflight;

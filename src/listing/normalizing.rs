@@ -253,11 +253,16 @@ pub(super) fn prepare_ahead(
         }
     };
     std::thread::scope(|scope| {
-        let other = scope.spawn(prepare_chunks);
+        // A second thread that cannot be started leaves every chunk to
+        // this one.
+        let other = std::thread::Builder::new()
+            .name("prepare-ahead".into())
+            .spawn_scoped(scope, prepare_chunks)
+            .ok();
         prepare_chunks();
         // A panic there is a bug that one thread would have met as well:
         // it is raised here as it would have been.
-        if let Err(panic) = other.join() {
+        if let Some(Err(panic)) = other.map(|other| other.join()) {
             std::panic::resume_unwind(panic);
         }
     });

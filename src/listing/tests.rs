@@ -284,3 +284,77 @@ fn a_split_list_body_lists_what_the_parsed_body_lists() {
         assert_eq!(split.content_hash, parsed.content_hash);
     }
 }
+
+#[test]
+fn preparing_ahead_fills_every_slot_before_an_error_and_leaves_small_listings_alone() {
+    use crate::provider::{ListingKeyer, Related};
+    use normalizing::{Keying, Object, PREPARE_AHEAD_MIN, Prepared, prepare_ahead};
+
+    let context = context();
+    let keyer = ListingKeyer::new(
+        context.kind,
+        &context.normalize_context(),
+        &context.fingerprinter,
+    );
+    let known = KnownVersions::default();
+    let keying = Keying {
+        context: &context,
+        keyer: &keyer,
+        known: &known,
+    };
+    let related = Related::default();
+    let waiting = |count: usize| -> Vec<(String, String, Object)> {
+        let ids: Vec<String> = (0..count).map(|index| format!("c{index}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let Value::Array(connections) = page(&ids)["vpn_connections"].take() else {
+            unreachable!("page() lists its connections")
+        };
+        connections
+            .into_iter()
+            .enumerate()
+            .map(|(index, object)| {
+                let path = format!("$.vpn_connections[{index}]");
+                ("body".to_string(), path, Object::Parsed(object))
+            })
+            .collect()
+    };
+    let normalized = |object: &Object, id: &str| match object {
+        Object::Ready(Ok(Prepared::Normalized(normalized, _))) => {
+            normalized.connection.connection_id == id
+        }
+        _ => false,
+    };
+
+    let mut few = waiting(PREPARE_AHEAD_MIN - 1);
+    prepare_ahead(&mut few, &keying, &related);
+    assert!(
+        few.iter()
+            .all(|(_, _, object)| matches!(object, Object::Parsed(_)))
+    );
+
+    let mut many = waiting(3_000);
+    prepare_ahead(&mut many, &keying, &related);
+    for (index, (_, _, object)) in many.iter().enumerate() {
+        assert!(
+            normalized(object, &format!("c{index}")),
+            "{index}: {object:?}"
+        );
+    }
+
+    // An undecodable connection: every one before it is prepared, and it
+    // holds its error.
+    let mut failing = waiting(3_000);
+    failing[1_000].2 = Object::Parsed(json!({"id": "", "status": "ACTIVE"}));
+    prepare_ahead(&mut failing, &keying, &related);
+    for (index, (_, _, object)) in failing[..1_000].iter().enumerate() {
+        assert!(
+            normalized(object, &format!("c{index}")),
+            "{index}: {object:?}"
+        );
+    }
+    assert!(
+        matches!(&failing[1_000].2, Object::Ready(Err(_))),
+        "{:?}",
+        failing[1_000].2
+    );
+}

@@ -111,7 +111,8 @@ mod tests {
         )
         .unwrap();
         let mut keys = ListingKeys::default();
-        for connection in 1..=2_500 {
+        // Five full statements and a shorter one of 3 keys.
+        for connection in 1..=2_503 {
             keys.set(
                 &tx,
                 connection,
@@ -120,8 +121,11 @@ mod tests {
             )
             .unwrap();
         }
+        // 8's key was written with the first 500; 2,502's still waits and
+        // is written before the deletion, which then removes it.
         keys.set(&tx, 8, 81, None).unwrap();
         keys.set(&tx, 9, 91, None).unwrap();
+        keys.set(&tx, 2_502, 25_021, None).unwrap();
         keys.flush(&tx).unwrap();
         let rows: Vec<(i64, i64, Vec<u8>, String)> = tx
             .prepare(
@@ -135,8 +139,8 @@ mod tests {
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
-        let mut expected: Vec<(i64, i64, Vec<u8>, String)> = (1..=2_500)
-            .filter(|connection| ![8, 9].contains(connection))
+        let mut expected: Vec<(i64, i64, Vec<u8>, String)> = (1..=2_503)
+            .filter(|connection| ![8, 9, 2_502].contains(connection))
             .map(|connection| {
                 let key = key(connection, 0xa5).to_vec();
                 (connection, connection * 10 + 1, key, "integer".to_string())

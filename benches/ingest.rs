@@ -177,9 +177,6 @@ fn ingest(
         })
         .collect();
     let started = Instant::now();
-    let known = store
-        .known_versions("bench")
-        .expect("the benchmark database reads");
     let context = ListingContext {
         source: "bench".into(),
         kind: ProviderKind::HuaweiCloud,
@@ -189,14 +186,17 @@ fn ingest(
         fingerprinter: fingerprinter.clone(),
         limits: vpnsnap::listing::ListingLimits::default(),
     };
-    let mut builder = ListingBuilder::deferred_knowing(context, std::sync::Arc::new(known));
-    for (index, page) in pages.into_iter().enumerate() {
-        builder
-            .add_text(&format!("page {index}"), page)
-            .expect("the benchmark's pages decode");
-    }
-    let listing = builder
-        .finish()
+    // As an import: the pages split on a second thread while the latest
+    // versions are read.
+    let read = move || {
+        let mut builder = ListingBuilder::deferred(context);
+        for (index, page) in pages.into_iter().enumerate() {
+            builder.add_text(&format!("page {index}"), page)?;
+        }
+        Ok(builder)
+    };
+    let listing = vpnsnap::import::finish_knowing(read, || store.known_versions("bench"))
+        .expect("the benchmark database reads")
         .expect("the benchmark's listing normalizes");
     let run = RunRecord {
         kind: RunKind::Import,

@@ -5,16 +5,19 @@
 use std::sync::Arc;
 
 use serde_json::{Value, json};
-use vpnsnap::listing::{ListingBuilder, ListingContext, ListingLimits, SourceOutcome};
+use vpnsnap::listing::{
+    ListingBuilder, ListingContext, ListingLimits, SourceOutcome, SourceResult,
+};
 use vpnsnap::provider::ProviderKind;
 use vpnsnap::sim::huaweicloud::{Estate, generate_estate};
 use vpnsnap::store::{RunKind, RunRecord, Store, StoreError};
 
 use crate::support::*;
 
-/// One import-like run of `bodies` (JSON text) into `store`; with `known`,
-/// passing over what the store's latest versions say is unchanged. Returns
-/// how many connections were passed over.
+/// One run of `bodies` (JSON text) into `store` as an import makes it
+/// (bodies added on one thread while the latest versions are read on
+/// another); with `known`, passing over what the store's latest versions
+/// say is unchanged. Returns how many connections were passed over.
 pub(crate) fn run(
     store: &mut Store,
     known: bool,
@@ -23,12 +26,20 @@ pub(crate) fn run(
     day: u32,
     bodies: &[String],
 ) -> usize {
-    let known = match known {
-        true => Arc::new(store.known_versions(source).unwrap()),
-        false => Arc::default(),
+    let read = || {
+        let mut builder = ListingBuilder::deferred(context(source, kind, day));
+        for (index, body) in bodies.iter().enumerate() {
+            builder.add_text(&format!("body {index}"), body.clone())?;
+        }
+        Ok(builder)
     };
-    let builder = ListingBuilder::deferred_knowing(context(source, kind, day), known);
-    write_listing(store, builder, day, bodies)
+    let result = vpnsnap::import::finish_knowing(read, || match known {
+        true => store.known_versions(source),
+        false => Ok(Default::default()),
+    })
+    .unwrap()
+    .unwrap();
+    write_result(store, result, day)
 }
 
 /// Adds `bodies` to `builder` and writes its listing into `store` as the
@@ -44,7 +55,12 @@ pub(crate) fn write_listing(
             .add_text(&format!("body {index}"), body.clone())
             .unwrap();
     }
-    let result = builder.finish().unwrap();
+    write_result(store, builder.finish().unwrap(), day)
+}
+
+/// Writes `result` into `store` as the run of `day`. Returns how many
+/// connections were passed over.
+fn write_result(store: &mut Store, result: SourceResult, day: u32) -> usize {
     let passed_over = match &result.outcome {
         SourceOutcome::Complete(listed) | SourceOutcome::Partial(listed) => listed
             .entries()

@@ -1,7 +1,6 @@
 //! `vpnsnap import`: saved API responses of one source, stored as one run.
 
 use std::io::Write;
-use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
@@ -66,11 +65,10 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<()> {
         true => Some(Store::open(&database)?),
         false => None,
     };
-    let known = match &mut store {
-        Some(store) => store.known_versions(&args.source)?,
-        None => Default::default(),
-    };
-    let listing = read_listing(&request, &fingerprinter, Arc::new(known))?;
+    let listing = read_listing(&request, &fingerprinter, || match &mut store {
+        Some(store) => store.known_versions(&args.source),
+        None => Ok(Default::default()),
+    })??;
     for warning in &listing.warnings {
         tracing::warn!("{warning}");
     }

@@ -255,6 +255,13 @@ impl Bodies {
         Ok(())
     }
 
+    /// Replaces the latest stored versions that connections are passed
+    /// over by: only for bodies normalized at the finish, which have not
+    /// used them yet.
+    pub(super) fn know(&mut self, known: Arc<KnownVersions>) {
+        self.known = known;
+    }
+
     pub(super) fn finish(self) -> Result<SourceResult, ListingError> {
         let kind = self.context.kind;
         if !self.any_list && !self.any_single {

@@ -100,6 +100,11 @@ pub enum ListingError {
     Panicked,
     #[error("the listing already failed")]
     Stopped,
+    #[error(
+        "a streaming listing is given the latest stored versions when it is made, not at its \
+         finish (a bug)"
+    )]
+    KnownAtFinish,
 }
 
 impl SinkError for ListingError {
@@ -108,7 +113,8 @@ impl SinkError for ListingError {
             ListingError::Spool(_)
             | ListingError::Thread(_)
             | ListingError::Panicked
-            | ListingError::Stopped => SinkClass::Local,
+            | ListingError::Stopped
+            | ListingError::KnownAtFinish => SinkClass::Local,
             ListingError::Decode(_)
             | ListingError::Json { .. }
             | ListingError::Conflict { .. }
@@ -324,6 +330,25 @@ impl ListingBuilder {
         // A closed channel means the thread stopped at an error: that one
         // is the answer.
         if sent { Ok(()) } else { Err(self.stop()) }
+    }
+
+    /// Finishes a deferred builder as [`ListingBuilder::finish`] does,
+    /// passing over the connections unchanged since the source's latest
+    /// stored versions `known`, which may thus be read while the bodies are
+    /// added (an import reads them from the database while its files are
+    /// read and split). A streaming builder passed over connections as they
+    /// came, with the versions it was made with: refused
+    /// ([`ListingError::KnownAtFinish`]).
+    pub fn finish_knowing(
+        mut self,
+        known: Arc<KnownVersions>,
+    ) -> Result<SourceResult, ListingError> {
+        match &mut self.state {
+            State::Here(bodies) => bodies.know(known),
+            State::Thread { .. } => return Err(ListingError::KnownAtFinish),
+            State::Stopped => return Err(ListingError::Stopped),
+        }
+        self.finish()
     }
 
     /// Normalizes everything added into one source result.

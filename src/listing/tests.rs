@@ -358,3 +358,10 @@ fn preparing_ahead_fills_every_slot_before_an_error_and_leaves_small_listings_al
         failing[1_000].2
     );
 }
+
+#[test]
+fn a_streaming_builder_refuses_latest_versions_given_at_its_finish() {
+    let builder = ListingBuilder::streaming(context()).unwrap();
+    let error = builder.finish_knowing(Arc::default()).unwrap_err();
+    assert!(matches!(error, ListingError::KnownAtFinish), "{error}");
+}

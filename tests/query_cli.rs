@@ -473,3 +473,38 @@ fn an_error_after_rows_were_written_says_the_output_is_incomplete() {
     assert_eq!(failed.stdout, "");
     assert_eq!(failed.stderr, "error: SQL error: malformed JSON\n");
 }
+
+/// A schema edited by another tool to hold a name that is not UTF-8 (a
+/// table's column here) is refused when the database is opened, with the
+/// object named: rusqlite's authorizer hook had panicked on the column's
+/// name (a panic message on stderr, then "access to t.\u{FFFD}b is
+/// prohibited").
+#[test]
+fn a_schema_name_that_is_not_utf8_is_refused_by_name_without_a_panic() {
+    let dir = history();
+    let sqlite = rusqlite::Connection::open(dir.path().join("h.db")).unwrap();
+    sqlite
+        .execute_batch(
+            "CREATE TABLE t (ab INTEGER); INSERT INTO t VALUES (1);
+             PRAGMA writable_schema = ON;
+             UPDATE sqlite_schema SET sql = CAST(x'435245415445205441424c4520742028ff62' AS TEXT)
+                 || ' INTEGER)' WHERE name = 't';",
+        )
+        .unwrap();
+    drop(sqlite);
+    let before = std::fs::read(dir.path().join("h.db")).unwrap();
+    let expected = "error: h.db: the schema's definition of table \"t\" is not UTF-8 text \
+                    (vpnsnap writes none; another tool edited the database): vpnsnap does not \
+                    read it\n";
+    for args in [
+        &["sql", "SELECT * FROM t"][..],
+        &["sql", "SELECT count(*) FROM versions"][..],
+        &["query", "current"][..],
+    ] {
+        let refused = run_err(dir.path(), args);
+        assert_eq!(refused.code, 1, "{args:?}");
+        assert_eq!(refused.stdout, "", "{args:?}");
+        assert_eq!(refused.stderr, expected, "{args:?}");
+    }
+    assert!(std::fs::read(dir.path().join("h.db")).unwrap() == before);
+}

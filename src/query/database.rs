@@ -118,6 +118,12 @@ impl QueryDb {
         if !is_vpnsnap {
             return Err(QueryError::NotVpnsnap(path.to_path_buf()));
         }
+        if let Some(what) = not_utf8_schema(&sqlite).map_err(open_error)? {
+            return Err(QueryError::NotUtf8Schema {
+                path: path.to_path_buf(),
+                what,
+            });
+        }
         let seen = Arc::new(Mutex::new(Seen::default()));
         let slot = Arc::clone(&seen);
         sqlite.authorizer(Some(move |context: AuthContext<'_>| {
@@ -181,6 +187,36 @@ enum Verdict {
     /// A PRAGMA that only reports.
     Pragma,
     Refuse(Refusal),
+}
+
+/// The first object of the schema whose name or SQL is not UTF-8, named
+/// lossily: rusqlite's authorizer hook panics on such a name (a table's
+/// column, say) before the closure sees it, and refuses the statement.
+fn not_utf8_schema(sqlite: &Sqlite) -> rusqlite::Result<Option<String>> {
+    let mut statement = sqlite.prepare(
+        "SELECT CAST(type AS BLOB), CAST(name AS BLOB), CAST(sql AS BLOB) FROM sqlite_schema",
+    )?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        let text = |index| -> rusqlite::Result<Option<Vec<u8>>> { row.get(index) };
+        let (kind, name, sql) = (text(0)?, text(1)?, text(2)?);
+        let utf8 = |bytes: &Option<Vec<u8>>| {
+            bytes
+                .as_deref()
+                .is_none_or(|bytes| std::str::from_utf8(bytes).is_ok())
+        };
+        if !(utf8(&kind) && utf8(&name) && utf8(&sql)) {
+            let lossy = |bytes: Option<Vec<u8>>| {
+                String::from_utf8_lossy(&bytes.unwrap_or_default()).into_owned()
+            };
+            let what = match utf8(&name) {
+                true => "definition",
+                false => "name",
+            };
+            return Ok(Some(format!("{what} of {} {:?}", lossy(kind), lossy(name))));
+        }
+    }
+    Ok(None)
 }
 
 /// Reading is allowed; so are PRAGMAs that only report. Everything else is

@@ -89,6 +89,11 @@ pub enum QueryError {
     NoDatabase(PathBuf),
     #[error("{0} is not a vpnsnap database (it has no versions and run_sources tables)")]
     NotVpnsnap(PathBuf),
+    #[error(
+        "{path}: the schema's {what} is not UTF-8 text (vpnsnap writes none; another tool edited \
+         the database): vpnsnap does not read it"
+    )]
+    NotUtf8Schema { path: PathBuf, what: String },
     #[error("cannot open the database {path} read-only: {source}")]
     Open {
         path: PathBuf,
@@ -101,7 +106,10 @@ impl QueryError {
     pub fn is_usage(&self) -> bool {
         !matches!(
             self,
-            QueryError::Sql { .. } | QueryError::Open { .. } | QueryError::NotVpnsnap(_)
+            QueryError::Sql { .. }
+                | QueryError::Open { .. }
+                | QueryError::NotVpnsnap(_)
+                | QueryError::NotUtf8Schema { .. }
         )
     }
 

@@ -495,7 +495,7 @@ fn a_schema_name_that_is_not_utf8_is_refused_by_name_without_a_panic() {
     let before = std::fs::read(dir.path().join("h.db")).unwrap();
     let expected = "error: h.db: the schema's definition of table \"t\" is not UTF-8 text \
                     (vpnsnap writes none; another tool edited the database): vpnsnap does not \
-                    read it\n";
+                    read it; rename or drop that object with the sqlite3 shell\n";
     for args in [
         &["sql", "SELECT * FROM t"][..],
         &["sql", "SELECT count(*) FROM versions"][..],

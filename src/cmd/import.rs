@@ -88,7 +88,10 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<()> {
     // Freeing the listing (each new or changed connection normalized, with
     // its raw JSON) was about 4% of a first import of 10,000 connections:
     // it is freed on a thread of its own while the summary is printed and
-    // the database closed (here, if no thread can be started).
+    // the database closed (here, if no thread can be started), and the
+    // process may exit before that thread is done. It owns nothing but
+    // memory (an import's listing is held in memory, never spooled); the
+    // lock and the database are closed here, in order.
     let _ = std::thread::Builder::new()
         .name("free-listing".into())
         .spawn(move || drop(run));

@@ -336,7 +336,8 @@ impl ListingBuilder {
     /// passing over the connections unchanged since the source's latest
     /// stored versions `known`, which may thus be read while the bodies are
     /// added (an import reads them from the database while its files are
-    /// read and split). A streaming builder passed over connections as they
+    /// read and split); they replace any the builder was made with, which
+    /// a deferred builder has not used yet. A streaming builder passed over connections as they
     /// came, with the versions it was made with: refused
     /// ([`ListingError::KnownAtFinish`]).
     pub fn finish_knowing(

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection as Sqlite, OpenFlags, Statement};
 
 use super::QueryError;
@@ -193,27 +194,26 @@ enum Verdict {
 /// lossily: rusqlite's authorizer hook panics on such a name (a table's
 /// column, say) before the closure sees it, and refuses the statement.
 fn not_utf8_schema(sqlite: &Sqlite) -> rusqlite::Result<Option<String>> {
-    let mut statement = sqlite.prepare(
-        "SELECT CAST(type AS BLOB), CAST(name AS BLOB), CAST(sql AS BLOB) FROM sqlite_schema",
-    )?;
+    let mut statement = sqlite.prepare("SELECT type, name, sql FROM sqlite_schema")?;
     let mut rows = statement.query([])?;
     while let Some(row) = rows.next()? {
-        let text = |index| -> rusqlite::Result<Option<Vec<u8>>> { row.get(index) };
-        let (kind, name, sql) = (text(0)?, text(1)?, text(2)?);
-        let utf8 = |bytes: &Option<Vec<u8>>| {
-            bytes
-                .as_deref()
-                .is_none_or(|bytes| std::str::from_utf8(bytes).is_ok())
+        // Text as SQLite gives it in UTF-8 (whatever the database's
+        // encoding), which is what the authorizer hook is handed.
+        let bytes = |index| -> rusqlite::Result<Vec<u8>> {
+            Ok(match row.get_ref(index)? {
+                ValueRef::Text(bytes) | ValueRef::Blob(bytes) => bytes.to_vec(),
+                _ => Vec::new(),
+            })
         };
+        let (kind, name, sql) = (bytes(0)?, bytes(1)?, bytes(2)?);
+        let utf8 = |bytes: &[u8]| std::str::from_utf8(bytes).is_ok();
         if !(utf8(&kind) && utf8(&name) && utf8(&sql)) {
-            let lossy = |bytes: Option<Vec<u8>>| {
-                String::from_utf8_lossy(&bytes.unwrap_or_default()).into_owned()
-            };
-            let what = match utf8(&name) {
-                true => "definition",
-                false => "name",
-            };
-            return Ok(Some(format!("{what} of {} {:?}", lossy(kind), lossy(name))));
+            let what = if utf8(&name) { "definition" } else { "name" };
+            return Ok(Some(format!(
+                "{what} of {} {:?}",
+                String::from_utf8_lossy(&kind),
+                String::from_utf8_lossy(&name)
+            )));
         }
     }
     Ok(None)

@@ -91,7 +91,7 @@ pub enum QueryError {
     NotVpnsnap(PathBuf),
     #[error(
         "{path}: the schema's {what} is not UTF-8 text (vpnsnap writes none; another tool edited \
-         the database): vpnsnap does not read it"
+         the database): vpnsnap does not read it; rename or drop that object with the sqlite3 shell"
     )]
     NotUtf8Schema { path: PathBuf, what: String },
     #[error("cannot open the database {path} read-only: {source}")]

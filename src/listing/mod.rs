@@ -390,6 +390,10 @@ impl PageSink for ListingBuilder {
         Ok(ListingBuilder::add_body(self, origin, body)?)
     }
 
+    fn add_text(&mut self, origin: &str, text: String) -> Result<(), FetchError> {
+        Ok(ListingBuilder::add_text(self, origin, text)?)
+    }
+
     fn reset(&mut self) -> Result<(), FetchError> {
         Ok(ListingBuilder::reset(self)?)
     }

@@ -19,6 +19,10 @@ pub trait PageSink {
     /// file) names it in errors.
     fn add_body(&mut self, origin: &str, body: Value) -> Result<(), FetchError>;
 
+    /// Takes one response body as its JSON text, which the listing splits
+    /// into its connections without parsing the body whole.
+    fn add_text(&mut self, origin: &str, text: String) -> Result<(), FetchError>;
+
     /// Discards every body taken so far: the listing is being taken again
     /// from the start.
     fn reset(&mut self) -> Result<(), FetchError>;
@@ -93,6 +97,12 @@ impl PageSink for VecSink {
     fn add_body(&mut self, origin: &str, body: Value) -> Result<(), FetchError> {
         self.bodies.push((origin.to_string(), body));
         Ok(())
+    }
+
+    fn add_text(&mut self, origin: &str, text: String) -> Result<(), FetchError> {
+        let body = serde_json::from_str(&text)
+            .map_err(|error| FetchError::Decode(format!("{origin}: {error}")))?;
+        self.add_body(origin, body)
     }
 
     fn reset(&mut self) -> Result<(), FetchError> {

@@ -10,6 +10,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use chrono::{DateTime, Utc};
 use reqwest::header::{ACCEPT, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
+use serde::de::IgnoredAny;
 use serde_json::Value;
 
 use super::errors::{ErrorBody, request_id};
@@ -61,7 +62,8 @@ fn renew_at(
 
 /// What one GET came back with.
 enum Reply {
-    Body(Value),
+    /// A success whose body is JSON (checked, not parsed into a tree).
+    Body(String),
     /// 401: the token was refused.
     Unauthorized(ErrorBody),
     /// 404: no such collection (a wrong endpoint) or no such object.
@@ -170,14 +172,15 @@ impl<'a> Neutron<'a> {
         Ok(url)
     }
 
-    /// GETs a collection page at `url` as JSON. Retryable failures are
-    /// retried under the source's policy; a token about to expire is
-    /// renewed first, and a 401 renews it once and repeats the request. A
-    /// 404 is a configuration error: the collection is not there.
-    pub async fn get(&self, url: &reqwest::Url) -> Result<Value, FetchError> {
-        match self.show(url).await? {
-            Shown::Object(body) => Ok(body),
-            Shown::Gone(error) => Err(FetchError::Config(format!(
+    /// GETs a collection page at `url`, as its JSON text (checked to be
+    /// JSON, not parsed: a large page is never held as a tree). Retryable
+    /// failures are retried under the source's policy; a token about to
+    /// expire is renewed first, and a 401 renews it once and repeats the
+    /// request. A 404 is a configuration error: the collection is not there.
+    pub async fn get_text(&self, url: &reqwest::Url) -> Result<String, FetchError> {
+        match self.request(url).await? {
+            Fetched::Body(text) => Ok(text),
+            Fetched::Gone(error) => Err(FetchError::Config(format!(
                 "GET {}: {error}; is this the Neutron endpoint, with the VPNaaS extension enabled?",
                 display_url(url)
             ))),
@@ -185,9 +188,17 @@ impl<'a> Neutron<'a> {
     }
 
     /// GETs one object at `url` (`.../{collection}/{id}`) as JSON, like
-    /// [`Neutron::get`], except that a 404 is an answer, not a failure: the
+    /// [`Neutron::get_text`], except that a 404 is an answer, not a failure: the
     /// object is gone.
     pub async fn show(&self, url: &reqwest::Url) -> Result<Shown, FetchError> {
+        Ok(match self.request(url).await? {
+            Fetched::Body(text) => Shown::Object(parse(&text, &display_url(url))?),
+            Fetched::Gone(error) => Shown::Gone(error),
+        })
+    }
+
+    /// GETs `url` (see [`Neutron::get_text`]); a 404 is [`Fetched::Gone`].
+    async fn request(&self, url: &reqwest::Url) -> Result<Fetched, FetchError> {
         let shown = display_url(url);
         let renewable = !matches!(self.settings.auth, Auth::Token { .. });
         let mut renewed = false;
@@ -201,8 +212,8 @@ impl<'a> Neutron<'a> {
                 renewed = true;
             }
             match self.attempt(url, &shown).await? {
-                Reply::Body(body) => return Ok(Shown::Object(body)),
-                Reply::NotFound(error) => return Ok(Shown::Gone(error)),
+                Reply::Body(text) => return Ok(Fetched::Body(text)),
+                Reply::NotFound(error) => return Ok(Fetched::Gone(error)),
                 Reply::Unauthorized(error) if renewable && !renewed => {
                     tracing::info!("GET {shown}: {error}; logging in again");
                     self.renew().await?;
@@ -266,20 +277,32 @@ impl<'a> Neutron<'a> {
     }
 }
 
+/// What a GET that Neutron answered came back with.
+enum Fetched {
+    Body(String),
+    Gone(ErrorBody),
+}
+
+/// A body already checked to be JSON, parsed.
+fn parse(text: &str, shown: &str) -> Result<Value, FetchError> {
+    serde_json::from_str(text).map_err(|error| {
+        FetchError::Decode(format!("GET {shown}: a body that is not JSON: {error}"))
+    })
+}
+
 /// Classifies a Neutron response read whole.
 fn read_reply(reply: http::Reply, shown: &str, who: &str) -> Result<Reply, FetchError> {
     let status = reply.status;
     let text = reply.text();
     let headers = reply.headers;
     if status.is_success() {
-        return serde_json::from_str(&text)
-            .map(Reply::Body)
-            .map_err(|error| {
-                FetchError::Decode(format!(
-                    "GET {shown}: HTTP {status} with a body that is not JSON: {error}{}",
-                    request_id(&headers)
-                ))
-            });
+        return match serde_json::from_str::<IgnoredAny>(&text) {
+            Ok(_) => Ok(Reply::Body(text)),
+            Err(error) => Err(FetchError::Decode(format!(
+                "GET {shown}: HTTP {status} with a body that is not JSON: {error}{}",
+                request_id(&headers)
+            ))),
+        };
     }
     let error = ErrorBody::read(status, &headers, &text);
     match status.as_u16() {

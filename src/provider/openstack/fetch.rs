@@ -22,10 +22,11 @@
 use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::client::{Neutron, Shown};
 use super::normalize::{CONNECTIONS_KEY, REFERENCES, body_keys};
-use super::paging::Pager;
+use super::paging::{Pager, members};
 use super::settings::Settings;
 use super::subnets::{self, SubnetIds};
 use crate::http::{FetchError, display_url};
@@ -75,13 +76,17 @@ pub async fn fetch(
         CONNECTIONS_KEY,
         settings.page_size,
     )?;
-    while let Some(page) = pager.next(&neutron).await? {
-        for (kind, id) in known.claim_missing(&page.body) {
+    // The connections' pages go to the listing as text (split there, each
+    // connection parsed alone): the largest bodies are never held as trees.
+    while let Some(page) = pager.next_text(&neutron).await? {
+        let (connections, _) = members(&page.text, CONNECTIONS_KEY, &page.shown)?;
+        for (kind, id) in known.claim_missing(&connections) {
             show(&neutron, context, kind, &id, &mut known, listing).await?;
         }
+        drop(connections);
         let named = known.subnets.take_pending();
         subnets::fetch(&neutron, context, &named, listing).await?;
-        listing.add_body(&page.shown, page.body)?;
+        listing.add_text(&page.shown, page.text)?;
         context.progress.page_fetched(page.count);
     }
     Ok(())
@@ -154,21 +159,27 @@ impl Known {
         ids.insert(id.into())
     }
 
-    /// The references of the connections in a page body that are neither
-    /// collected nor asked for yet, each once, in the order they first
-    /// appear; from now on they count as asked for. Ids that cannot name
-    /// one object in a URL path (empty, `.`, `..`) are not asked for: the
-    /// normalizer reports them unresolved.
-    fn claim_missing(&mut self, body: &Value) -> Vec<(RelatedKind, String)> {
-        let Some(Value::Array(connections)) = body.get(CONNECTIONS_KEY) else {
-            return Vec::new();
-        };
+    /// The references of a page's connections (each its JSON text) that
+    /// are neither collected nor asked for yet, each once, in the order
+    /// they first appear; from now on they count as asked for. Ids that
+    /// cannot name one object in a URL path (empty, `.`, `..`) are not
+    /// asked for: the normalizer reports them unresolved.
+    fn claim_missing(&mut self, connections: &[&RawValue]) -> Vec<(RelatedKind, String)> {
         let mut missing = Vec::new();
         for connection in connections {
+            // Only the reference members are parsed: no tree of the object.
+            let Ok(members) = serde_json::from_str::<HashMap<String, &RawValue>>(connection.get())
+            else {
+                continue;
+            };
             for reference in &REFERENCES {
-                let Some(id) = connection.get(reference.key).and_then(Value::as_str) else {
+                let id = members
+                    .get(reference.key)
+                    .and_then(|id| serde_json::from_str::<Value>(id.get()).ok());
+                let Some(Value::String(id)) = id else {
                     continue;
                 };
+                let id = id.as_str();
                 if !matches!(id, "" | "." | "..") && self.insert(reference.kind, id) {
                     missing.push((reference.kind, id.to_string()));
                 }
@@ -199,8 +210,10 @@ mod tests {
             {"id": "c3", "ikepolicy_id": "", "ipsecpolicy_id": "..", "vpnservice_id": 7},
             "not an object"
         ]});
+        let text = page.to_string();
+        let (connections, _) = members(&text, CONNECTIONS_KEY, "u").unwrap();
         assert_eq!(
-            known.claim_missing(&page),
+            known.claim_missing(&connections),
             [
                 (RelatedKind::IpsecPolicy, "ipsec-2"),
                 (RelatedKind::VpnService, "vpn-1"),
@@ -212,7 +225,7 @@ mod tests {
             .map(|(kind, id)| (kind, id.to_string()))
         );
         // Asked for once: a later page referencing them asks for nothing.
-        assert_eq!(known.claim_missing(&page), []);
-        assert_eq!(known.claim_missing(&json!({"ikepolicies": []})), []);
+        assert_eq!(known.claim_missing(&connections), []);
+        assert_eq!(known.claim_missing(&[]), []);
     }
 }

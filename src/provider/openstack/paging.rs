@@ -14,9 +14,10 @@
 //! show request on the marker tells them apart; a gone marker fails the
 //! listing.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::client::{Neutron, Shown};
 use crate::http::{FetchError, display_url};
@@ -26,6 +27,15 @@ pub struct Page {
     /// The URL it came from, credentials masked.
     pub shown: String,
     pub body: Value,
+}
+
+/// One page of a collection as its JSON text: checked, and read for its
+/// object count and links, without a parsed tree (a page of 25,000
+/// connections is 19 MB of text and was about 96 MB as a tree).
+pub struct TextPage {
+    /// The URL it came from, credentials masked.
+    pub shown: String,
+    pub text: String,
     /// How many objects its collection array holds.
     pub count: usize,
 }
@@ -73,26 +83,33 @@ impl Pager {
         }
     }
 
-    /// The next page, or `None` after the last one.
+    /// The next page, parsed, or `None` after the last one.
     pub async fn next(&mut self, neutron: &Neutron<'_>) -> Result<Option<Page>, FetchError> {
+        let Some(TextPage { shown, text, .. }) = self.next_text(neutron).await? else {
+            return Ok(None);
+        };
+        let body = serde_json::from_str(&text).map_err(|error| {
+            FetchError::Decode(format!("GET {shown}: a body that is not JSON: {error}"))
+        })?;
+        Ok(Some(Page { shown, body }))
+    }
+
+    /// The next page as its JSON text, or `None` after the last one.
+    pub async fn next_text(
+        &mut self,
+        neutron: &Neutron<'_>,
+    ) -> Result<Option<TextPage>, FetchError> {
         let Some(url) = self.next.take() else {
             return Ok(None);
         };
         let shown = display_url(&url);
-        let body = neutron.get(&url).await?;
-        let count = match body.get(self.key) {
-            Some(Value::Array(items)) => items.len(),
-            _ => {
-                return Err(FetchError::Decode(format!(
-                    "GET {shown}: the body has no {:?} array",
-                    self.key
-                )));
-            }
-        };
+        let text = neutron.get_text(&url).await?;
+        let (items, links) = members(&text, self.key, &shown)?;
+        let count = items.len();
         if count == 0 {
             self.check_marker(neutron, &url, &shown).await?;
         }
-        if let Some(href) = next_link(&body, self.key, &shown)? {
+        if let Some(href) = next_link(links.as_ref(), self.key, &shown)? {
             if count == 0 {
                 return Err(FetchError::Paging(format!(
                     "GET {shown}: an empty page with a next link ({href}); the listing would not end"
@@ -108,7 +125,7 @@ impl Pager {
             }
             self.next = Some(next_url);
         }
-        Ok(Some(Page { shown, body, count }))
+        Ok(Some(TextPage { shown, text, count }))
     }
 
     /// After an empty page reached by a marker: fails unless the marker
@@ -139,9 +156,32 @@ impl Pager {
 }
 
 /// The `href` of the `rel: "next"` entry of `<key>_links`, if any.
-fn next_link(body: &Value, key: &str, shown: &str) -> Result<Option<String>, FetchError> {
+/// The objects of the array `key` in a page's JSON `text`, each as its
+/// text, and its `{key}_links` parsed (small).
+pub fn members<'t>(
+    text: &'t str,
+    key: &str,
+    shown: &str,
+) -> Result<(Vec<&'t RawValue>, Option<Value>), FetchError> {
+    let no_array = || FetchError::Decode(format!("GET {shown}: the body has no {key:?} array"));
+    // Not an object, or a member that is not JSON: as a parsed body, no array.
+    let members: HashMap<String, &RawValue> = serde_json::from_str(text).map_err(|_| no_array())?;
+    let items = members
+        .get(key)
+        .and_then(|items| serde_json::from_str::<Vec<&RawValue>>(items.get()).ok())
+        .ok_or_else(no_array)?;
+    let links = members
+        .get(&format!("{key}_links"))
+        .map(|links| serde_json::from_str::<Value>(links.get()))
+        .transpose()
+        .map_err(|_| no_array())?;
+    Ok((items, links))
+}
+
+/// The next page's href in a page's `{key}_links`, if any.
+fn next_link(links: Option<&Value>, key: &str, shown: &str) -> Result<Option<String>, FetchError> {
     let links_key = format!("{key}_links");
-    let links = match body.get(&links_key) {
+    let links = match links {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::Array(links)) => links,
         Some(_) => {
@@ -203,33 +243,57 @@ mod tests {
     }
 
     #[test]
+    fn a_page_text_gives_its_objects_and_links_or_says_it_has_no_array() {
+        let text = r#"{"ikepolicies": [{"id": "a"}, "odd", {"id": "b\u0022"}],
+            "ikepolicies_links": [{"rel": "next", "href": "h"}], "other": {"x": [1]}}"#;
+        let (items, links) = members(text, "ikepolicies", "u").unwrap();
+        let items: Vec<&str> = items.iter().map(|item| item.get()).collect();
+        assert_eq!(
+            items,
+            [r#"{"id": "a"}"#, r#""odd""#, r#"{"id": "b\u0022"}"#]
+        );
+        assert_eq!(links, Some(json!([{"rel": "next", "href": "h"}])));
+        let (items, links) = members(r#"{"ikepolicies": []}"#, "ikepolicies", "u").unwrap();
+        assert!(items.is_empty() && links.is_none());
+        for text in [
+            r#"{"ikepolicies": {}}"#,
+            r#"{"ipsecpolicies": []}"#,
+            r#"[{"ikepolicies": []}]"#,
+            "null",
+        ] {
+            let error = members(text, "ikepolicies", "u").unwrap_err().to_string();
+            assert!(
+                error.contains("GET u: the body has no \"ikepolicies\" array"),
+                "{text}: {error}"
+            );
+        }
+    }
+
+    #[test]
     fn next_links_are_found_by_rel() {
         let body = json!({"ikepolicies": [], "ikepolicies_links": [
             {"rel": "previous", "href": "http://n/v2.0/vpn/ikepolicies?limit=1&marker=a&page_reverse=True"},
             {"rel": "next", "href": "http://n/v2.0/vpn/ikepolicies?limit=1&marker=b"}
         ]});
         assert_eq!(
-            next_link(&body, "ikepolicies", "u").unwrap().as_deref(),
+            next_link(body.get("ikepolicies_links"), "ikepolicies", "u")
+                .unwrap()
+                .as_deref(),
             Some("http://n/v2.0/vpn/ikepolicies?limit=1&marker=b")
         );
         let last =
             json!({"ikepolicies": [], "ikepolicies_links": [{"rel": "previous", "href": "x"}]});
-        assert_eq!(next_link(&last, "ikepolicies", "u").unwrap(), None);
         assert_eq!(
-            next_link(&json!({"ikepolicies": []}), "ikepolicies", "u").unwrap(),
+            next_link(last.get("ikepolicies_links"), "ikepolicies", "u").unwrap(),
             None
         );
-        let error = next_link(
-            &json!({"ikepolicies_links": [{"rel": "next"}]}),
-            "ikepolicies",
-            "GET u",
-        )
-        .unwrap_err();
+        assert_eq!(next_link(None, "ikepolicies", "u").unwrap(), None);
+        let error = next_link(Some(&json!([{"rel": "next"}])), "ikepolicies", "GET u").unwrap_err();
         assert_eq!(
             error.to_string(),
             "undecodable response: GET GET u: $.ikepolicies_links[0].href is missing or not a string"
         );
-        assert!(next_link(&json!({"ikepolicies_links": {}}), "ikepolicies", "u").is_err());
+        assert!(next_link(Some(&json!({})), "ikepolicies", "u").is_err());
     }
 
     #[test]

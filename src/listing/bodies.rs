@@ -24,7 +24,8 @@ pub(super) enum Message {
         body: Value,
         size: usize,
     },
-    /// A body as JSON text (a saved file): its memory is its length.
+    /// A body as JSON text (a saved file, an OpenStack page of
+    /// connections): its memory is its length.
     Text {
         origin: String,
         text: String,

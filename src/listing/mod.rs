@@ -295,7 +295,8 @@ impl ListingBuilder {
         self.send(Message::Body { origin, body, size })
     }
 
-    /// Adds one response body as JSON text (a saved file); `origin` names
+    /// Adds one response body as JSON text (a saved file, an OpenStack
+    /// page of connections); `origin` names
     /// it in errors. A list body's connections are split out without being
     /// parsed, so that those unchanged cost only their listing key.
     pub fn add_text(&mut self, origin: &str, text: String) -> Result<(), ListingError> {

@@ -11,8 +11,9 @@
 //! nothing of the pre-shared key inside.
 //!
 //! Two spellings of an object hash differently: the text as received
-//! ([`ListingKeyer::of_text`], for saved files) and the parsed value
-//! serialized ([`ListingKeyer::of_value`], for HTTP bodies). A key that
+//! ([`ListingKeyer::of_text`], for saved files and OpenStack's connection
+//! pages) and the parsed value serialized ([`ListingKeyer::of_value`], for
+//! other HTTP bodies). A key that
 //! differs only costs a normalization, which then finds the content equal.
 //! An object holding one of its kind's volatile members (session
 //! durations, counters; [`ListingKeyer::has_volatile`]) is to be stored

@@ -113,6 +113,12 @@ fn a_large_listing_prepared_on_two_threads_fails_at_its_first_error_in_order() {
         huawei_bodies(&estate)
     };
     let unnamed = |estate: &mut Estate, index: usize| estate.connections[index]["id"] = json!("");
+    let missing_id = |index: usize| {
+        format!(
+            "body 2: not a huaweicloud response body: $.vpn_connections[{index}].id: missing \
+             connection id (a non-empty string)"
+        )
+    };
     let fails = |bodies: &[String], expected: &str| {
         assert_eq!(listing_error(true, bodies), expected);
         assert_eq!(listing_error(false, bodies), expected);
@@ -124,8 +130,7 @@ fn a_large_listing_prepared_on_two_threads_fails_at_its_first_error_in_order() {
             unnamed(estate, 704);
             unnamed(estate, 703);
         }),
-        "body 2: not a huaweicloud response body: $.vpn_connections[703].id: missing connection \
-         id (a non-empty string)",
+        &missing_id(703),
     );
     // Far apart, in each half: the first half's.
     fails(
@@ -133,15 +138,10 @@ fn a_large_listing_prepared_on_two_threads_fails_at_its_first_error_in_order() {
             unnamed(estate, 2_100);
             unnamed(estate, 700);
         }),
-        "body 2: not a huaweicloud response body: $.vpn_connections[700].id: missing connection \
-         id (a non-empty string)",
+        &missing_id(700),
     );
     // One in the second half only.
-    fails(
-        &with(&|estate| unnamed(estate, 2_100)),
-        "body 2: not a huaweicloud response body: $.vpn_connections[2100].id: missing connection \
-         id (a non-empty string)",
-    );
+    fails(&with(&|estate| unnamed(estate, 2_100)), &missing_id(2_100));
     // A conflict (a connection listed twice, with other content) before an
     // undecodable connection: the conflict.
     fails(

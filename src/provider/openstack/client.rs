@@ -284,7 +284,7 @@ enum Fetched {
 }
 
 /// A body already checked to be JSON, parsed.
-fn parse(text: &str, shown: &str) -> Result<Value, FetchError> {
+pub(super) fn parse(text: &str, shown: &str) -> Result<Value, FetchError> {
     serde_json::from_str(text).map_err(|error| {
         FetchError::Decode(format!("GET {shown}: a body that is not JSON: {error}"))
     })

@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::client::{Neutron, Shown};
+use super::client::{Neutron, Shown, parse};
 use crate::http::{FetchError, display_url};
 
 /// One page of a collection.
@@ -88,9 +88,7 @@ impl Pager {
         let Some(TextPage { shown, text, .. }) = self.next_text(neutron).await? else {
             return Ok(None);
         };
-        let body = serde_json::from_str(&text).map_err(|error| {
-            FetchError::Decode(format!("GET {shown}: a body that is not JSON: {error}"))
-        })?;
+        let body = parse(&text, &shown)?;
         Ok(Some(Page { shown, body }))
     }
 

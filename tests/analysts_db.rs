@@ -362,7 +362,7 @@ fn a_migration_that_cannot_convert_leaves_the_database_as_it_was() {
     assert!(
         message.contains(
             "(pending, applied together or not at all: V5__source_identity, V6__raw_json_text, \
-             V7__query_summaries, V8__listing_keys)"
+             V7__query_summaries, V8__listing_keys, V9__application_id)"
         ),
         "{message}"
     );

@@ -634,6 +634,20 @@ fn an_import_waits_for_no_one_while_a_collection_holds_the_database() {
     assert_eq!(imported.code, 0, "{}", imported.stderr);
 }
 
+/// Imports the Huawei fixture into `dir`'s h.db and expects the refusal
+/// `message` (exit 2).
+fn refused_import(dir: &Path, message: &str) {
+    let output = import(
+        dir,
+        "hw",
+        "huaweicloud",
+        "2026-11-22T10:00:00Z",
+        &[fixture_arg("huaweicloud/001_list_all.json")],
+    );
+    assert_eq!(output.code, 2, "{}", output.stderr);
+    assert!(output.stderr.contains(message), "{}", output.stderr);
+}
+
 #[test]
 fn another_applications_database_or_a_non_sqlite_file_is_refused_untouched() {
     let dir = tempfile::tempdir().unwrap();
@@ -645,21 +659,10 @@ fn another_applications_database_or_a_non_sqlite_file_is_refused_untouched() {
             .unwrap();
     }
     let before = std::fs::read(&foreign).unwrap();
-    let output = import(
+    refused_import(
         dir.path(),
-        "hw",
-        "huaweicloud",
-        "2026-11-22T10:00:00Z",
-        &[fixture_arg("huaweicloud/001_list_all.json")],
-    );
-    assert_eq!(output.code, 2, "{}", output.stderr);
-    assert!(
-        output.stderr.contains(
-            "h.db is another application's SQLite database (it has tables, but not vpnsnap's \
-             schema); vpnsnap writes only its own: pass a new --db PATH"
-        ),
-        "{}",
-        output.stderr
+        "h.db is another application's SQLite database (it has tables, but not vpnsnap's \
+         schema); vpnsnap writes only its own: pass a new --db PATH",
     );
     assert_eq!(std::fs::read(&foreign).unwrap(), before);
     let mut names: Vec<String> = std::fs::read_dir(dir.path())
@@ -671,24 +674,83 @@ fn another_applications_database_or_a_non_sqlite_file_is_refused_untouched() {
 
     // Not SQLite at all: refused, and nothing is left beside it either.
     std::fs::write(&foreign, "just some text, not a database\n").unwrap();
-    let output = import(
-        dir.path(),
-        "hw",
-        "huaweicloud",
-        "2026-11-22T10:00:00Z",
-        &[fixture_arg("huaweicloud/001_list_all.json")],
-    );
-    assert_eq!(output.code, 2, "{}", output.stderr);
-    assert!(
-        output.stderr.contains("h.db is not a SQLite database"),
-        "{}",
-        output.stderr
-    );
+    refused_import(dir.path(), "h.db is not a SQLite database");
     assert_eq!(
         std::fs::read_to_string(&foreign).unwrap(),
         "just some text, not a database\n"
     );
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn a_database_marked_as_another_applications_is_refused_untouched_whatever_its_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let foreign = dir.path().join("h.db");
+    {
+        // Another application that also uses refinery: its history table
+        // alone made such a file pass for vpnsnap's before V9's mark.
+        let sqlite = rusqlite::Connection::open(&foreign).unwrap();
+        sqlite
+            .execute_batch(
+                "PRAGMA application_id = 305419896; \
+                 CREATE TABLE refinery_schema_history (version INTEGER PRIMARY KEY); \
+                 CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine');",
+            )
+            .unwrap();
+    }
+    let before = std::fs::read(&foreign).unwrap();
+    refused_import(
+        dir.path(),
+        "h.db is another application's SQLite database (its header's application_id is \
+         0x12345678, not vpnsnap's 0x76706e73); vpnsnap writes only its own: pass a new --db PATH",
+    );
+    assert_eq!(std::fs::read(&foreign).unwrap(), before);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn vpnsnap_marks_its_database_and_an_earlier_unmarked_one_when_it_opens_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [fixture_arg("huaweicloud/001_list_all.json")];
+    let output = import(
+        dir.path(),
+        "hw",
+        "huaweicloud",
+        "2026-11-22T10:00:00Z",
+        &files,
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let db = dir.path().join("h.db");
+    let mark = |sqlite: &rusqlite::Connection| -> i32 {
+        sqlite
+            .query_row("PRAGMA application_id", [], |row| row.get(0))
+            .unwrap()
+    };
+    {
+        let sqlite = rusqlite::Connection::open(&db).unwrap();
+        assert_eq!(mark(&sqlite), vpnsnap::store::APPLICATION_ID);
+        // As a vpnsnap before V9 left it: unmarked, V9 not applied.
+        sqlite
+            .execute_batch(
+                "PRAGMA application_id = 0; DELETE FROM refinery_schema_history WHERE version = 9;",
+            )
+            .unwrap();
+        assert_eq!(mark(&sqlite), 0);
+    }
+    let output = import(
+        dir.path(),
+        "hw",
+        "huaweicloud",
+        "2026-11-22T11:00:00Z",
+        &files,
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let sqlite = rusqlite::Connection::open(&db).unwrap();
+    assert_eq!(mark(&sqlite), vpnsnap::store::APPLICATION_ID);
+    let runs: i64 = sqlite
+        .query_row("SELECT count(*) FROM runs", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(runs, 2);
 }
 
 #[test]

@@ -61,6 +61,12 @@ pub enum StoreError {
     )]
     Foreign { path: PathBuf },
     #[error(
+        "{path} is another application's SQLite database (its header's application_id is \
+         {id:#010x}, not vpnsnap's {APPLICATION_ID:#010x}); vpnsnap writes only its own: pass a \
+         new --db PATH"
+    )]
+    MarkedForeign { path: PathBuf, id: i32 },
+    #[error(
         "{path} was written by a newer vpnsnap (its schema is at migration V{applied}; this \
          vpnsnap knows up to V{known}): writing it with this version could break what the newer \
          one keeps. Nothing was written: use that version of vpnsnap or a later one"
@@ -344,9 +350,15 @@ impl Store {
     }
 }
 
+/// vpnsnap's mark in a database's header (`PRAGMA application_id`, set by
+/// migration V9): "vpns" in ASCII.
+pub const APPLICATION_ID: i32 = 0x7670_6e73;
+
 /// Whether the file at `path` may be written as a vpnsnap database: absent,
-/// empty, or a SQLite database with vpnsnap's schema (any version). It is
-/// read only (no pragma, no journal change), so a refused file stays
+/// empty, marked as vpnsnap's ([`APPLICATION_ID`]), or unmarked with
+/// vpnsnap's schema (any version; a database written before V9). Another
+/// application's mark refuses it. It is read only (a header read, no pragma
+/// set, no journal change), so a refused file stays
 /// byte-identical; callers check before creating anything beside it (the
 /// lock, the fingerprint key file).
 pub fn check_database(path: &Path) -> Result<(), StoreError> {
@@ -359,6 +371,23 @@ pub fn check_database(path: &Path) -> Result<(), StoreError> {
     };
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let sqlite = Sqlite::open_with_flags(path, flags).map_err(not_sqlite)?;
+    // The header's mark first: read without loading the schema, which a
+    // statement on sqlite_master parses whole (every table, index and
+    // view), on a connection opened for nothing else.
+    let id: i32 = sqlite
+        .query_row("PRAGMA application_id", [], |row| row.get(0))
+        .map_err(not_sqlite)?;
+    match id {
+        APPLICATION_ID => return Ok(()),
+        0 => {}
+        id => {
+            return Err(StoreError::MarkedForeign {
+                path: path.into(),
+                id,
+            });
+        }
+    }
+    // Unmarked: new, empty, written before V9, or another application's.
     let (objects, ours): (i64, i64) = sqlite
         .query_row(
             "SELECT count(*), count(*) FILTER (WHERE name = 'refinery_schema_history') \
@@ -399,12 +428,17 @@ fn refuse_newer(sqlite: &Sqlite, path: &Path) -> Result<(), StoreError> {
 
 /// The latest migration this version of vpnsnap has.
 fn latest_migration() -> i64 {
-    embedded::migrations::runner()
-        .get_migrations()
-        .iter()
-        .map(|migration| i64::from(migration.version()))
-        .max()
-        .unwrap_or(0)
+    // Once per process: refinery's runner parses every embedded migration's
+    // name and checksums its SQL.
+    static LATEST: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    *LATEST.get_or_init(|| {
+        embedded::migrations::runner()
+            .get_migrations()
+            .iter()
+            .map(|migration| i64::from(migration.version()))
+            .max()
+            .unwrap_or(0)
+    })
 }
 
 /// The latest migration applied to the database (0 for a new one).

@@ -1,0 +1,11 @@
+-- V9: vpnsnap's mark in the database header, PRAGMA application_id =
+-- 0x76706e73 ("vpns"; store::APPLICATION_ID).
+-- Why: every writer first checks that the file is vpnsnap's (a foreign
+-- database or file is refused untouched, before anything is created
+-- beside it). Without a mark that check read sqlite_master, which makes
+-- SQLite parse the whole schema (every table, index and view) on a
+-- connection opened for nothing else: an import opened two such
+-- connections before its own, a third of its CPU with nothing to import.
+-- The mark is read from the header alone. Tools that know SQLite's
+-- application ids (file(1)) show it; nothing else changes.
+PRAGMA application_id = 1987079795;

@@ -433,4 +433,6 @@ fn joined(thread: JoinHandle<Result<Bodies, ListingError>>) -> Result<Bodies, Li
 }
 
 #[cfg(test)]
+mod split_tests;
+#[cfg(test)]
 mod tests;

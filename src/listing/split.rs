@@ -4,12 +4,9 @@
 //! not passed over, so that a saved file's unchanged connections cost no
 //! `Value` tree. Parsed, it fails as the whole body would.
 
-use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
-use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::ListingError;
@@ -63,65 +60,174 @@ impl SplitText {
 /// A list body split at `list_key` without parsing its connections: the
 /// body with an empty array there, and each connection's text, in one pass
 /// over the text. `None` when the text is not an object holding an array at
-/// `list_key` (it is then parsed whole, and any error is reported as for
-/// any body).
+/// `list_key`, or is not JSON around that array (it is then parsed whole,
+/// and any error is reported as for any body).
+///
+/// The connections' texts are found by their structure alone (strings,
+/// brackets, commas), not validated: each is either passed over because
+/// its listing key is that of a stored version (which was the same text,
+/// parsed when it was stored) or parsed ([`SplitText::parse`]), which fails
+/// as the whole body would. Everything else is validated here: the members
+/// outside the array are parsed (as deep as in the body), and so are the
+/// keys; the separators and whitespace between them and between the
+/// connections are checked. serde_json's validating skip of each connection
+/// had been about half of an unchanged import's reading.
 pub(super) fn split_list_body(text: &str, list_key: &str) -> Option<(Value, Vec<Range<usize>>)> {
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let split = ListBody { list_key }.deserialize(&mut deserializer).ok()?;
-    deserializer.end().ok()?;
-    let (shell, connections) = split?;
-    // Each connection's place in the text it was borrowed from.
-    let start = text.as_ptr() as usize;
-    let ranges = connections
-        .into_iter()
-        .map(|raw| {
-            let offset = (raw.get().as_ptr() as usize).checked_sub(start)?;
-            let range = offset..offset + raw.get().len();
-            text.get(range.clone()).map(|_| range)
-        })
-        .collect::<Option<Vec<_>>>()?;
-    Some((Value::Object(shell), ranges))
-}
-
-/// Reads a list body's members, all but `list_key` parsed, that one as the
-/// texts of its elements; `None` inside when `list_key` is absent.
-struct ListBody<'k> {
-    list_key: &'k str,
-}
-
-type Split<'de> = Option<(Map<String, Value>, Vec<&'de RawValue>)>;
-
-impl<'de> DeserializeSeed<'de> for ListBody<'_> {
-    type Value = Split<'de>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
+    let bytes = text.as_bytes();
+    let mut at = skip_whitespace(bytes, 0);
+    if bytes.get(at) != Some(&b'{') {
+        return None;
     }
-}
-
-impl<'de> Visitor<'de> for ListBody<'_> {
-    type Value = Split<'de>;
-
-    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str("a JSON object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut shell = Map::new();
-        let mut connections = None;
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            if key == self.list_key {
-                // A repeated key: the last one counts, as when parsed whole.
-                connections = Some(map.next_value::<Vec<&'de RawValue>>()?);
-                shell.insert(key.into_owned(), Value::Array(Vec::new()));
+    let mut shell = Map::new();
+    let mut connections = None;
+    at = skip_whitespace(bytes, at + 1);
+    if bytes.get(at) == Some(&b'}') {
+        at += 1;
+    } else {
+        loop {
+            let key_end = string_end(bytes, at)?;
+            let key: String = serde_json::from_str(text.get(at..key_end)?).ok()?;
+            at = skip_whitespace(bytes, key_end);
+            if bytes.get(at) != Some(&b':') {
+                return None;
+            }
+            at = skip_whitespace(bytes, at + 1);
+            let value_end = if key == list_key {
+                // A repeated key (the last one counts): the connections of
+                // the earlier array would be neither kept nor parsed, so
+                // such a body is parsed whole.
+                if connections.is_some() {
+                    return None;
+                }
+                let (ranges, end) = array_items(bytes, at)?;
+                connections = Some(ranges);
+                shell.insert(key, Value::Array(Vec::new()));
+                end
             } else {
-                let value = map.next_value::<Value>()?;
-                shell.insert(key.into_owned(), value);
+                let end = value_end(bytes, at)?;
+                shell.insert(key, member_value(text.get(at..end)?)?);
+                end
+            };
+            at = skip_whitespace(bytes, value_end);
+            match bytes.get(at) {
+                Some(b',') => at = skip_whitespace(bytes, at + 1),
+                Some(b'}') => {
+                    at += 1;
+                    break;
+                }
+                _ => return None,
             }
         }
-        Ok(connections.map(|connections| (shell, connections)))
+    }
+    if skip_whitespace(bytes, at) != bytes.len() {
+        return None;
+    }
+    Some((Value::Object(shell), connections?))
+}
+
+/// A member of the body's object parsed as the whole body's parse reads
+/// it: one level down (serde_json limits nesting).
+fn member_value(text: &str) -> Option<Value> {
+    let mut nested = String::with_capacity(text.len() + 2);
+    nested.push('[');
+    nested.push_str(text);
+    nested.push(']');
+    match serde_json::from_str::<Value>(&nested).ok()? {
+        Value::Array(mut values) if values.len() == 1 => values.pop(),
+        _ => None,
     }
 }
+
+/// The ranges of the elements of the array at `at`, and where it ends.
+fn array_items(bytes: &[u8], mut at: usize) -> Option<(Vec<Range<usize>>, usize)> {
+    if bytes.get(at) != Some(&b'[') {
+        return None;
+    }
+    let mut items = Vec::new();
+    at = skip_whitespace(bytes, at + 1);
+    if bytes.get(at) == Some(&b']') {
+        return Some((items, at + 1));
+    }
+    loop {
+        let end = value_end(bytes, at)?;
+        items.push(at..end);
+        at = skip_whitespace(bytes, end);
+        match bytes.get(at) {
+            Some(b',') => at = skip_whitespace(bytes, at + 1),
+            Some(b']') => return Some((items, at + 1)),
+            _ => return None,
+        }
+    }
+}
+
+/// Where the value starting at `at` ends, by its structure: a string at its
+/// closing quote, an object or array at its closing bracket (strings
+/// skipped), anything else before the next delimiter. `None` at the end of
+/// the text or where no value starts.
+fn value_end(bytes: &[u8], at: usize) -> Option<usize> {
+    match bytes.get(at)? {
+        b'"' => string_end(bytes, at),
+        b'{' | b'[' => container_end(bytes, at),
+        _ => {
+            let rest = bytes.get(at..)?;
+            let length = rest
+                .iter()
+                .position(|byte| matches!(byte, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
+                .unwrap_or(rest.len());
+            (length > 0).then_some(at + length)
+        }
+    }
+}
+
+/// The end of the object or array starting at `at`: past the bracket that
+/// brings the nesting back to where it started.
+fn container_end(bytes: &[u8], mut at: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    while let Some(byte) = bytes.get(at) {
+        match byte {
+            b'"' => {
+                at = string_end(bytes, at)?;
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(at + 1);
+                }
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    None
+}
+
+/// Past the closing quote of the string starting at `at` (a quote), its
+/// escapes skipped.
+fn string_end(bytes: &[u8], at: usize) -> Option<usize> {
+    if bytes.get(at) != Some(&b'"') {
+        return None;
+    }
+    let mut at = at + 1;
+    loop {
+        at += memchr::memchr2(b'"', b'\\', bytes.get(at..)?)?;
+        match bytes[at] {
+            b'"' => return Some(at + 1),
+            // The escaped character, whatever it is, cannot end the string.
+            _ => at += 2,
+        }
+    }
+}
+
+/// Past JSON's whitespace (space, tab, line feed, carriage return) from `at`.
+fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
+    while matches!(bytes.get(at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        at += 1;
+    }
+    at
+}
+
 /// A body that is not JSON, named by its origin.
 pub(super) fn json_error(origin: &str, error: &serde_json::Error) -> ListingError {
     ListingError::Json {

@@ -558,3 +558,69 @@ fn a_key_left_behind_by_a_writer_that_does_not_keep_keys_is_not_used() {
     );
     assert!(!statuses.iter().any(|row| row[0] == "DOWN"), "{statuses:?}");
 }
+
+/// A fault injected before any one of a keyed run's writes (versions,
+/// tombstone, listing keys stored and deleted, the run's rows) leaves the
+/// database exactly as it was; without faults the same listing is stored.
+#[test]
+fn a_fault_at_any_write_of_a_keyed_run_leaves_the_database_as_it_was() {
+    let (_dir, mut store) = temp_store();
+    let series = huawei_series();
+    run(
+        &mut store,
+        true,
+        "hw",
+        ProviderKind::HuaweiCloud,
+        1,
+        &huawei_bodies(&series[0].0),
+    );
+    // Two connections change (new keys), one is gone (its key deleted).
+    let mut estate = series[0].0.clone();
+    for index in [3, 5] {
+        let down = estate.connections[index]["status"] == "DOWN";
+        estate.connections[index]["status"] = json!(if down { "ACTIVE" } else { "DOWN" });
+    }
+    estate.connections.remove(10);
+    let bodies = huawei_bodies(&estate);
+    let read = || {
+        let mut builder = ListingBuilder::deferred(context("hw", ProviderKind::HuaweiCloud, 2));
+        for (index, body) in bodies.iter().enumerate() {
+            builder.add_text(&format!("body {index}"), body.clone())?;
+        }
+        Ok(builder)
+    };
+    let result = vpnsnap::import::finish_knowing(read, || store.known_versions("hw"))
+        .unwrap()
+        .unwrap();
+    let record = RunRecord {
+        kind: RunKind::Import,
+        started_at: at(2, 0),
+        finished_at: at(2, 0),
+        sources: vec![result],
+    };
+    let before = dump(&store);
+    let mut faults = 0;
+    let summary = loop {
+        store.inject_fault_after_writes(faults);
+        match store.write_run(&record, &fingerprinter()) {
+            Err(StoreError::InjectedFault(_)) => {
+                assert_eq!(dump(&store), before, "fault after {faults} writes");
+                faults += 1;
+            }
+            Ok(summary) => break summary,
+            Err(other) => panic!("fault after {faults} writes: {other}"),
+        }
+    };
+    let source = &summary.sources[0];
+    assert_eq!((source.changed, source.deleted), (2, 1));
+    // The run's row, the source's, two versions superseded and written with
+    // their raw JSON and changes, a tombstone and its superseding, and two
+    // statements of listing keys: more than a dozen places to fail.
+    assert!(faults > 12, "{faults}");
+    let keys = rows(
+        &store,
+        "SELECT count(*) FROM listing_keys k JOIN versions v ON v.id = k.version_id \
+         AND v.valid_to IS NULL",
+    );
+    assert_eq!(keys, vec![vec!["38".to_string()]]);
+}

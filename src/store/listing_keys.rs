@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 use rusqlite::{ToSql, Transaction};
 
 use super::StoreError;
+use super::summary::Writes;
 use crate::provider::ListingKey;
 
 /// At most this many keys wait, and go in one statement.
@@ -28,29 +29,35 @@ pub(super) struct ListingKeys {
 impl ListingKeys {
     /// Stores `listing_key` as the one of `connection`'s latest version
     /// (`version_id`), or deletes the one stored (after writing the keys
-    /// waiting, so that the last one set counts).
+    /// waiting, so that the last one set counts). Each statement counts in
+    /// `writes`.
     pub(super) fn set(
         &mut self,
         tx: &Transaction<'_>,
         connection: i64,
         version_id: i64,
         listing_key: Option<&ListingKey>,
+        writes: &mut Writes,
     ) -> Result<(), StoreError> {
         let Some(key) = listing_key else {
-            self.flush(tx)?;
+            self.flush(tx, writes)?;
             tx.prepare_cached("DELETE FROM listing_keys WHERE connection = ?1")?
                 .execute([connection])?;
-            return Ok(());
+            return writes.tick();
         };
         self.waiting.push((connection, version_id, *key));
         if self.waiting.len() == KEYS_PER_STATEMENT {
-            self.flush(tx)?;
+            self.flush(tx, writes)?;
         }
         Ok(())
     }
 
     /// Writes the keys waiting, in the order set.
-    pub(super) fn flush(&mut self, tx: &Transaction<'_>) -> Result<(), StoreError> {
+    pub(super) fn flush(
+        &mut self,
+        tx: &Transaction<'_>,
+        writes: &mut Writes,
+    ) -> Result<(), StoreError> {
         if self.waiting.is_empty() {
             return Ok(());
         }
@@ -71,7 +78,7 @@ impl ListingKeys {
             rows => tx.prepare(&insert_keys(rows))?.execute(values.as_slice())?,
         };
         self.waiting.clear();
-        Ok(())
+        writes.tick()
     }
 }
 
@@ -111,6 +118,7 @@ mod tests {
         )
         .unwrap();
         let mut keys = ListingKeys::default();
+        let mut writes = Writes::new(None);
         // Five full statements and a shorter one of 3 keys.
         for connection in 1..=2_503 {
             keys.set(
@@ -118,15 +126,19 @@ mod tests {
                 connection,
                 connection * 10 + 1,
                 Some(&key(connection, 0xa5)),
+                &mut writes,
             )
             .unwrap();
         }
         // 8's key was written with the first 500; 2,502's still waits and
         // is written before the deletion, which then removes it.
-        keys.set(&tx, 8, 81, None).unwrap();
-        keys.set(&tx, 9, 91, None).unwrap();
-        keys.set(&tx, 2_502, 25_021, None).unwrap();
-        keys.flush(&tx).unwrap();
+        keys.set(&tx, 8, 81, None, &mut writes).unwrap();
+        keys.set(&tx, 9, 91, None, &mut writes).unwrap();
+        keys.set(&tx, 2_502, 25_021, None, &mut writes).unwrap();
+        keys.flush(&tx, &mut writes).unwrap();
+        // Each statement counted, so that a fault can be injected between
+        // any two: five full batches, the short one, three deletions.
+        assert_eq!(writes.done(), 9);
         let rows: Vec<(i64, i64, Vec<u8>, String)> = tx
             .prepare(
                 "SELECT connection, version_id, listing_key, typeof(version_id) \

@@ -124,6 +124,12 @@ impl Writes {
         }
     }
 
+    /// The statements counted so far.
+    #[cfg(test)]
+    pub(super) fn done(&self) -> usize {
+        self.done
+    }
+
     pub(super) fn tick(&mut self) -> Result<(), StoreError> {
         self.done += 1;
         match self.fail_after {

@@ -117,7 +117,13 @@ pub(super) fn write_source(
                 };
                 let version_id =
                     insert_version(&mut statements, tx, &context, &version, &item, &[], writes)?;
-                keys.set(tx, connection, version_id, entry.listing_key.as_ref())?;
+                keys.set(
+                    tx,
+                    connection,
+                    version_id,
+                    entry.listing_key.as_ref(),
+                    writes,
+                )?;
                 summary.created += 1;
             }
             Some(previous) if unchanged => {
@@ -127,6 +133,7 @@ pub(super) fn write_source(
                         previous.connection,
                         previous.version_id,
                         entry.listing_key.as_ref(),
+                        writes,
                     )?;
                 }
                 summary.unchanged += 1;
@@ -164,6 +171,7 @@ pub(super) fn write_source(
                     previous.connection,
                     version_id,
                     entry.listing_key.as_ref(),
+                    writes,
                 )?;
                 if previous.deleted {
                     summary.recreated += 1;
@@ -184,7 +192,7 @@ pub(super) fn write_source(
             summary.deleted += 1;
         }
     }
-    keys.flush(tx)?;
+    keys.flush(tx, writes)?;
     insert_run_source(tx, run_id, source, &summary, writes)?;
     Ok(summary)
 }
@@ -465,7 +473,7 @@ fn insert_tombstone(
 ) -> Result<(), StoreError> {
     supersede(tx, previous.version_id, context.observed_at, writes)?;
     if previous.listing_key.is_some() {
-        keys.set(tx, previous.connection, previous.version_id, None)?;
+        keys.set(tx, previous.connection, previous.version_id, None, writes)?;
     }
     tx.prepare_cached(
         "INSERT INTO versions (connection, version, event, run_id, observed_at, previous_observed_at, name) \

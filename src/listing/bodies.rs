@@ -63,6 +63,11 @@ pub(super) struct Bodies {
     related_counts: HashMap<RelatedKind, u64>,
     any_list: bool,
     any_single: bool,
+    /// The bodies split without their connections validated (deferred
+    /// listings, whose connections hold them until the finish anyway), so
+    /// that a listing that fails reports a malformed body's JSON error, as
+    /// when such a body was refused whole as it came.
+    split: Vec<(String, Arc<String>)>,
 }
 
 /// When a listing's connections are normalized.
@@ -114,6 +119,7 @@ impl Bodies {
             related_counts: HashMap::new(),
             any_list: false,
             any_single: false,
+            split: Vec::new(),
         }
     }
 
@@ -146,7 +152,24 @@ impl Bodies {
                     (format!("{path}[{index}]"), Object::Text(text))
                 })
                 .collect();
-            return self.add_body(origin, shell, connections);
+            let added = self.add_body(origin, shell, connections);
+            let failed = matches!(self.when, When::AsTheyCome { error: Some(_), .. });
+            // The split left this body's connections unvalidated: once the
+            // listing has failed, a malformed one (here or split before)
+            // fails it with its JSON error, as when it was parsed whole.
+            if added.is_err() || failed {
+                let bodies = self
+                    .split
+                    .iter()
+                    .map(|(origin, body)| (origin.as_str(), body));
+                if let Some(malformed) = first_malformed(bodies.chain([(origin, &body)])) {
+                    return Err(malformed);
+                }
+            }
+            if matches!(self.when, When::AtFinish(_)) {
+                self.split.push((origin.to_string(), body));
+            }
+            return added;
         }
         let body = serde_json::from_str(&text).map_err(|error| json_error(origin, &error))?;
         self.add_body(origin, body, Vec::new())
@@ -242,6 +265,7 @@ impl Bodies {
 
     fn reset(&mut self) -> Result<(), ListingError> {
         self.related = Related::default();
+        self.split.clear();
         self.connections = 0;
         self.related_counts.clear();
         self.any_list = false;
@@ -283,7 +307,14 @@ impl Bodies {
                 let mut waiting = waiting;
                 prepare_ahead(&mut waiting, &keying, &self.related);
                 for (origin, path, object) in waiting {
-                    normalized.add(&keying, &origin, (path, object), &self.related)?;
+                    if let Err(error) =
+                        normalized.add(&keying, &origin, (path, object), &self.related)
+                    {
+                        let bodies = self.split.iter();
+                        let malformed =
+                            first_malformed(bodies.map(|(origin, body)| (origin.as_str(), body)));
+                        return Err(malformed.unwrap_or(error));
+                    }
                 }
                 normalized
             }
@@ -306,4 +337,14 @@ impl Bodies {
             warnings,
         })
     }
+}
+
+/// The JSON error of the first of `bodies` (origin, text) that is not JSON.
+fn first_malformed<'a>(
+    mut bodies: impl Iterator<Item = (&'a str, &'a Arc<String>)>,
+) -> Option<ListingError> {
+    bodies.find_map(|(origin, body)| {
+        let error = serde_json::from_str::<Value>(body).err()?;
+        Some(json_error(origin, &error))
+    })
 }

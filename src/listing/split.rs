@@ -41,7 +41,9 @@ impl SplitText {
         nested.push_str(text);
         nested.push_str("]]");
         if let Ok(Value::Array(mut outer)) = serde_json::from_str::<Value>(&nested)
+            && outer.len() == 1
             && let Some(Value::Array(mut inner)) = outer.pop()
+            && inner.len() == 1
             && let Some(object) = inner.pop()
         {
             return Ok(object);
@@ -60,8 +62,9 @@ impl SplitText {
 /// A list body split at `list_key` without parsing its connections: the
 /// body with an empty array there, and each connection's text, in one pass
 /// over the text. `None` when the text is not an object holding an array at
-/// `list_key`, or is not JSON around that array (it is then parsed whole,
-/// and any error is reported as for any body).
+/// `list_key`, is not JSON around that array, or holds `list_key` more than
+/// once (it is then parsed whole, and any error is reported as for any
+/// body).
 ///
 /// The connections' texts are found by their structure alone (strings,
 /// brackets, commas), not validated: each is either passed over because
@@ -162,8 +165,10 @@ fn array_items(bytes: &[u8], mut at: usize) -> Option<(Vec<Range<usize>>, usize)
 
 /// Where the value starting at `at` ends, by its structure: a string at its
 /// closing quote, an object or array at its closing bracket (strings
-/// skipped), anything else before the next delimiter. `None` at the end of
-/// the text or where no value starts.
+/// skipped), anything else before the next delimiter or whitespace. `None`
+/// at the end of the text, at a delimiter, or in an unterminated string or
+/// container. What lies inside is not checked (`tru`, `1x`, `[}`): such a
+/// value is a connection's, refused when parsed, or a member's, parsed here.
 fn value_end(bytes: &[u8], at: usize) -> Option<usize> {
     match bytes.get(at)? {
         b'"' => string_end(bytes, at),
@@ -180,7 +185,8 @@ fn value_end(bytes: &[u8], at: usize) -> Option<usize> {
 }
 
 /// The end of the object or array starting at `at`: past the bracket that
-/// brings the nesting back to where it started.
+/// brings the nesting back to where it started. Brackets are counted, not
+/// matched (`[}` closes): a mismatched text is refused when parsed.
 fn container_end(bytes: &[u8], mut at: usize) -> Option<usize> {
     let mut depth = 0usize;
     while let Some(byte) = bytes.get(at) {

@@ -264,6 +264,47 @@ fn a_split_list_body_fails_as_the_whole_body_parsed_at_once_fails() {
     assert!(outcomes.contains(&true) && outcomes.contains(&false));
 }
 
+/// The whole-body JSON error of `body` as the listing reports it.
+fn whole_body_error(origin: &str, body: &str) -> String {
+    let whole = serde_json::from_str::<Value>(body).unwrap_err();
+    format!(
+        "{origin}: invalid JSON at line {}, column {}: {}",
+        whole.line(),
+        whole.column(),
+        whole.to_string().split(" at line ").next().unwrap()
+    )
+}
+
+#[test]
+fn a_malformed_split_body_fails_with_its_json_error_before_any_other() {
+    // Connections that fail otherwise (a conflict, a missing id) in the
+    // same body or an earlier file: the malformed body's JSON error is
+    // reported, as when a body that is not JSON was refused whole.
+    let conflict =
+        r#"{"vpn_connections":[{"id":"a","name":"x"},{"id":"a","name":"y"},{"id":"b",}]}"#;
+    let no_id = r#"{"vpn_connections":[{"name":"x"},{"id":"b" "c"}]}"#;
+    for body in [conflict, no_id] {
+        let mut builder = ListingBuilder::deferred(context());
+        builder.add_text("saved.json", body.to_string()).unwrap();
+        let error = builder.finish().map(drop).unwrap_err();
+        assert_eq!(error.to_string(), whole_body_error("saved.json", body));
+    }
+    let earlier = r#"{"vpn_connections":[{"name":"x"}]}"#;
+    let malformed = r#"{"vpn_connections":[{"id":"b",}]}"#;
+    let mut builder = ListingBuilder::deferred(context());
+    builder.add_text("one.json", earlier.to_string()).unwrap();
+    builder.add_text("two.json", malformed.to_string()).unwrap();
+    let error = builder.finish().map(drop).unwrap_err();
+    assert_eq!(error.to_string(), whole_body_error("two.json", malformed));
+    // Listed as they come (a collection), likewise.
+    let mut builder = ListingBuilder::streaming(context()).unwrap();
+    let error = match builder.add_text("page", conflict.to_string()) {
+        Err(error) => error,
+        Ok(()) => builder.finish().map(drop).unwrap_err(),
+    };
+    assert_eq!(error.to_string(), whole_body_error("page", conflict));
+}
+
 #[test]
 fn a_split_list_body_lists_what_the_parsed_body_lists() {
     let body = page(&["a", "b", "c"]);

@@ -157,14 +157,10 @@ impl Bodies {
             // The split left this body's connections unvalidated: once the
             // listing has failed, a malformed one (here or split before)
             // fails it with its JSON error, as when it was parsed whole.
-            if added.is_err() || failed {
-                let bodies = self
-                    .split
-                    .iter()
-                    .map(|(origin, body)| (origin.as_str(), body));
-                if let Some(malformed) = first_malformed(bodies.chain([(origin, &body)])) {
-                    return Err(malformed);
-                }
+            if (added.is_err() || failed)
+                && let Some(malformed) = first_malformed(&self.split, Some((origin, &body)))
+            {
+                return Err(malformed);
             }
             if matches!(self.when, When::AtFinish(_)) {
                 self.split.push((origin.to_string(), body));
@@ -310,10 +306,7 @@ impl Bodies {
                     if let Err(error) =
                         normalized.add(&keying, &origin, (path, object), &self.related)
                     {
-                        let bodies = self.split.iter();
-                        let malformed =
-                            first_malformed(bodies.map(|(origin, body)| (origin.as_str(), body)));
-                        return Err(malformed.unwrap_or(error));
+                        return Err(first_malformed(&self.split, None).unwrap_or(error));
                     }
                 }
                 normalized
@@ -339,11 +332,16 @@ impl Bodies {
     }
 }
 
-/// The JSON error of the first of `bodies` (origin, text) that is not JSON.
-fn first_malformed<'a>(
-    mut bodies: impl Iterator<Item = (&'a str, &'a Arc<String>)>,
+/// The JSON error of the first of the bodies `split` (origin, text), then
+/// `current` if given, that is not JSON.
+fn first_malformed(
+    split: &[(String, Arc<String>)],
+    current: Option<(&str, &str)>,
 ) -> Option<ListingError> {
-    bodies.find_map(|(origin, body)| {
+    let split = split
+        .iter()
+        .map(|(origin, body)| (origin.as_str(), body.as_str()));
+    split.chain(current).find_map(|(origin, body)| {
         let error = serde_json::from_str::<Value>(body).err()?;
         Some(json_error(origin, &error))
     })

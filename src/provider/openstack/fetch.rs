@@ -26,7 +26,7 @@ use serde_json::value::RawValue;
 
 use super::client::{Neutron, Shown};
 use super::normalize::{CONNECTIONS_KEY, REFERENCES, body_keys};
-use super::paging::{Pager, members};
+use super::paging::Pager;
 use super::settings::Settings;
 use super::subnets::{self, SubnetIds};
 use crate::http::{FetchError, display_url};
@@ -79,15 +79,14 @@ pub async fn fetch(
     // The connections' pages go to the listing as text (split there, each
     // connection parsed alone): the largest bodies are never held as trees.
     while let Some(page) = pager.next_text(&neutron).await? {
-        let (connections, _) = members(&page.text, CONNECTIONS_KEY, &page.shown)?;
-        for (kind, id) in known.claim_missing(&connections) {
+        for (kind, id) in known.claim_missing(page.items()) {
             show(&neutron, context, kind, &id, &mut known, listing).await?;
         }
-        drop(connections);
         let named = known.subnets.take_pending();
         subnets::fetch(&neutron, context, &named, listing).await?;
+        let count = page.count();
         listing.add_text(&page.shown, page.text)?;
-        context.progress.page_fetched(page.count);
+        context.progress.page_fetched(count);
     }
     Ok(())
 }
@@ -164,12 +163,14 @@ impl Known {
     /// they first appear; from now on they count as asked for. Ids that
     /// cannot name one object in a URL path (empty, `.`, `..`) are not
     /// asked for: the normalizer reports them unresolved.
-    fn claim_missing(&mut self, connections: &[&RawValue]) -> Vec<(RelatedKind, String)> {
+    fn claim_missing<'t>(
+        &mut self,
+        connections: impl IntoIterator<Item = &'t str>,
+    ) -> Vec<(RelatedKind, String)> {
         let mut missing = Vec::new();
         for connection in connections {
             // Only the reference members are parsed: no tree of the object.
-            let Ok(members) = serde_json::from_str::<HashMap<String, &RawValue>>(connection.get())
-            else {
+            let Ok(members) = serde_json::from_str::<HashMap<String, &RawValue>>(connection) else {
                 continue;
             };
             for reference in &REFERENCES {
@@ -191,6 +192,7 @@ impl Known {
 
 #[cfg(test)]
 mod tests {
+    use super::super::paging::members;
     use super::*;
     use serde_json::json;
 
@@ -212,8 +214,9 @@ mod tests {
         ]});
         let text = page.to_string();
         let (connections, _) = members(&text, CONNECTIONS_KEY, "u").unwrap();
+        let connections: Vec<&str> = connections.iter().map(|raw| raw.get()).collect();
         assert_eq!(
-            known.claim_missing(&connections),
+            known.claim_missing(connections.iter().copied()),
             [
                 (RelatedKind::IpsecPolicy, "ipsec-2"),
                 (RelatedKind::VpnService, "vpn-1"),
@@ -225,7 +228,7 @@ mod tests {
             .map(|(kind, id)| (kind, id.to_string()))
         );
         // Asked for once: a later page referencing them asks for nothing.
-        assert_eq!(known.claim_missing(&connections), []);
-        assert_eq!(known.claim_missing(&[]), []);
+        assert_eq!(known.claim_missing(connections.iter().copied()), []);
+        assert_eq!(known.claim_missing([]), []);
     }
 }

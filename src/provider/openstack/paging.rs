@@ -15,6 +15,7 @@
 //! listing.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -36,8 +37,22 @@ pub struct TextPage {
     /// The URL it came from, credentials masked.
     pub shown: String,
     pub text: String,
+    /// Where each object of its collection array lies in `text`.
+    items: Vec<Range<usize>>,
+}
+
+impl TextPage {
     /// How many objects its collection array holds.
-    pub count: usize,
+    pub fn count(&self) -> usize {
+        self.items.len()
+    }
+
+    /// The text of each object of its collection array, in order.
+    pub fn items(&self) -> impl Iterator<Item = &str> {
+        self.items
+            .iter()
+            .filter_map(|range| self.text.get(range.clone()))
+    }
 }
 
 /// Walks one collection's pages.
@@ -103,6 +118,15 @@ impl Pager {
         let shown = display_url(&url);
         let text = neutron.get_text(&url).await?;
         let (items, links) = members(&text, self.key, &shown)?;
+        // Kept as places in the text, which the page then owns: read once.
+        let items: Vec<Range<usize>> = items
+            .iter()
+            .map(|item| {
+                // Borrowed from `text`: never before its start.
+                let start = (item.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+                start..start + item.get().len()
+            })
+            .collect();
         let count = items.len();
         if count == 0 {
             self.check_marker(neutron, &url, &shown).await?;
@@ -123,7 +147,7 @@ impl Pager {
             }
             self.next = Some(next_url);
         }
-        Ok(Some(TextPage { shown, text, count }))
+        Ok(Some(TextPage { shown, text, items }))
     }
 
     /// After an empty page reached by a marker: fails unless the marker

@@ -7,6 +7,13 @@
 //!     cargo bench --bench query               # full size; the database is cached under target/
 //!     cargo bench --bench query -- --smoke    # small and quick (CI keeps it working)
 //!     cargo bench --bench query -- changes    # only the questions named (and their plans)
+//!     cargo bench --bench query -- --by-connection  # the rows laid out by connection (below)
+//!
+//! The history is written as a collector writes it, run after run (version
+//! ids grow with time, so a window's versions lie together in the file).
+//! `--by-connection` writes each connection's whole history at once instead,
+//! as the generator did before (GENERATOR_VERSION 3): the same rows, but a
+//! window's versions each on a page of its own, and a connection's together.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -21,12 +28,20 @@ mod synthetic;
 use synthetic::Lcg;
 
 /// Bump when the generated history or the schema changes, so a cached
-/// database is rebuilt (3: migration V7).
-const GENERATOR_VERSION: u32 = 3;
+/// database is rebuilt (3: migration V7; 4: written run after run, each
+/// connection with a random sequence of its own).
+const GENERATOR_VERSION: u32 = 4;
 const RUN_SECONDS: i64 = 900;
 
 /// A question, its parameters and its target ("" when it has none).
 type Case<'a> = (&'a str, Vec<(&'a str, String)>, &'a str);
+
+/// The order the generated rows are written in (see the module docs).
+#[derive(Clone, Copy, PartialEq)]
+enum Layout {
+    ByRun,
+    ByConnection,
+}
 
 struct Scale {
     connections: usize,
@@ -37,6 +52,11 @@ struct Scale {
 
 fn main() {
     let smoke = std::env::args().any(|arg| arg == "--smoke");
+    let layout = if std::env::args().any(|arg| arg == "--by-connection") {
+        Layout::ByConnection
+    } else {
+        Layout::ByRun
+    };
     // Words that are not options name the questions to run (all by default).
     let only: Vec<String> = std::env::args()
         .skip(1)
@@ -62,18 +82,27 @@ fn main() {
         scratch.path().join("query-bench.db")
     } else {
         PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
-            "query-bench-{}x{}-v{GENERATOR_VERSION}.db",
-            scale.connections, scale.versions_per_connection
+            "query-bench-{}x{}-v{GENERATOR_VERSION}{}.db",
+            scale.connections,
+            scale.versions_per_connection,
+            match layout {
+                Layout::ByRun => "",
+                Layout::ByConnection => "-by-connection",
+            }
         ))
     };
     let generated = Instant::now();
-    let reused = ensure_database(&path, &scale);
+    let reused = ensure_database(&path, &scale, layout);
     println!(
-        "query benchmark{}: {} connections, {} versions, {} runs; database {} ({:.1} s{})",
+        "query benchmark{}: {} connections, {} versions, {} runs, {}; database {} ({:.1} s{})",
         if smoke { " (smoke)" } else { "" },
         scale.connections,
         scale.connections * scale.versions_per_connection,
         scale.runs,
+        match layout {
+            Layout::ByRun => "written run after run",
+            Layout::ByConnection => "written connection after connection",
+        },
         path.display(),
         generated.elapsed().as_secs_f64(),
         if reused { ", cached" } else { ", generated" }
@@ -265,7 +294,7 @@ fn time_of_run(run: i64) -> Timestamp {
 }
 
 /// Creates the database unless a complete one is cached; true when reused.
-fn ensure_database(path: &Path, scale: &Scale) -> bool {
+fn ensure_database(path: &Path, scale: &Scale, layout: Layout) -> bool {
     if path.exists() {
         let complete: Option<String> = rusqlite::Connection::open(path).ok().and_then(|sqlite| {
             sqlite
@@ -293,7 +322,7 @@ fn ensure_database(path: &Path, scale: &Scale) -> bool {
         .execute_batch("PRAGMA synchronous = OFF; PRAGMA cache_size = -200000")
         .expect("pragma");
     let tx = direct.transaction().expect("a transaction");
-    generate(&tx, scale);
+    generate(&tx, scale, layout);
     tx.execute(
         "INSERT INTO meta (key, value) VALUES ('bench_complete', ?1)",
         [GENERATOR_VERSION.to_string()],
@@ -310,7 +339,7 @@ fn ensure_database(path: &Path, scale: &Scale) -> bool {
 /// A deterministic history written straight into the tables, with the
 /// store's semantics: versions chain by valid_to, tombstones carry only the
 /// name, field_changes name what each version changed.
-fn generate(tx: &Transaction<'_>, scale: &Scale) {
+fn generate(tx: &Transaction<'_>, scale: &Scale, layout: Layout) {
     let sources = ["bench-a", "bench-b"];
     let mut random = Lcg(0x9e37);
     for run in 0..scale.runs as i64 {
@@ -337,10 +366,10 @@ fn generate(tx: &Transaction<'_>, scale: &Scale) {
             .expect("run_sources");
         }
     }
-    let mut connection_insert = tx
+    let connection_insert = tx
         .prepare("INSERT INTO connections (id, source, provider, connection_id) VALUES (?1, ?2, 'huaweicloud', ?3)")
         .expect("prepare");
-    let mut version_insert = tx
+    let version_insert = tx
         .prepare(
             "INSERT INTO versions (id, connection, version, event, run_id, observed_at, previous_observed_at, valid_to, \
              content_hash, normalizer_version, region, account, name, status, provider_status, gateway_id, gateway_ip, \
@@ -353,123 +382,223 @@ fn generate(tx: &Transaction<'_>, scale: &Scale) {
              '2025-06-26T13:41:34.626Z', ?24, '[\"env=prod\"]')",
         )
         .expect("prepare");
-    let mut tombstone_insert = tx
+    let tombstone_insert = tx
         .prepare(
             "INSERT INTO versions (id, connection, version, event, run_id, observed_at, previous_observed_at, valid_to, name) \
              VALUES (?1, ?2, ?3, 'deleted', ?4, ?5, ?6, ?7, ?8)",
         )
         .expect("prepare");
-    let mut change_insert = tx
+    let change_insert = tx
         .prepare("INSERT INTO field_changes (version_id, field, old_value, new_value) VALUES (?1, ?2, ?3, ?4)")
         .expect("prepare");
-    let mut version_id = 0i64;
+    let mut statements = Statements {
+        connection: connection_insert,
+        version: version_insert,
+        tombstone: tombstone_insert,
+        change: change_insert,
+    };
     let step = scale.runs / scale.versions_per_connection;
-    for index in 0..scale.connections {
-        let connection = index as i64 + 1;
-        let source = sources[index % 2];
-        connection_insert
-            .execute(params![connection, source, format!("conn-{index:05}")])
-            .expect("connections");
-        let name = format!("vpn-{index:05}");
-        let mut status = "ACTIVE";
-        let mut encryption = "aes-128";
-        let mut psk = format!("{:016x}", index * 7919);
-        let mut deleted = false;
-        let offset = index % step;
-        for version in 0..scale.versions_per_connection {
-            version_id += 1;
-            let run = (version * step + offset) as i64;
-            let observed_at = time_of_run(run).to_string();
-            let previous = (run > 0).then(|| time_of_run(run - 1).to_string());
-            let valid_to = (version + 1 < scale.versions_per_connection)
-                .then(|| time_of_run(((version + 1) * step + offset) as i64).to_string());
-            let run_id = run + 1;
-            // Every 40th version deletes the connection; the next recreates it.
-            if version > 0 && version % 40 == 0 && !deleted {
-                deleted = true;
-                tombstone_insert
-                    .execute(params![
-                        version_id,
-                        connection,
-                        version as i64 + 1,
-                        run_id,
-                        observed_at,
-                        previous,
-                        valid_to,
-                        name
-                    ])
-                    .expect("tombstone");
-                continue;
-            }
-            let event = match (version, deleted) {
-                (0, _) => "created",
-                (_, true) => "recreated",
-                _ => "changed",
-            };
-            deleted = false;
-            let mut changes: Vec<(&str, String, String)> = Vec::new();
-            if version > 0 {
-                match random.below(4) {
-                    0 | 1 => {
-                        let next = if status == "ACTIVE" { "DOWN" } else { "ACTIVE" };
-                        changes.push(("provider_status", status.into(), next.into()));
-                        changes.push(("status", status.into(), next.into()));
-                        status = next;
-                    }
-                    2 => {
-                        let next = if encryption == "aes-128" {
-                            "aes-256"
-                        } else {
-                            "aes-128"
-                        };
-                        changes.push(("ike.encryption_algorithm", encryption.into(), next.into()));
-                        encryption = next;
-                    }
-                    _ => {
-                        let next = format!("{:016x}", random.below(usize::MAX >> 1));
-                        changes.push(("psk_fingerprint", psk.clone(), next.clone()));
-                        psk = next;
+    let mut states: Vec<State> = (0..scale.connections).map(State::new).collect();
+    let mut version_id = 0i64;
+    let mut emit = |index: usize, version: usize| {
+        version_id += 1;
+        emit_version(
+            &mut statements,
+            &mut states[index],
+            index,
+            version,
+            step,
+            version_id,
+            scale.versions_per_connection,
+        );
+    };
+    match layout {
+        // As a collector writes: run after run, each source's changed
+        // connections in turn, so a run's versions (and their field changes)
+        // lie together in the file.
+        Layout::ByRun => {
+            for run in 0..scale.runs {
+                let version = run / step;
+                if version >= scale.versions_per_connection {
+                    continue;
+                }
+                for source in 0..sources.len() {
+                    for index in (run % step..scale.connections).step_by(step) {
+                        if index % sources.len() == source {
+                            emit(index, version);
+                        }
                     }
                 }
             }
-            let weak = index % 97 == 0;
-            version_insert
-                .execute(params![
-                    version_id,
-                    connection,
-                    version as i64 + 1,
-                    event,
-                    run_id,
-                    observed_at,
-                    previous,
-                    valid_to,
-                    vec![(version_id & 0xff) as u8; 16],
-                    name,
-                    status,
-                    format!("vgw-{:04}", index / 50),
-                    format!("203.0.{}.{}", index / 250 % 250, index % 250),
-                    format!("cgw-{index:05}"),
-                    format!("88.{}.{}.164", index / 250 % 250, index % 250),
-                    format!("[\"10.{}.{}.0/24\"]", index / 250 % 250, index % 250),
-                    format!("[\"192.168.{}.0/24\"]", index % 250),
-                    if weak { "sha1" } else { "sha2-256" },
-                    encryption,
-                    if weak { "group2" } else { "group15" },
-                    "aes-128",
-                    if index % 89 == 0 {
-                        "disabled"
-                    } else {
-                        "group15"
-                    },
-                    psk,
-                    observed_at,
-                ])
-                .expect("versions");
-            for (field, old, new) in changes {
-                change_insert
-                    .execute(params![version_id, field, old, new])
-                    .expect("field_changes");
+        }
+        // Each connection's whole history at once: no store writes this;
+        // kept to compare (a window's versions each on a page of their own).
+        Layout::ByConnection => {
+            for index in 0..scale.connections {
+                for version in 0..scale.versions_per_connection {
+                    emit(index, version);
+                }
             }
         }
+    }
+}
+
+/// The generator's prepared inserts.
+struct Statements<'tx> {
+    connection: rusqlite::Statement<'tx>,
+    version: rusqlite::Statement<'tx>,
+    tombstone: rusqlite::Statement<'tx>,
+    change: rusqlite::Statement<'tx>,
+}
+
+/// One connection's state between its versions, with its own random
+/// sequence, so that both layouts generate the same history.
+struct State {
+    status: &'static str,
+    encryption: &'static str,
+    psk: String,
+    deleted: bool,
+    random: Lcg,
+}
+
+impl State {
+    fn new(index: usize) -> State {
+        State {
+            status: "ACTIVE",
+            encryption: "aes-128",
+            psk: format!("{:016x}", index * 7919),
+            deleted: false,
+            random: Lcg(0x9e37 ^ (index as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+        }
+    }
+}
+
+/// Writes connection `index`'s version `version` (0-based), observed at run
+/// `version * step + index % step`, as version row `version_id`.
+fn emit_version(
+    statements: &mut Statements<'_>,
+    state: &mut State,
+    index: usize,
+    version: usize,
+    step: usize,
+    version_id: i64,
+    versions_per_connection: usize,
+) {
+    let sources = ["bench-a", "bench-b"];
+    let connection = index as i64 + 1;
+    let name = format!("vpn-{index:05}");
+    if version == 0 {
+        statements
+            .connection
+            .execute(params![
+                connection,
+                sources[index % 2],
+                format!("conn-{index:05}")
+            ])
+            .expect("connections");
+    }
+    let offset = index % step;
+    let run = (version * step + offset) as i64;
+    let observed_at = time_of_run(run).to_string();
+    let previous = (run > 0).then(|| time_of_run(run - 1).to_string());
+    let valid_to = (version + 1 < versions_per_connection)
+        .then(|| time_of_run(((version + 1) * step + offset) as i64).to_string());
+    let run_id = run + 1;
+    // Every 40th version deletes the connection; the next recreates it.
+    if version > 0 && version.is_multiple_of(40) && !state.deleted {
+        state.deleted = true;
+        statements
+            .tombstone
+            .execute(params![
+                version_id,
+                connection,
+                version as i64 + 1,
+                run_id,
+                observed_at,
+                previous,
+                valid_to,
+                name
+            ])
+            .expect("tombstone");
+        return;
+    }
+    let event = match (version, state.deleted) {
+        (0, _) => "created",
+        (_, true) => "recreated",
+        _ => "changed",
+    };
+    state.deleted = false;
+    let mut changes: Vec<(&str, String, String)> = Vec::new();
+    if version > 0 {
+        match state.random.below(4) {
+            0 | 1 => {
+                let next = if state.status == "ACTIVE" {
+                    "DOWN"
+                } else {
+                    "ACTIVE"
+                };
+                changes.push(("provider_status", state.status.into(), next.into()));
+                changes.push(("status", state.status.into(), next.into()));
+                state.status = next;
+            }
+            2 => {
+                let next = if state.encryption == "aes-128" {
+                    "aes-256"
+                } else {
+                    "aes-128"
+                };
+                changes.push((
+                    "ike.encryption_algorithm",
+                    state.encryption.into(),
+                    next.into(),
+                ));
+                state.encryption = next;
+            }
+            _ => {
+                let next = format!("{:016x}", state.random.below(usize::MAX >> 1));
+                changes.push(("psk_fingerprint", state.psk.clone(), next.clone()));
+                state.psk = next;
+            }
+        }
+    }
+    let weak = index.is_multiple_of(97);
+    statements
+        .version
+        .execute(params![
+            version_id,
+            connection,
+            version as i64 + 1,
+            event,
+            run_id,
+            observed_at,
+            previous,
+            valid_to,
+            vec![(version_id & 0xff) as u8; 16],
+            name,
+            state.status,
+            format!("vgw-{:04}", index / 50),
+            format!("203.0.{}.{}", index / 250 % 250, index % 250),
+            format!("cgw-{index:05}"),
+            format!("88.{}.{}.164", index / 250 % 250, index % 250),
+            format!("[\"10.{}.{}.0/24\"]", index / 250 % 250, index % 250),
+            format!("[\"192.168.{}.0/24\"]", index % 250),
+            if weak { "sha1" } else { "sha2-256" },
+            state.encryption,
+            if weak { "group2" } else { "group15" },
+            "aes-128",
+            if index.is_multiple_of(89) {
+                "disabled"
+            } else {
+                "group15"
+            },
+            state.psk,
+            observed_at,
+        ])
+        .expect("versions");
+    for (field, old, new) in changes {
+        statements
+            .change
+            .execute(params![version_id, field, old, new])
+            .expect("field_changes");
     }
 }

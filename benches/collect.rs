@@ -186,9 +186,10 @@ fn main() {
 struct Child {
     /// Peak RSS.
     kib: u64,
-    /// The collection, the database's opening included.
+    /// The collection alone (`collect_once`: the database's opening
+    /// included, the process's start not).
     wall_ms: u64,
-    /// The whole process, user and system.
+    /// The whole process, user and system: not a ratio to `wall_ms`.
     cpu_ms: u64,
 }
 
@@ -344,19 +345,18 @@ fn peak_rss(dir: &Path, per_provider: usize) -> (Child, Child) {
             .lines()
             .find(|line| line.starts_with("peak-rss-kib "))
             .unwrap_or_else(|| panic!("the child printed no peak RSS: {stdout}"));
-        let figures: Vec<u64> = line
-            .split_whitespace()
-            .skip(1)
-            .step_by(2)
-            .map(|value| value.parse().expect("the child's figures are numbers"))
-            .collect();
-        match figures[..] {
-            [kib, wall_ms, cpu_ms] => Child {
-                kib,
-                wall_ms,
-                cpu_ms,
-            },
-            _ => panic!("the child printed {line}"),
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let figure = |key: &str| -> u64 {
+            words
+                .chunks(2)
+                .find(|pair| pair[0] == key)
+                .and_then(|pair| pair.get(1)?.parse().ok())
+                .unwrap_or_else(|| panic!("the child printed no {key}: {line}"))
+        };
+        Child {
+            kib: figure("peak-rss-kib"),
+            wall_ms: figure("wall-ms"),
+            cpu_ms: figure("cpu-ms"),
         }
     };
     let first = child();

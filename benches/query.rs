@@ -32,6 +32,8 @@ use synthetic::Lcg;
 /// connection with a random sequence of its own).
 const GENERATOR_VERSION: u32 = 4;
 const RUN_SECONDS: i64 = 900;
+/// The two sources; connection `index` is `SOURCES[index % 2]`'s.
+const SOURCES: [&str; 2] = ["bench-a", "bench-b"];
 
 /// A question, its parameters and its target ("" when it has none).
 type Case<'a> = (&'a str, Vec<(&'a str, String)>, &'a str);
@@ -340,7 +342,6 @@ fn ensure_database(path: &Path, scale: &Scale, layout: Layout) -> bool {
 /// store's semantics: versions chain by valid_to, tombstones carry only the
 /// name, field_changes name what each version changed.
 fn generate(tx: &Transaction<'_>, scale: &Scale, layout: Layout) {
-    let sources = ["bench-a", "bench-b"];
     let mut random = Lcg(0x9e37);
     for run in 0..scale.runs as i64 {
         tx.execute(
@@ -348,7 +349,7 @@ fn generate(tx: &Transaction<'_>, scale: &Scale, layout: Layout) {
             params![run + 1, time_of_run(run).to_string()],
         )
         .expect("runs");
-        for source in sources {
+        for source in SOURCES {
             // One failed listing in fifty.
             let failed = random.below(50) == 0 && run > 0;
             tx.execute(
@@ -422,9 +423,9 @@ fn generate(tx: &Transaction<'_>, scale: &Scale, layout: Layout) {
                 if version >= scale.versions_per_connection {
                     continue;
                 }
-                for source in 0..sources.len() {
+                for source in 0..SOURCES.len() {
                     for index in (run % step..scale.connections).step_by(step) {
-                        if index % sources.len() == source {
+                        if index % SOURCES.len() == source {
                             emit(index, version);
                         }
                     }
@@ -484,7 +485,6 @@ fn emit_version(
     version_id: i64,
     versions_per_connection: usize,
 ) {
-    let sources = ["bench-a", "bench-b"];
     let connection = index as i64 + 1;
     let name = format!("vpn-{index:05}");
     if version == 0 {
@@ -492,7 +492,7 @@ fn emit_version(
             .connection
             .execute(params![
                 connection,
-                sources[index % 2],
+                SOURCES[index % SOURCES.len()],
                 format!("conn-{index:05}")
             ])
             .expect("connections");

@@ -648,17 +648,25 @@ fn refused_import(dir: &Path, message: &str) {
     assert!(output.stderr.contains(message), "{}", output.stderr);
 }
 
+/// Another application's database at `dir`'s h.db, made by `sql`: its path
+/// and its bytes.
+fn foreign_database(dir: &Path, sql: &str) -> (std::path::PathBuf, Vec<u8>) {
+    let foreign = dir.join("h.db");
+    rusqlite::Connection::open(&foreign)
+        .unwrap()
+        .execute_batch(sql)
+        .unwrap();
+    let bytes = std::fs::read(&foreign).unwrap();
+    (foreign, bytes)
+}
+
 #[test]
 fn another_applications_database_or_a_non_sqlite_file_is_refused_untouched() {
     let dir = tempfile::tempdir().unwrap();
-    let foreign = dir.path().join("h.db");
-    {
-        let sqlite = rusqlite::Connection::open(&foreign).unwrap();
-        sqlite
-            .execute_batch("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine');")
-            .unwrap();
-    }
-    let before = std::fs::read(&foreign).unwrap();
+    let (foreign, before) = foreign_database(
+        dir.path(),
+        "CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine');",
+    );
     refused_import(
         dir.path(),
         "h.db is another application's SQLite database (it has tables, but not vpnsnap's \
@@ -685,20 +693,14 @@ fn another_applications_database_or_a_non_sqlite_file_is_refused_untouched() {
 #[test]
 fn a_database_marked_as_another_applications_is_refused_untouched_whatever_its_tables() {
     let dir = tempfile::tempdir().unwrap();
-    let foreign = dir.path().join("h.db");
-    {
-        // Another application that also uses refinery: its history table
-        // alone made such a file pass for vpnsnap's before V9's mark.
-        let sqlite = rusqlite::Connection::open(&foreign).unwrap();
-        sqlite
-            .execute_batch(
-                "PRAGMA application_id = 305419896; \
-                 CREATE TABLE refinery_schema_history (version INTEGER PRIMARY KEY); \
-                 CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine');",
-            )
-            .unwrap();
-    }
-    let before = std::fs::read(&foreign).unwrap();
+    // Another application that also uses refinery: its history table alone
+    // made such a file pass for vpnsnap's before V9's mark.
+    let (foreign, before) = foreign_database(
+        dir.path(),
+        "PRAGMA application_id = 305419896; \
+         CREATE TABLE refinery_schema_history (version INTEGER PRIMARY KEY); \
+         CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine');",
+    );
     refused_import(
         dir.path(),
         "h.db is another application's SQLite database (its header's application_id is \

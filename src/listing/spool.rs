@@ -411,27 +411,28 @@ mod tests {
         assert!(matches!(spooled.get(3), Err(SpoolError::Index(3))));
     }
 
+    fn spool_of(listed: &Listed) -> &Spool {
+        match &listed.held {
+            Held::Spooled(spool) => spool,
+            Held::Memory(_) => panic!("a spooled listing holds a spool"),
+        }
+    }
+
     #[test]
     fn a_spool_many_times_its_page_cache_gives_back_everything() {
         let mut spooled = Listed::spooled().unwrap();
-        let Held::Spooled(spool) = &spooled.held else {
-            panic!("a spooled listing holds a spool")
-        };
-        let cache: i64 = spool
+        let cache: i64 = spool_of(&spooled)
             .sqlite
             .query_row("PRAGMA cache_size", [], |row| row.get(0))
             .unwrap();
         assert_eq!(cache, -256, "the spool's page cache in KiB, negated");
         let cache_used = |spooled: &Listed| {
-            let Held::Spooled(spool) = &spooled.held else {
-                panic!("a spooled listing holds a spool")
-            };
             let (mut current, mut highest) = (0, 0);
             // SAFETY: the handle is the spool's open connection, borrowed for
             // the call; sqlite3_db_status only writes the two integers.
             let status = unsafe {
                 rusqlite::ffi::sqlite3_db_status(
-                    spool.sqlite.handle(),
+                    spool_of(spooled).sqlite.handle(),
                     rusqlite::ffi::SQLITE_DBSTATUS_CACHE_USED,
                     &mut current,
                     &mut highest,
